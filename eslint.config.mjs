@@ -1,0 +1,52 @@
+// Lint rules for every project. The module-boundary rule enforces the
+// architecture in ARCHITECTURE.md: data flows one way, and no library can
+// reach into an app or the CLI.
+import nx from '@nx/eslint-plugin';
+import tseslint from 'typescript-eslint';
+
+export default [
+  { ignores: ['**/dist/**', '**/node_modules/**', 'rendered/**', '**/__snapshots__/**', '.nx/**'] },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    plugins: { '@nx': nx },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ExportDefaultDeclaration', message: 'Use named exports only (CONVENTIONS.md).' },
+      ],
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib'] },
+            { sourceTag: 'scope:spec', onlyDependOnLibsWithTags: [] },
+            { sourceTag: 'scope:template', onlyDependOnLibsWithTags: ['scope:spec'] },
+            { sourceTag: 'scope:routing', onlyDependOnLibsWithTags: ['scope:spec'] },
+            { sourceTag: 'scope:rollout', onlyDependOnLibsWithTags: ['scope:spec'] },
+            { sourceTag: 'scope:synth', onlyDependOnLibsWithTags: ['scope:spec', 'scope:template', 'scope:routing'] },
+            { sourceTag: 'scope:report', onlyDependOnLibsWithTags: ['scope:spec', 'scope:rollout', 'scope:routing'] },
+            { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:routing'] },
+            { sourceTag: 'scope:stamp-app', onlyDependOnLibsWithTags: [] },
+            { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['type:lib'] },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/index.ts'],
+    rules: {
+      // index.ts only re-exports.
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'Program > :not(ExportNamedDeclaration[source], ExportAllDeclaration)', message: 'index.ts holds only `export … from` lines.' },
+      ],
+    },
+  },
+];

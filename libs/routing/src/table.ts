@@ -1,0 +1,72 @@
+// The routing table: the one artifact the gateway, DNS and nginx all read.
+// Its format is a contract; bump schemaVersion for any breaking change.
+import { createHash } from 'node:crypto';
+
+export const ROUTING_SCHEMA_VERSION = 1;
+
+export interface StampRoute {
+  /** Base URL of the stamp's front door, e.g. `https://stamp-eu-1.stamps.example.com`. */
+  readonly endpoint: string;
+  readonly region: string;
+  /** Data-residency zone of the stamp's region. */
+  readonly residency: string;
+  /** draining stamps still serve their tenants; they only take no new ones. */
+  readonly status: 'active' | 'draining';
+}
+
+export interface TenantRoute {
+  readonly stamp: string;
+  readonly status: 'active' | 'suspended';
+  /** The stamp the tenant was moved from, when it was moved. @default - absent */
+  readonly previousStamp?: string;
+}
+
+/** The table's content without its revision, which is derived from it. */
+export interface RoutingTableContent {
+  readonly $comment?: string;
+  readonly schemaVersion: typeof ROUTING_SCHEMA_VERSION;
+  readonly domain: string;
+  readonly stamps: Readonly<Record<string, StampRoute>>;
+  readonly tenants: Readonly<Record<string, TenantRoute>>;
+}
+
+export interface RoutingTable extends RoutingTableContent {
+  /** `sha256:<hex>` of the canonical content (every key but `revision`, keys sorted, compact). */
+  readonly revision: string;
+}
+
+/** Deep copy with object keys sorted, so equal tables serialize to equal bytes. */
+export function sortKeys<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(sortKeys) as T;
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value).sort()) out[key] = sortKeys((value as Record<string, unknown>)[key]);
+    return out as T;
+  }
+  return value;
+}
+
+/** The revision of a table's content. */
+export function computeRevision(content: RoutingTableContent | RoutingTable): string {
+  const { revision: _ignored, ...rest } = content as RoutingTable;
+  const canonical = JSON.stringify(sortKeys(rest));
+  return `sha256:${createHash('sha256').update(canonical).digest('hex')}`;
+}
+
+/** Adds the revision to a table's content, keys sorted. */
+export function sealRoutingTable(content: RoutingTableContent): RoutingTable {
+  return sortKeys({ ...content, revision: computeRevision(content) });
+}
+
+/** The outcome of looking up a tenant. Unknown is explicit: there is never a default stamp. */
+export type TenantLookup =
+  | { readonly found: true; readonly tenantId: string; readonly tenant: TenantRoute; readonly stampName: string; readonly stamp: StampRoute }
+  | { readonly found: false; readonly tenantId: string; readonly reason: 'unknown-tenant' };
+
+/** Looks up a tenant. A table that passed validation always has the tenant's stamp. */
+export function lookupTenant(table: RoutingTable, tenantId: string): TenantLookup {
+  const tenant = Object.hasOwn(table.tenants, tenantId) ? table.tenants[tenantId] : undefined;
+  if (!tenant) return { found: false, tenantId, reason: 'unknown-tenant' };
+  const stamp = table.stamps[tenant.stamp]!;
+  return { found: true, tenantId, tenant, stampName: tenant.stamp, stamp };
+}

@@ -1,0 +1,48 @@
+// Facts derived from the files, in one place so every package derives them the same way.
+import semver from 'semver';
+import type { FleetSpec, ImageRef, Release, SizeProfile, Stamp } from './schema.ts';
+
+/** The public host of a stamp: `<name>.<domain>`. */
+export function stampHost(fleet: FleetSpec, stamp: Stamp): string {
+  return `${stamp.metadata.name}.${fleet.domain}`;
+}
+
+/** The data-residency zone of a stamp, from its region. */
+export function stampZone(fleet: FleetSpec, stamp: Stamp): string | undefined {
+  return fleet.regions[stamp.spec.region]?.zone;
+}
+
+/** Every residency zone in the region catalog, sorted. */
+export function residencyZones(fleet: FleetSpec): string[] {
+  return [...new Set(Object.values(fleet.regions).map((r) => r.zone))].sort();
+}
+
+export function findRelease(fleet: FleetSpec, version: string): Release | undefined {
+  return fleet.releases.find((r) => r.version === version);
+}
+
+export function findSize(fleet: FleetSpec, size: string): SizeProfile | undefined {
+  return fleet.sizes[size];
+}
+
+/** `repository:tag`, or `repository:tag@digest` when pinned. */
+export function imageReference(image: ImageRef): string {
+  return `${image.repository}:${image.tag}${image.digest ? `@${image.digest}` : ''}`;
+}
+
+/** Releases sorted by semver, oldest first. */
+export function sortedReleases(fleet: FleetSpec): Release[] {
+  return [...fleet.releases].sort((a, b) => semver.compare(a.version, b.version));
+}
+
+/** The version most stamps run; ties go to the highest version. */
+export function mostCommonVersion(stamps: readonly Stamp[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const s of stamps) counts.set(s.spec.version, (counts.get(s.spec.version) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1] || semver.rcompare(a[0], b[0]))[0]?.[0];
+}
+
+/** Where a stamp file lives, relative to the fleet root. */
+export function stampFilePath(name: string): string {
+  return `stamps/${name}.yaml`;
+}

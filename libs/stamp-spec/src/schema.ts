@@ -1,0 +1,303 @@
+// The one definition of Stampyard's file formats. The same schemas give the
+// TypeScript types, the runtime validation and the committed JSON Schemas.
+import { z } from 'zod';
+import semver from 'semver';
+import { QUANTITY_PATTERN, quantityValue } from './quantity.ts';
+import { parseIpv4Cidr } from './cidr.ts';
+
+export const API_VERSION = 'stampyard.dev/v1alpha1';
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;
+
+/** A DNS-1123 label of at most `max` characters. */
+export const dnsLabel = (max: number, what: string) =>
+  z
+    .string()
+    .max(max, { message: `must be at most ${max} characters` })
+    .regex(DNS_LABEL, {
+      message: `must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit (${what})`,
+    });
+
+export const quantity = z
+  .string()
+  .regex(QUANTITY_PATTERN, { message: "must be a Kubernetes quantity such as '250m', '1', '512Mi' or '10Gi'" });
+
+export const semverString = z.string().refine((v) => semver.valid(v) === v, {
+  message: 'must be a semantic version such as 1.4.0',
+});
+
+const ipv4Cidr = (minPrefix: number, maxPrefix: number) =>
+  z.string().superRefine((value, ctx) => {
+    const range = parseIpv4Cidr(value);
+    if (typeof range === 'string') {
+      ctx.addIssue({ code: 'custom', message: range });
+    } else if (range.prefixLength < minPrefix || range.prefixLength > maxPrefix) {
+      ctx.addIssue({ code: 'custom', message: `must be between /${minPrefix} and /${maxPrefix}, e.g. 10.1.0.0/16` });
+    }
+  });
+
+const requestsAndLimit = z
+  .strictObject({
+    request: quantity.describe('What the scheduler reserves for each pod.'),
+    limit: quantity.describe('The most each pod may use.'),
+  })
+  .refine((r) => (quantityValue(r.request) ?? 0) <= (quantityValue(r.limit) ?? 0), {
+    message: 'request must not exceed limit',
+    path: ['request'],
+  });
+
+const imageRef = z
+  .strictObject({
+    repository: z
+      .string()
+      .regex(/^[a-z0-9]+([._/:-][a-z0-9]+)*$/, { message: 'must be an image repository such as ghcr.io/acme/api' })
+      .describe('Image repository, without tag or digest.'),
+    tag: z
+      .string()
+      .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, { message: 'must be an image tag such as 1.4.0' })
+      .describe('Image tag.'),
+    digest: z
+      .string()
+      .regex(/^sha256:[a-f0-9]{64}$/, { message: 'must be sha256: followed by 64 hex digits' })
+      .optional()
+      .describe('Content digest. When given, the image is pinned to it.'),
+  })
+  .describe('A container image.');
+
+export const sizeProfileSchema = z
+  .strictObject({
+    replicas: z.int().min(1).max(100).describe('Replicas of each app service before autoscaling; also the HPA minimum.'),
+    autoscaling: z
+      .strictObject({
+        maxReplicas: z.int().min(1).max(500).describe('Upper bound for the HorizontalPodAutoscalers.'),
+        targetCpuUtilizationPercent: z
+          .int()
+          .min(10)
+          .max(100)
+          .default(75)
+          .describe('Average CPU utilization the HPAs aim for. @default 75'),
+      })
+      .describe('Autoscaling bounds of the app services.'),
+    cpu: requestsAndLimit.describe('CPU per app container.'),
+    memory: requestsAndLimit.describe('Memory per app container.'),
+    storage: quantity.describe('PostgreSQL volume size per stamp, e.g. 20Gi.'),
+  })
+  .refine((s) => s.autoscaling.maxReplicas >= s.replicas, {
+    message: 'autoscaling.maxReplicas must be at least replicas',
+    path: ['autoscaling', 'maxReplicas'],
+  })
+  .describe('A size profile: how big each stamp of this size is.');
+
+export const releaseSchema = z
+  .strictObject({
+    version: semverString.describe('The release version, as stamps name it in spec.version.'),
+    upgradeFrom: z
+      .string()
+      .refine((r) => semver.validRange(r) !== null, { message: 'must be a semver range such as >=1.3.0 <2.0.0' })
+      .optional()
+      .describe('Versions this release can be upgraded from. @default - any version'),
+    images: z
+      .strictObject({
+        api: imageRef.describe('Image of the api service.'),
+        worker: imageRef.describe('Image of the worker service.'),
+      })
+      .describe('The image of every app service in this release.'),
+  })
+  .describe('One release of the application.');
+
+const freezeWindowSchema = z
+  .strictObject({
+    start: z.iso.datetime({ offset: true }).describe('Start of the window, ISO-8601 with offset.'),
+    end: z.iso.datetime({ offset: true }).describe('End of the window, ISO-8601 with offset.'),
+    reason: z.string().min(1).describe('Why nothing may be promoted.'),
+  })
+  .refine((w) => Date.parse(w.start) < Date.parse(w.end), { message: 'end must be after start', path: ['end'] });
+
+export const rolloutPolicySchema = z
+  .strictObject({
+    bakeMinutes: z
+      .strictObject({
+        default: z.int().min(0).default(60).describe('Minutes a wave bakes before the next one may start. @default 60'),
+        waves: z
+          .record(z.string().regex(/^[0-9]+$/, { message: 'must be a wave number' }), z.int().min(0))
+          .default({})
+          .describe('Bake minutes per wave, overriding the default. @default {}'),
+      })
+      .default({ default: 60, waves: {} })
+      .describe('Bake time per wave.'),
+    maxStampsPerStep: z
+      .int()
+      .min(1)
+      .optional()
+      .describe('The most stamps promoted at once within a wave. @default - the whole wave'),
+    onFailure: z
+      .enum(['halt', 'rollback'])
+      .default('halt')
+      .describe('What an unhealthy stamp does to the rollout. @default halt'),
+    freezeWindows: z.array(freezeWindowSchema).default([]).describe('Windows during which nothing is promoted. @default []'),
+    drift: z
+      .strictObject({
+        maxVersions: z.int().min(1).default(2).describe('Most distinct versions the fleet may run at once. @default 2'),
+        stallMinutes: z
+          .int()
+          .min(1)
+          .default(1440)
+          .describe('A rollout with no progress for longer than this is flagged. @default 1440'),
+      })
+      .default({ maxVersions: 2, stallMinutes: 1440 })
+      .describe('The version-drift policy.'),
+  })
+  .describe('How releases roll across waves.');
+
+export const fleetSpecSchema = z
+  .strictObject({
+    domain: z
+      .string()
+      .regex(DNS_SUBDOMAIN, { message: 'must be a DNS name such as stamps.example.com' })
+      .describe('Public domain. A stamp is served at <name>.<domain>, a tenant at <tenant>.<domain>.'),
+    regions: z
+      .record(
+        dnsLabel(40, 'region name'),
+        z.strictObject({
+          zone: dnsLabel(20, 'residency zone').describe('Data-residency zone of the region, e.g. eu or us.'),
+        }),
+      )
+      .refine((r) => Object.keys(r).length > 0, { message: 'must list at least one region' })
+      .describe('The region catalog: each region and its data-residency zone.'),
+    network: z
+      .strictObject({
+        pool: ipv4Cidr(8, 24)
+          .optional()
+          .describe('Address pool new stamps take their CIDR from. @default 10.0.0.0/8'),
+        prefixLength: z.int().min(16).max(24).default(16).describe('Prefix length of new stamps. @default 16'),
+      })
+      .default({ prefixLength: 16 })
+      .describe('How `stampyard stamp new` picks CIDRs.'),
+    sizes: z
+      .record(dnsLabel(20, 'size name'), sizeProfileSchema)
+      .refine((r) => Object.keys(r).length > 0, { message: 'must define at least one size' })
+      .describe('Size profiles, e.g. small, medium, large.'),
+    defaultSize: z.string().optional().describe('Size of new stamps. @default - the first size listed'),
+    releases: z.array(releaseSchema).min(1).describe('The release catalog.'),
+    components: z
+      .strictObject({
+        postgres: imageRef.describe('PostgreSQL image.'),
+        redis: imageRef.describe('Redis image.'),
+        otelCollector: imageRef.describe('OpenTelemetry collector image.'),
+        gateway: imageRef.describe('Image of the global gateway.'),
+      })
+      .describe('Images of the platform components every stamp runs, independent of releases.'),
+    source: z
+      .strictObject({
+        url: z
+          .string()
+          .regex(/^(https:\/\/|ssh:\/\/)\S+$/, { message: 'must be an https:// or ssh:// Git URL' })
+          .describe('Git repository Flux pulls from.'),
+        branch: z.string().min(1).default('main').describe('Branch Flux follows. @default main'),
+        interval: z
+          .string()
+          .regex(/^([0-9]+(ms|s|m|h))+$/, { message: 'must be a duration such as 1m or 1h30m' })
+          .default('1m')
+          .describe('How often Flux checks the source. @default 1m'),
+        secretRef: z.string().optional().describe('Secret with Git credentials. @default - none (public repository)'),
+      })
+      .describe('The Git source Flux pulls from.'),
+    rollout: rolloutPolicySchema.default(() => rolloutPolicySchema.parse({})).describe('Rollout policy.'),
+  })
+  .superRefine((spec, ctx) => {
+    const seen = new Map<string, number>();
+    spec.releases.forEach((release, index) => {
+      const first = seen.get(release.version);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['releases', index, 'version'],
+          message: `${release.version} is already listed at releases[${first}]; each version appears once`,
+        });
+      }
+      seen.set(release.version, index);
+    });
+    if (spec.defaultSize !== undefined && !(spec.defaultSize in spec.sizes)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['defaultSize'],
+        message: `'${spec.defaultSize}' is not a size; use one of ${Object.keys(spec.sizes).join(', ')}`,
+      });
+    }
+  });
+
+export const fleetSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    apiVersion: z.literal(API_VERSION),
+    kind: z.literal('Fleet'),
+    metadata: z.strictObject({ name: dnsLabel(40, 'fleet name') }),
+    spec: fleetSpecSchema,
+  })
+  .describe('fleet.yaml: fleet-wide settings.');
+
+export const stampSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    apiVersion: z.literal(API_VERSION),
+    kind: z.literal('Stamp'),
+    metadata: z.strictObject({
+      name: dnsLabel(40, 'stamp name; it must equal the file name').describe('Stamp name; equals the file name.'),
+    }),
+    spec: z.strictObject({
+      region: z.string().min(1).describe('Region from the fleet catalog.'),
+      capacity: z.int().min(1).describe('Tenant capacity units.'),
+      wave: z.int().min(0).describe('Rollout wave; 0 is the canary wave.'),
+      version: semverString.describe('Release from the fleet catalog.'),
+      size: z.string().min(1).describe('Size profile name.'),
+      network: z.strictObject({
+        cidr: ipv4Cidr(16, 24).describe('IPv4 CIDR of the stamp, /16 to /24, unique in the fleet.'),
+      }),
+      dedicatedTo: dnsLabel(63, 'tenant id')
+        .optional()
+        .describe('Tenant this stamp is dedicated to (hard isolation). @default - shared'),
+      status: z
+        .enum(['active', 'draining'])
+        .default('active')
+        .describe('draining stamps take no new tenants. @default active'),
+    }),
+  })
+  .describe('stamps/<name>.yaml: one deployment stamp.');
+
+export const tenantSchema = z.strictObject({
+  id: dnsLabel(63, 'tenant id').describe('Tenant id, unique across all tenant files.'),
+  residency: z
+    .string()
+    .min(1)
+    .describe("Residency zone from the region catalog, or 'any'."),
+  weight: z.int().min(1).default(1).describe('Capacity units the tenant uses. @default 1'),
+  isolation: z.enum(['shared', 'dedicated']).default('shared').describe('@default shared'),
+  status: z.enum(['active', 'suspended']).default('active').describe('@default active'),
+  stamp: z.string().optional().describe('Stamp the tenant is bound to. Written by placement; set by hand to pin.'),
+  previousStamp: z
+    .string()
+    .optional()
+    .describe('Stamp the tenant was last moved from. Written by `stampyard tenants move`. @default - none'),
+});
+
+export const tenantListSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    apiVersion: z.literal(API_VERSION),
+    kind: z.literal('TenantList'),
+    items: z.array(tenantSchema).default([]),
+  })
+  .describe('tenants/*.yaml: a list of tenants.');
+
+export type FleetFile = z.output<typeof fleetSchema>;
+export type FleetSpec = FleetFile['spec'];
+export type SizeProfile = z.output<typeof sizeProfileSchema>;
+export type Release = z.output<typeof releaseSchema>;
+export type ImageRef = Release['images']['api'];
+export type RolloutPolicy = z.output<typeof rolloutPolicySchema>;
+export type FreezeWindow = RolloutPolicy['freezeWindows'][number];
+export type Stamp = z.output<typeof stampSchema>;
+export type StampSpec = Stamp['spec'];
+export type Tenant = z.output<typeof tenantSchema>;
+export type TenantListFile = z.output<typeof tenantListSchema>;

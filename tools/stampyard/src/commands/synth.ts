@@ -1,0 +1,15 @@
+import type { Command } from 'commander';
+import { ExitError } from '@stampyard/stamp-spec';
+import type { Io } from '../context.ts';
+import type { CommandResult } from '../main.ts';
+
+// Placeholder until the 'synth' command lands; it fails loudly rather than pretending.
+export function registerSynth(program: Command, _io: Io, _result: CommandResult): void {
+  program
+    .command('synth')
+    .description('(not yet available)')
+    .allowUnknownOption()
+    .action(() => {
+      throw new ExitError(1, 'synth is not implemented yet');
+    });
+}

@@ -54,11 +54,17 @@ export function parseYamlSource(file: SourceFile): { source?: YamlSource; issues
 export function locate(source: YamlSource, path: FieldPath, atKey = false): { line: number; column: number } {
   let node: unknown = source.doc.contents;
   let offset = rangeStart(node) ?? 0;
+  // For a missing field, point at its parent's key rather than at a sibling.
+  let parentKeyOffset = 0;
   for (const part of path) {
     if (isMap(node)) {
       const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && item.key.value === part);
-      if (!pair) break;
+      if (!pair) {
+        if (atKey) offset = parentKeyOffset;
+        break;
+      }
       const keyStart = rangeStart(pair.key);
+      parentKeyOffset = keyStart ?? parentKeyOffset;
       node = pair.value;
       offset = (atKey && part === path[path.length - 1] ? keyStart : rangeStart(node) ?? keyStart) ?? offset;
     } else if (isSeq(node) && typeof part === 'number') {

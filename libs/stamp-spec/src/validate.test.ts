@@ -1,0 +1,224 @@
+import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { parseFleet, type FleetSources } from './load.ts';
+import { formatIssue } from './errors.ts';
+import { aFleetSpec, aStamp, fleetRepoFiles } from './testing/index.ts';
+
+/** Sources for a fleet of three good stamps, with one file's text replaced. */
+function sourcesWith(replace: Record<string, string>): FleetSources {
+  const files = fleetRepoFiles({
+    fleet: aFleetSpec(),
+    stamps: [
+      aStamp({ name: 'stamp-eu-1', cidr: '10.1.0.0/16', dedicatedTo: 'acme' }),
+      aStamp({ name: 'stamp-eu-2', cidr: '10.2.0.0/16' }),
+      aStamp({ name: 'stamp-us-1', region: 'eastus', cidr: '10.3.0.0/16' }),
+    ],
+    tenantFiles: [[{ id: 'acme', residency: 'eu', weight: 1, isolation: 'dedicated', status: 'active', stamp: 'stamp-eu-1' }]],
+  });
+  for (const [path, text] of Object.entries(replace)) files.set(path, text);
+  const all = [...files].map(([path, text]) => ({ path, text }));
+  return {
+    fleet: all.find((f) => f.path === 'fleet.yaml')!,
+    stamps: all.filter((f) => f.path.startsWith('stamps/')),
+    tenants: all.filter((f) => f.path.startsWith('tenants/')),
+  };
+}
+
+const stampText = (name: string, spec: string) =>
+  `apiVersion: stampyard.dev/v1alpha1\nkind: Stamp\nmetadata:\n  name: ${name}\nspec:\n${spec}`;
+const goodSpec = (lines: Record<string, string> = {}) => {
+  const fields = { region: 'westeurope', capacity: '10', wave: '1', version: '1.4.0', size: 'small', network: '\n    cidr: 10.9.0.0/16', ...lines };
+  return Object.entries(fields)
+    .filter(([, v]) => v !== '')
+    .map(([k, v]) => `  ${k}: ${v}`)
+    .join('\n') + '\n';
+};
+
+describe('validation errors name file, line, column, field, value and fix', () => {
+  const cases: { name: string; files: Record<string, string>; expected: string[] }[] = [
+    { name: 'valid fleet', files: {}, expected: [] },
+    {
+      name: 'name does not match file',
+      files: { 'stamps/stamp-x.yaml': stampText('stamp-y', goodSpec()) },
+      expected: ["stamps/stamp-x.yaml:4:9 metadata.name: 'stamp-y' does not match the file name"],
+    },
+    {
+      name: 'name too long',
+      files: { 'stamps/a.yaml': stampText('a'.repeat(41), goodSpec()) },
+      expected: ['stamps/a.yaml:4:9 metadata.name: must be at most 40 characters'],
+    },
+    {
+      name: 'name not a DNS label',
+      files: { 'stamps/Bad_Name.yaml': stampText('Bad_Name', goodSpec()) },
+      expected: ['stamps/Bad_Name.yaml:4:9 metadata.name: must be a DNS-1123 label'],
+    },
+    {
+      name: 'unknown field',
+      files: { 'stamps/stamp-x.yaml': stampText('stamp-x', goodSpec({ replicaz: '3' })) },
+      expected: ["stamps/stamp-x.yaml:13:3 spec.replicaz: unknown field 'replicaz'"],
+    },
+    {
+      name: 'region not in catalog',
+      files: { 'stamps/stamp-x.yaml': stampText('stamp-x', goodSpec({ region: 'mars' })) },
+      expected: ["stamps/stamp-x.yaml:6:11 spec.region: 'mars' is not in the region catalog; use one of eastus, northeurope, westeurope, westus2"],
+    },
+    {
+      name: 'size not a profile',
+      files: { 'stamps/stamp-x.yaml': stampText('stamp-x', goodSpec({ size: 'huge' })) },
+      expected: ["spec.size: 'huge' is not a size profile; use one of small, medium, large"],
+    },
+    {
+      name: 'version not in catalog',
+      files: { 'stamps/stamp-x.yaml': stampText('stamp-x', goodSpec({ version: '9.9.9' })) },
+      expected: ["spec.version: '9.9.9' is not in the release catalog"],
+    },
+    {
+      name: 'version not semver',
+      files: { 'stamps/stamp-x.yaml': stampText('stamp-x', goodSpec({ version: 'latest' })) },
+      expected: ['spec.version: must be a semantic version such as 1.4.0, received "latest"'],
+    },
+    {
+      name: 'capacity not positive',
+      files: { 'stamps/stamp-x.yaml': stampText('stamp-x', goodSpec({ capacity: '0' })) },
+      expected: ['spec.capacity: Too small'],
+    },
+    {
+      name: 'negative wave',
+      files: { 'stamps/stamp-x.yaml': stampText('stamp-x', goodSpec({ wave: '-1' })) },
+      expected: ['spec.wave: Too small'],
+    },
+    {
+      name: 'missing field',
+      files: { 'stamps/stamp-x.yaml': stampText('stamp-x', goodSpec({ size: '' })) },
+      expected: ['stamps/stamp-x.yaml:5:1 spec.size: is required but missing; add it'],
+    },
+    {
+      name: 'bad status',
+      files: { 'stamps/stamp-x.yaml': stampText('stamp-x', goodSpec({ status: 'paused' })) },
+      expected: ['spec.status: expected one of "active"|"draining", received "paused"'],
+    },
+    {
+      name: 'CIDR outside /16-/24',
+      files: { 'stamps/stamp-x.yaml': stampText('stamp-x', goodSpec({ network: '\n    cidr: 10.0.0.0/8' })) },
+      expected: ['stamps/stamp-x.yaml:12:11 spec.network.cidr: must be between /16 and /24'],
+    },
+    {
+      name: 'CIDR with host bits',
+      files: { 'stamps/stamp-x.yaml': stampText('stamp-x', goodSpec({ network: '\n    cidr: 10.9.0.1/16' })) },
+      expected: ['spec.network.cidr: has host bits set; use the network address 10.9.0.0/16'],
+    },
+    {
+      name: 'overlapping CIDRs',
+      files: { 'stamps/stamp-x.yaml': stampText('stamp-x', goodSpec({ network: '\n    cidr: 10.1.128.0/24' })) },
+      expected: ['stamps/stamp-x.yaml:12:11 spec.network.cidr: 10.1.128.0/24 overlaps stamp-eu-1 (10.1.0.0/16); pick a free range, e.g. 10.0.0.0/24'],
+    },
+    {
+      name: 'tenant dedicated on two stamps',
+      files: { 'stamps/stamp-x.yaml': stampText('stamp-x', goodSpec({ dedicatedTo: 'acme' })) },
+      expected: ["spec.dedicatedTo: tenant 'acme' is already dedicated on stamp-eu-1"],
+    },
+    {
+      name: 'duplicate stamp name',
+      files: { 'stamps/stamp-x.yaml': stampText('stamp-eu-2', goodSpec()) },
+      expected: ["metadata.name: 'stamp-eu-2' is already used by stamps/stamp-eu-2.yaml"],
+    },
+    {
+      name: 'YAML syntax error',
+      files: { 'stamps/stamp-x.yaml': 'apiVersion: [\n' },
+      expected: ['stamps/stamp-x.yaml:2:1 (yaml):'],
+    },
+    {
+      name: 'wrong kind',
+      files: { 'stamps/stamp-x.yaml': stampText('stamp-x', goodSpec()).replace('kind: Stamp', 'kind: Stamps') },
+      expected: ['stamps/stamp-x.yaml:2:7 kind: expected "Stamp", received "Stamps"'],
+    },
+    {
+      name: 'fleet: duplicate release',
+      files: {
+        'fleet.yaml': stringify({
+          apiVersion: 'stampyard.dev/v1alpha1',
+          kind: 'Fleet',
+          metadata: { name: 'test' },
+          spec: { ...aFleetSpec(), releases: [aFleetSpec().releases[0], aFleetSpec().releases[0]] },
+        }),
+      },
+      expected: ['spec.releases[1].version: 1.3.0 is already listed at releases[0]'],
+    },
+    {
+      name: 'fleet: request above limit',
+      files: {
+        'fleet.yaml': stringify({
+          apiVersion: 'stampyard.dev/v1alpha1',
+          kind: 'Fleet',
+          metadata: { name: 'test' },
+          spec: { ...aFleetSpec(), sizes: { small: { ...aFleetSpec().sizes['small']!, cpu: { request: '2', limit: '500m' } } } },
+        }),
+      },
+      expected: ['spec.sizes.small.cpu.request: request must not exceed limit'],
+    },
+    {
+      name: 'tenant: unknown stamp',
+      files: { 'tenants/tenants-000.yaml': 'apiVersion: stampyard.dev/v1alpha1\nkind: TenantList\nitems:\n  - id: zed\n    residency: eu\n    stamp: nowhere\n' },
+      expected: ["tenants/tenants-000.yaml:6:12 items[0].stamp: stamp 'nowhere' does not exist"],
+    },
+    {
+      name: 'tenant: residency mismatch',
+      files: { 'tenants/tenants-000.yaml': 'apiVersion: stampyard.dev/v1alpha1\nkind: TenantList\nitems:\n  - id: zed\n    residency: us\n    stamp: stamp-eu-2\n' },
+      expected: ["items[0].stamp: 'stamp-eu-2' is in zone 'eu' but the tenant's residency is 'us'"],
+    },
+    {
+      name: 'tenant: unknown residency zone',
+      files: { 'tenants/tenants-000.yaml': 'apiVersion: stampyard.dev/v1alpha1\nkind: TenantList\nitems:\n  - id: zed\n    residency: mars\n' },
+      expected: ["items[0].residency: 'mars' is not a residency zone; use one of eu, us, any"],
+    },
+    {
+      name: 'tenant: duplicate id',
+      files: {
+        'tenants/tenants-000.yaml': 'apiVersion: stampyard.dev/v1alpha1\nkind: TenantList\nitems:\n  - id: acme\n    residency: eu\n    isolation: dedicated\n    stamp: stamp-eu-1\n',
+        'tenants/tenants-001.yaml': 'apiVersion: stampyard.dev/v1alpha1\nkind: TenantList\nitems:\n  - id: acme\n    residency: eu\n',
+      },
+      expected: ["tenants/tenants-001.yaml:4:9 items[0].id: 'acme' is already defined in tenants/tenants-000.yaml"],
+    },
+    {
+      name: 'tenant: shared tenant on dedicated stamp',
+      files: { 'tenants/tenants-000.yaml': 'apiVersion: stampyard.dev/v1alpha1\nkind: TenantList\nitems:\n  - id: zed\n    residency: eu\n    stamp: stamp-eu-1\n' },
+      expected: ["items[0].stamp: shared tenant is on 'stamp-eu-1', which is dedicated to 'acme'"],
+    },
+    {
+      name: 'tenant: dedicated tenant on shared stamp',
+      files: { 'tenants/tenants-000.yaml': 'apiVersion: stampyard.dev/v1alpha1\nkind: TenantList\nitems:\n  - id: acme\n    residency: eu\n    isolation: dedicated\n    stamp: stamp-eu-2\n' },
+      expected: ["items[0].stamp: dedicated tenant is on 'stamp-eu-2', which is shared"],
+    },
+    {
+      name: 'tenant: stamp over capacity',
+      files: {
+        'tenants/tenants-000.yaml': `apiVersion: stampyard.dev/v1alpha1\nkind: TenantList\nitems:\n  - id: big\n    residency: eu\n    weight: 101\n    stamp: stamp-eu-2\n`,
+      },
+      expected: ['stamps/stamp-eu-2.yaml', 'spec.capacity: stamp-eu-2 holds tenants of total weight 101 but its capacity is 100'],
+    },
+  ];
+
+  it.each(cases)('$name', ({ files, expected }) => {
+    const { fleet, issues } = parseFleet(sourcesWith(files));
+    const text = issues.map(formatIssue).join('\n');
+    if (expected.length === 0) {
+      expect(text).toBe('');
+      expect(fleet).toBeDefined();
+      return;
+    }
+    expect(fleet).toBeUndefined();
+    for (const fragment of expected) expect(text).toContain(fragment);
+  });
+
+  it('reports every problem at once, not only the first', () => {
+    const { issues } = parseFleet(
+      sourcesWith({
+        'stamps/stamp-x.yaml': stampText('stamp-x', goodSpec({ region: 'mars', size: 'huge', version: '9.9.9' })),
+        'stamps/stamp-y.yaml': stampText('stamp-y', goodSpec({ wave: '-1' })),
+      }),
+    );
+    expect(issues.map((i) => `${i.file} ${i.field}`)).toEqual(
+      expect.arrayContaining(['stamps/stamp-x.yaml spec.region', 'stamps/stamp-x.yaml spec.size', 'stamps/stamp-x.yaml spec.version', 'stamps/stamp-y.yaml spec.wave']),
+    );
+  });
+});

@@ -1,0 +1,3 @@
+export { createStampApp, requestedDelayMs, MAX_REQUEST_DELAY_MS, type StampAppAnswer } from './server.ts';
+export { parseStampAppConfig, STAMP_APP_USAGE, type StampAppConfig, type ConfigResult } from './config.ts';
+export { main, type StampAppIo } from './main.ts';

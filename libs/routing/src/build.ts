@@ -1,0 +1,77 @@
+// The routing table from the fleet's files: every tenant, the stamp it is bound to.
+import { GENERATED_MARKER, ValidationError, issueAt, stampHost, stampZone, type Issue, type LoadedFleet } from '@stampyard/stamp-spec';
+import { ROUTING_SCHEMA_VERSION, sealRoutingTable, type RoutingTable, type StampRoute, type TenantRoute } from './table.ts';
+
+/** What every routing artifact is generated from. */
+export const ROUTING_SOURCES = 'fleet.yaml, stamps/*.yaml and tenants/*.yaml';
+
+/** The `$comment` of the JSON table: the generated header, as JSON can't hold comments. */
+export const ROUTING_TABLE_COMMENT = `${GENERATED_MARKER} from ${ROUTING_SOURCES}. Do not edit: change the source and run npm run synth.`;
+
+/**
+ * Builds and seals the routing table. Pure. Throws ValidationError naming the
+ * file:line of every tenant without a stamp (run `stampyard tenants place`).
+ */
+export function buildRoutingTable(fleet: LoadedFleet): RoutingTable {
+  const spec = fleet.fleet.spec;
+  const stamps: Record<string, StampRoute> = {};
+  for (const { stamp } of fleet.stamps) {
+    stamps[stamp.metadata.name] = {
+      endpoint: `https://${stampHost(spec, stamp)}`,
+      region: stamp.spec.region,
+      residency: stampZone(spec, stamp) ?? '',
+      status: stamp.spec.status,
+    };
+  }
+  const tenants: Record<string, TenantRoute> = {};
+  const issues: Issue[] = [];
+  for (const { list, source } of fleet.tenantLists) {
+    list.items.forEach((tenant, index) => {
+      if (tenant.stamp === undefined) {
+        issues.push(issueAt(source, ['items', index, 'id'], `tenant '${tenant.id}' has no stamp, so it can't be routed; run stampyard tenants place, then npm run synth`));
+        return;
+      }
+      if (!Object.hasOwn(stamps, tenant.stamp)) {
+        issues.push(issueAt(source, ['items', index, 'stamp'], `stamp '${tenant.stamp}' does not exist; use one of the stamps in stamps/ or remove the field and run stampyard tenants place`));
+        return;
+      }
+      tenants[tenant.id] = {
+        stamp: tenant.stamp,
+        status: tenant.status,
+        ...(tenant.previousStamp !== undefined ? { previousStamp: tenant.previousStamp } : {}),
+      };
+    });
+  }
+  if (issues.length > 0) throw new ValidationError(issues);
+  return sealRoutingTable({ $comment: ROUTING_TABLE_COMMENT, schemaVersion: ROUTING_SCHEMA_VERSION, domain: spec.domain, stamps, tenants });
+}
+
+/**
+ * The table as committed: valid JSON, keys sorted, one stamp or tenant per line
+ * so a pull request shows exactly the tenants that changed.
+ */
+export function formatRoutingTable(table: RoutingTable): string {
+  const lines: string[] = ['{'];
+  const keys = Object.keys(table).sort();
+  keys.forEach((key, i) => {
+    const value = (table as unknown as Record<string, unknown>)[key];
+    const comma = i < keys.length - 1 ? ',' : '';
+    if (value !== null && typeof value === 'object') {
+      const entries = Object.keys(value).sort();
+      if (entries.length === 0) {
+        lines.push(`  ${JSON.stringify(key)}: {}${comma}`);
+        return;
+      }
+      lines.push(`  ${JSON.stringify(key)}: {`);
+      entries.forEach((name, j) => {
+        const entry = (value as Record<string, unknown>)[name];
+        lines.push(`    ${JSON.stringify(name)}: ${JSON.stringify(entry)}${j < entries.length - 1 ? ',' : ''}`);
+      });
+      lines.push(`  }${comma}`);
+    } else {
+      lines.push(`  ${JSON.stringify(key)}: ${JSON.stringify(value)}${comma}`);
+    }
+  });
+  lines.push('}');
+  return `${lines.join('\n')}\n`;
+}

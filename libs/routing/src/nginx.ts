@@ -1,0 +1,98 @@
+// nginx: the same table as a `map` of host → stamp upstream, and a server using it.
+import { generatedHeader } from '@stampyard/stamp-spec';
+import { ROUTING_SOURCES } from './build.ts';
+import type { RoutingTable } from './table.ts';
+
+/** The map's value for a suspended tenant. Not a DNS label, so no stamp can be named so. */
+export const NGINX_SUSPENDED = '!suspended';
+/** The variable the map sets: a stamp's upstream name, `!suspended`, or empty for an unknown host. */
+export const NGINX_STAMP_VARIABLE = '$stampyard_stamp';
+
+export interface NginxOptions {
+  /**
+   * Upstream server per stamp, `host:port`. Tests point stamps at loopback servers.
+   * @default - `<stamp host>:443` for https, `:80` for http
+   */
+  readonly upstreams?: Readonly<Record<string, string>>;
+  /**
+   * Scheme nginx uses to reach the stamps.
+   * @default 'https'
+   */
+  readonly scheme?: 'http' | 'https';
+  /**
+   * The server block's `listen` parameters.
+   * @default '80'
+   */
+  readonly listen?: string;
+}
+
+export interface NginxFiles {
+  /** `tenant-map.conf`, for the http context: map hash sizes and the host → stamp map. */
+  readonly tenantMap: string;
+  /** `stamps.conf`, for the http context: an upstream per stamp and the server proxying to them. */
+  readonly stamps: string;
+}
+
+/** The smallest power of two ≥ n, at least 1024: nginx's map hash must hold every key. */
+function hashSize(n: number): number {
+  let size = 1024;
+  while (size < n) size *= 2;
+  return size;
+}
+
+/**
+ * Renders nginx configuration from the table. Pure. Include both files in the
+ * `http` block; they set `map_hash_max_size`/`map_hash_bucket_size`, so don't set
+ * those elsewhere. Unknown hosts get 404 and suspended tenants 403: nginx never
+ * falls back to a default stamp.
+ */
+export function renderNginxConfig(table: RoutingTable, options: NginxOptions = {}): NginxFiles {
+  const scheme = options.scheme ?? 'https';
+  const header = generatedHeader(ROUTING_SOURCES);
+  const ids = Object.keys(table.tenants).sort();
+  const map = [
+    header.trimEnd(),
+    `# Routing table ${table.revision}: tenant host → stamp upstream (stamps.conf).`,
+    `map_hash_max_size ${hashSize(ids.length)};`,
+    'map_hash_bucket_size 256;',
+    '',
+    `map $host ${NGINX_STAMP_VARIABLE} {`,
+    '    default "";',
+  ];
+  for (const id of ids) {
+    const tenant = table.tenants[id]!;
+    map.push(`    ${id}.${table.domain} ${tenant.status === 'suspended' ? `"${NGINX_SUSPENDED}"` : tenant.stamp};`);
+  }
+  map.push('}');
+
+  const stamps = [header.trimEnd(), `# Routing table ${table.revision}: one upstream per stamp, and the server routing tenants to them.`];
+  for (const name of Object.keys(table.stamps).sort()) {
+    const host = new URL(table.stamps[name]!.endpoint).hostname;
+    const server = options.upstreams?.[name] ?? `${host}:${scheme === 'https' ? 443 : 80}`;
+    stamps.push('', `upstream ${name} {`, `    server ${server};`, '    keepalive 16;', '}');
+  }
+  stamps.push(
+    '',
+    'server {',
+    `    listen ${options.listen ?? '80'};`,
+    `    server_name .${table.domain};`,
+    '    default_type text/plain;',
+    `    if (${NGINX_STAMP_VARIABLE} = "") {`,
+    '        return 404 "unknown tenant\\n";',
+    '    }',
+    `    if (${NGINX_STAMP_VARIABLE} = "${NGINX_SUSPENDED}") {`,
+    '        return 403 "tenant suspended\\n";',
+    '    }',
+    '    location / {',
+    `        proxy_pass ${scheme}://${NGINX_STAMP_VARIABLE};`,
+    '        proxy_http_version 1.1;',
+    '        proxy_set_header Connection "";',
+    '        proxy_set_header Host $host;',
+    '        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
+    '        proxy_set_header X-Forwarded-Proto $scheme;',
+    ...(scheme === 'https' ? ['        proxy_ssl_server_name on;'] : []),
+    '    }',
+    '}',
+  );
+  return { tenantMap: `${map.join('\n')}\n`, stamps: `${stamps.join('\n')}\n` };
+}

@@ -1,0 +1,77 @@
+// What the clusters say about each stamp, whichever source it came from.
+import { z } from 'zod';
+import { ValidationError } from '@stampyard/stamp-spec';
+
+/** One stamp's observed state. */
+export interface StampHealth {
+  /** Whether the stamp reports ready. */
+  readonly ready: boolean;
+  /** The version the stamp actually runs. @default - unknown */
+  readonly version?: string;
+  /** Why it is not ready, for people. @default - none */
+  readonly detail?: string;
+}
+
+/**
+ * Health of the fleet. A stamp missing from `stamps` is unknown, and unknown is never healthy.
+ */
+export interface HealthReport {
+  /** Where the report came from: a file path, `flux` or `http`. */
+  readonly source: string;
+  /** Stamps whose health is known, by name. */
+  readonly stamps: Readonly<Record<string, StampHealth>>;
+  /** Stamps whose health could not be read, with the reason. @default {} */
+  readonly unknown?: Readonly<Record<string, string>>;
+}
+
+/** No health source: every stamp is unknown. */
+export const NO_HEALTH: HealthReport = { source: 'none', stamps: {} };
+
+const healthFileSchema = z.strictObject({
+  stamps: z.record(
+    z.string(),
+    z.strictObject({ ready: z.boolean(), version: z.string().optional(), detail: z.string().optional() }),
+  ),
+});
+
+/** Parses a health file: `{ "stamps": { "<name>": { "ready": true, "version": "1.5.0" } } }`. Pure. */
+export function parseHealthFile(text: string, path: string): HealthReport {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new ValidationError([{ file: path, line: 1, column: 1, field: '(json)', message: `${(error as Error).message}; fix the JSON syntax` }]);
+  }
+  const result = healthFileSchema.safeParse(data);
+  if (!result.success) {
+    throw new ValidationError(
+      result.error.issues.map((issue) => ({
+        file: path,
+        line: 1,
+        column: 1,
+        field: issue.path.map(String).join('.') || '(document)',
+        message: `${issue.message}; expected { "stamps": { "<name>": { "ready": boolean, "version": "<version>" } } }`,
+      })),
+    );
+  }
+  return { source: path, stamps: result.data.stamps };
+}
+
+/** How a stamp stands against a target version. */
+export type HealthVerdict = 'healthy' | 'unknown' | 'unready' | 'wrong-version';
+
+/** A stamp is healthy only when it reports ready AND runs the target version. */
+export function healthVerdict(report: HealthReport, stamp: string, target: string): HealthVerdict {
+  const health = report.stamps[stamp];
+  if (health === undefined) return 'unknown';
+  if (health.version !== undefined && health.version !== target) return 'wrong-version';
+  if (!health.ready) return 'unready';
+  return health.version === target ? 'healthy' : 'unknown';
+}
+
+/** A phrase describing a stamp's health, for messages. */
+export function describeHealth(report: HealthReport, stamp: string): string {
+  const health = report.stamps[stamp];
+  if (health === undefined) return `health unknown${report.unknown?.[stamp] ? ` (${report.unknown[stamp]})` : ` (not in ${report.source})`}`;
+  return `${health.ready ? 'ready' : 'not ready'}, running ${health.version ?? 'an unknown version'}${health.detail ? ` (${health.detail})` : ''}`;
+}

@@ -1,0 +1,3 @@
+export * from './types.ts';
+export * from './stamp-chart.ts';
+export * from './synthesize.ts';

@@ -1,0 +1,74 @@
+// How the local fleet starts this workspace's apps: stamp-app and the gateway,
+// each through its own bin (which runs its TypeScript through tsx).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPOSITORY_ROOT } from '../context.ts';
+import { jsonObject, LOOPBACK } from './http.ts';
+import type { ProcessSpec } from './supervisor.ts';
+
+/** The bin file of a workspace app, from its package.json. */
+export function appBin(appDir: string, binName: string, workspaceRoot = REPOSITORY_ROOT): string {
+  const dir = join(workspaceRoot, 'apps', appDir);
+  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { bin?: Record<string, string> };
+  const bin = manifest.bin?.[binName];
+  if (!bin) throw new Error(`${join(dir, 'package.json')} declares no bin '${binName}'`);
+  return join(dir, bin);
+}
+
+/**
+ * The port in a startup line: a JSON line with a numeric `port`
+ * (stamp-app: {"msg":"listening",…,"port":40123,…}), else a `127.0.0.1:<port>` URL.
+ */
+export function portFromStartupLine(line: string): number | undefined {
+  const trimmed = line.trim();
+  if (trimmed.startsWith('{')) {
+    const object = jsonObject(trimmed);
+    const port = object?.['port'];
+    if (typeof port === 'number' && Number.isInteger(port) && port > 0) return port;
+    if (object && object['msg'] !== 'listening') return undefined;
+  }
+  const match = /(?:127\.0\.0\.1|localhost):(\d{2,5})\b/.exec(trimmed);
+  const port = match ? Number(match[1]) : undefined;
+  return port !== undefined && port > 0 && port < 65536 ? port : undefined;
+}
+
+/** One stamp-app process: its stamp, declared version, port (0: pick one) and health. */
+export function stampAppSpec(input: { stamp: string; version: string; port: number; unhealthy: boolean }): ProcessSpec {
+  return {
+    name: `stamp-app ${input.stamp}`,
+    command: process.execPath,
+    args: [
+      appBin('stamp-app', 'stampyard-stamp-app'),
+      '--stamp',
+      input.stamp,
+      '--version',
+      input.version,
+      '--port',
+      String(input.port),
+      '--host',
+      LOOPBACK,
+      ...(input.unhealthy ? ['--unhealthy'] : []),
+    ],
+    readPort: portFromStartupLine,
+  };
+}
+
+/** The gateway, reading the routing table and the local upstreams override. */
+export function gatewaySpec(input: { table: string; upstreams: string; port: number }): ProcessSpec {
+  return {
+    name: 'gateway',
+    command: process.execPath,
+    args: [
+      appBin('gateway', 'stampyard-gateway'),
+      '--table',
+      input.table,
+      '--upstreams',
+      input.upstreams,
+      '--port',
+      String(input.port),
+      '--host',
+      LOOPBACK,
+    ],
+    readPort: portFromStartupLine,
+  };
+}

@@ -1,0 +1,98 @@
+// One stamp-app process per stamp, kept at the version each stamp file declares:
+// the local stand-in for Flux applying rendered/ to each stamp's cluster.
+import { stampAppSpec } from './apps.ts';
+import { httpGet, jsonObject, LOOPBACK } from './http.ts';
+import type { RunningProcess, Supervisor } from './supervisor.ts';
+
+/** What a stamp should run. */
+export interface DesiredStamp {
+  readonly version: string;
+  /** Start it with `--unhealthy`. @default false */
+  readonly unhealthy?: boolean;
+}
+
+interface RunningStamp {
+  readonly process: RunningProcess;
+  readonly version: string;
+  readonly unhealthy: boolean;
+}
+
+/** What `/healthz` of a stamp-app says. */
+export interface ObservedStamp {
+  readonly status: number;
+  readonly version?: string;
+  readonly ready?: boolean;
+}
+
+export class LocalStamps {
+  private readonly running = new Map<string, RunningStamp>();
+  /** Each stamp keeps its first port across restarts, so the gateway's upstreams stay valid. */
+  private readonly ports = new Map<string, number>();
+
+  constructor(private readonly supervisor: Supervisor) {}
+
+  /** Base URL of every stamp started so far, by name (sorted). */
+  upstreams(): Record<string, string> {
+    return Object.fromEntries([...this.ports.keys()].sort().map((name) => [name, `http://${LOOPBACK}:${this.ports.get(name)!}`]));
+  }
+
+  /** Every port a stamp listened on. */
+  allPorts(): number[] {
+    return [...this.ports.values()];
+  }
+
+  /** The version each stamp-app was started with. */
+  versions(): Record<string, string> {
+    return Object.fromEntries([...this.running.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, s]) => [name, s.version]));
+  }
+
+  /**
+   * Starts or restarts every stamp whose process differs from `desired` (version or health);
+   * returns the names restarted, sorted.
+   */
+  async reconcile(desired: ReadonlyMap<string, DesiredStamp>): Promise<string[]> {
+    const changed = [...desired.entries()]
+      .filter(([name, want]) => {
+        const have = this.running.get(name);
+        return !have || have.version !== want.version || have.unhealthy !== (want.unhealthy ?? false);
+      })
+      .map(([name]) => name)
+      .sort();
+    await Promise.all(changed.map((name) => this.restart(name, desired.get(name)!)));
+    return changed;
+  }
+
+  private async restart(name: string, want: DesiredStamp): Promise<void> {
+    const previous = this.running.get(name);
+    if (previous) {
+      this.running.delete(name);
+      await this.supervisor.stop(previous.process);
+    }
+    const process = await this.supervisor.start(
+      stampAppSpec({ stamp: name, version: want.version, port: this.ports.get(name) ?? 0, unhealthy: want.unhealthy ?? false }),
+    );
+    this.ports.set(name, process.port);
+    this.running.set(name, { process, version: want.version, unhealthy: want.unhealthy ?? false });
+  }
+
+  /** What every stamp's `/healthz` reports now, by name. */
+  async observe(): Promise<Record<string, ObservedStamp>> {
+    const names = [...this.running.keys()].sort();
+    const answers = await Promise.all(
+      names.map(async (name): Promise<ObservedStamp> => {
+        try {
+          const answer = await httpGet(this.ports.get(name)!, '/healthz');
+          const body = jsonObject(answer.body);
+          return {
+            status: answer.status,
+            ...(typeof body?.['version'] === 'string' ? { version: body['version'] } : {}),
+            ...(typeof body?.['ready'] === 'boolean' ? { ready: body['ready'] } : {}),
+          };
+        } catch {
+          return { status: 0 };
+        }
+      }),
+    );
+    return Object.fromEntries(names.map((name, i) => [name, answers[i]!]));
+  }
+}

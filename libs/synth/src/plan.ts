@@ -1,0 +1,87 @@
+// Plans every generated file of a fleet. Reads nothing from disk and writes nothing.
+import { availableParallelism } from 'node:os';
+import { InternalError, issueAt, jsonSchemaFiles, ValidationError, type LoadedFleet } from '@stampyard/stamp-spec';
+import { loadRouting, loadTemplate, type RoutingApi, type TemplateApi } from './private/contracts.ts';
+import { runOnWorkers } from './private/pool.ts';
+import { renderTask, type RenderTask } from './private/tasks.ts';
+import { fleetSourcesLabel, GLOBAL_CLUSTER, OUTPUT_DIRS, ROUTING_RENDERED_DIR } from './layout.ts';
+import type { SynthFile } from './render.ts';
+
+/** Every generated file of a fleet. */
+export interface SynthPlan {
+  /** Every generated file, path relative to the fleet root → content, sorted by path. */
+  readonly files: ReadonlyMap<string, string>;
+  /** The stamps rendered, sorted by name. */
+  readonly stamps: readonly string[];
+}
+
+export interface PlanSynthOptions {
+  /**
+   * Worker threads to render stamps on; 0 renders in this thread.
+   * @default - 0 below 50 stamps (starting a worker costs more than it saves), else the number of cores
+   */
+  readonly workers?: number;
+  /**
+   * The template to render with, in this thread (tests inject failures or fakes through it).
+   * @default - `@stampyard/stamp-template`, loaded on first use
+   */
+  readonly template?: TemplateApi;
+  /**
+   * The routing library.
+   * @default - `@stampyard/routing`
+   */
+  readonly routing?: RoutingApi;
+}
+
+/** Below this many stamps, rendering runs in this thread. */
+export const WORKER_THRESHOLD = 50;
+
+/** Renders the whole fleet: stamps, clusters, gateway, routing artifacts and JSON Schemas. */
+export async function planSynth(fleet: LoadedFleet, options: PlanSynthOptions = {}): Promise<SynthPlan> {
+  checkReservedNames(fleet);
+  const spec = fleet.fleet.spec;
+  const routing = (options.routing ?? (await loadRouting())).renderRoutingArtifacts(fleet);
+  const stamps = fleet.stamps.map((s) => s.stamp);
+  const workers = options.template ? 0 : (options.workers ?? (stamps.length < WORKER_THRESHOLD ? 0 : availableParallelism()));
+  // Small chunks keep every worker busy to the end; large ones cut messaging.
+  const chunk = Math.max(1, Math.min(25, Math.ceil(stamps.length / Math.max(1, workers * 8))));
+  const tasks: RenderTask[] = [
+    { id: 0, kind: 'global', fleet: spec, source: fleetSourcesLabel(fleet), configMaps: routing.configMaps },
+  ];
+  for (let i = 0; i < stamps.length; i += chunk) tasks.push({ id: tasks.length, kind: 'stamps', fleet: spec, stamps: stamps.slice(i, i + chunk) });
+
+  let rendered: SynthFile[][];
+  if (workers > 0) {
+    rendered = await runOnWorkers(tasks, workers);
+  } else {
+    const template = options.template ?? (await loadTemplate());
+    rendered = tasks.map((task) => renderTask(template, task));
+  }
+
+  const files: SynthFile[] = [...jsonSchemaFiles(), ...routing.files.map(routingFile), ...rendered.flat()];
+  const byPath = new Map<string, string>();
+  for (const file of files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+    if (byPath.has(file.path)) throw new InternalError(`two generated files share the path ${file.path}`);
+    if (!OUTPUT_DIRS.some((dir) => file.path.startsWith(`${dir}/`))) throw new InternalError(`generated file ${file.path} is outside ${OUTPUT_DIRS.join(', ')}`);
+    byPath.set(file.path, file.content);
+  }
+  return { files: byPath, stamps: stamps.map((s) => s.metadata.name) };
+}
+
+/** Routing files are placed under rendered/routing/ unless they name their full path. */
+function routingFile(file: { path: string; content: string }): SynthFile {
+  return file.path.startsWith('rendered/') ? file : { path: `${ROUTING_RENDERED_DIR}/${file.path}`, content: file.content };
+}
+
+function checkReservedNames(fleet: LoadedFleet): void {
+  const issues = fleet.stamps
+    .filter((s) => s.stamp.metadata.name === GLOBAL_CLUSTER)
+    .map((s) =>
+      issueAt(
+        s.source,
+        ['metadata', 'name'],
+        `'${GLOBAL_CLUSTER}' is reserved for the gateway's cluster folder rendered/clusters/${GLOBAL_CLUSTER}; rename the stamp and its file, e.g. stamp-${GLOBAL_CLUSTER}-1`,
+      ),
+    );
+  if (issues.length > 0) throw new ValidationError(issues);
+}

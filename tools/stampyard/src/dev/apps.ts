@@ -23,9 +23,9 @@ export function portFromStartupLine(line: string): number | undefined {
   const trimmed = line.trim();
   if (trimmed.startsWith('{')) {
     const object = jsonObject(trimmed);
+    if (object && 'msg' in object && object['msg'] !== 'listening') return undefined;
     const port = object?.['port'];
     if (typeof port === 'number' && Number.isInteger(port) && port > 0) return port;
-    if (object && object['msg'] !== 'listening') return undefined;
   }
   const match = /(?:127\.0\.0\.1|localhost):(\d{2,5})\b/.exec(trimmed);
   const port = match ? Number(match[1]) : undefined;
@@ -68,7 +68,12 @@ export function gatewaySpec(input: { table: string; upstreams: string; port: num
       String(input.port),
       '--host',
       LOOPBACK,
+      '--shutdown-timeout-ms',
+      '2000',
     ],
     readPort: portFromStartupLine,
   };
 }
+
+/** The gateway's readiness endpoint on its main port. */
+export const GATEWAY_READY_PATH = '/.well-known/stampyard/readyz';

@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import semver from 'semver';
 import { loadFleet, mostCommonVersion, sortedReleases, writeFileAtomic, type LoadedFleet } from '@stampyard/stamp-spec';
 import { readRoutingTable, type RoutingTable } from '@stampyard/routing';
-import { gatewaySpec } from './apps.ts';
+import { GATEWAY_READY_PATH, gatewaySpec } from './apps.ts';
 import { runStampyardOk } from './cli.ts';
 import { pickStartTime, VirtualClock } from './clock.ts';
 import { isListening, sleep, waitForHttpOk } from './http.ts';
@@ -195,7 +195,7 @@ class Run {
       gatewaySpec({ table: join(this.workDir, 'rendered', 'routing'), upstreams: this.upstreamsFile, port: 0 }),
     );
     this.gatewayPort = gateway.port;
-    await waitForHttpOk(gateway.port, '/readyz', 15_000, this.signal);
+    await waitForHttpOk(gateway.port, GATEWAY_READY_PATH, 15_000, this.signal);
     reporter.info(`gateway              http://127.0.0.1:${gateway.port}  (upstreams: ${relative(this.workDir, this.upstreamsFile)})`);
 
     reporter.step('Route sample tenants through the gateway');

@@ -1,3 +1,4 @@
 export * from './types.ts';
 export * from './stamp-chart.ts';
 export * from './synthesize.ts';
+export * from './gateway.ts';

@@ -1,0 +1,243 @@
+// Schema validation of rendered manifests: kubernetes-models' schemas, plus the checks they miss
+// (unknown fields such as a misspelt `replicaz`, containers without an image).
+import * as k8sModels from 'kubernetes-models';
+import * as fluxModels from '@kubernetes-models/flux-cd';
+
+interface ModelClass {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly prototype: { validate(this: unknown): void };
+}
+
+interface AjvError {
+  readonly instancePath: string;
+  readonly message?: string;
+  readonly keyword: string;
+  readonly params: Record<string, unknown>;
+}
+
+function isModelClass(value: unknown): value is ModelClass {
+  return (
+    typeof value === 'function' &&
+    typeof (value as Partial<ModelClass>).apiVersion === 'string' &&
+    typeof (value as Partial<ModelClass>).kind === 'string' &&
+    typeof (value as { prototype?: { validate?: unknown } }).prototype?.validate === 'function'
+  );
+}
+
+/** Every model class of kubernetes-models and the Flux models, by `apiVersion/kind`, built once. */
+const MODELS: ReadonlyMap<string, ModelClass> = (() => {
+  const models = new Map<string, ModelClass>();
+  const walk = (value: unknown, depth: number): void => {
+    if (isModelClass(value)) {
+      models.set(`${value.apiVersion}/${value.kind}`, value);
+      return;
+    }
+    if (depth > 3 || !value || typeof value !== 'object') return;
+    for (const child of Object.values(value as Record<string, unknown>)) walk(child, depth + 1);
+  };
+  walk(k8sModels, 0);
+  walk(fluxModels, 0);
+  return models;
+})();
+
+/** Whether a model exists for this apiVersion and kind. */
+export function hasModel(apiVersion: string, kind: string): boolean {
+  return MODELS.has(`${apiVersion}/${kind}`);
+}
+
+/**
+ * What the schema validator looked at, per JSON pointer: the properties it read, or that it
+ * enumerated the object (a map such as `labels`). An object the validator never looked into is
+ * free-form (e.g. `x-kubernetes-preserve-unknown-fields`).
+ */
+interface Access {
+  readonly read: Set<string>;
+  enumerated: boolean;
+}
+
+/** Wraps `value` so every property the validator reads is recorded against its JSON pointer. */
+function tracked(value: unknown, pointer: string, accesses: Map<string, Access>): unknown {
+  if (!value || typeof value !== 'object') return value;
+  let access = accesses.get(pointer);
+  if (!access) {
+    access = { read: new Set(), enumerated: false };
+    accesses.set(pointer, access);
+  }
+  const record = access;
+  const children = new Map<PropertyKey, unknown>();
+  return new Proxy(value as object, {
+    get(target, key, receiver) {
+      const child = Reflect.get(target, key, receiver);
+      if (typeof key !== 'string') return child;
+      if (!Array.isArray(target)) record.read.add(key);
+      if (!child || typeof child !== 'object') return child;
+      let wrapped = children.get(key);
+      if (wrapped === undefined) {
+        wrapped = tracked(child, `${pointer}/${escapePointer(key)}`, accesses);
+        children.set(key, wrapped);
+      }
+      return wrapped;
+    },
+    ownKeys(target) {
+      record.enumerated = true;
+      return Reflect.ownKeys(target);
+    },
+  });
+}
+
+function escapePointer(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+function displayPath(pointer: string): string {
+  if (pointer === '') return '(root)';
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((part, i) => (/^[0-9]+$/.test(part) ? `[${part}]` : i === 0 ? part : `.${part}`))
+    .join('');
+}
+
+/**
+ * The known properties of each object in a kind's schema, by JSON pointer with array indices as `*`,
+ * learnt from what the validator reads. `open` means a map or a free-form object: any key is fine.
+ * Learnt once per path and kind, so validating a thousand similar stamps costs one tracked run.
+ */
+type Shape = { readonly open: true } | { readonly open: false; readonly keys: Set<string> };
+const SHAPES = new Map<string, Map<string, Shape>>();
+
+function normalize(pointer: string): string {
+  return pointer.replace(/\/[0-9]+(?=\/|$)/g, '/*');
+}
+
+function learn(shapes: Map<string, Shape>, accesses: Map<string, Access>): void {
+  for (const [pointer, access] of accesses) {
+    const key = normalize(pointer);
+    const known = shapes.get(key);
+    if (known?.open) continue;
+    if (access.enumerated || access.read.size === 0) shapes.set(key, { open: true });
+    else if (known) for (const k of access.read) known.keys.add(k);
+    else shapes.set(key, { open: false, keys: new Set(access.read) });
+  }
+}
+
+/** Walks the object along known keys; calls `visit` for each object node with its shape (or undefined if unlearnt). */
+function walkShapes(
+  value: unknown,
+  pointer: string,
+  shapes: Map<string, Shape>,
+  visit: (pointer: string, key: string | undefined, shape: Shape | undefined) => boolean,
+): boolean {
+  if (!value || typeof value !== 'object') return true;
+  if (Array.isArray(value)) return value.every((item, i) => walkShapes(item, `${pointer}/${i}`, shapes, visit));
+  const shape = shapes.get(normalize(pointer));
+  if (!visit(pointer, undefined, shape) || !shape || shape.open) return shape !== undefined;
+  let complete = true;
+  for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
+    const childPointer = `${pointer}/${escapePointer(key)}`;
+    if (!shape.keys.has(key)) visit(childPointer, key, shape);
+    else complete = walkShapes(child, childPointer, shapes, visit) && complete;
+  }
+  return complete;
+}
+
+/** Reports fields present in `value` that the schema doesn't know. */
+function unknownFields(value: unknown, shapes: Map<string, Shape>, out: string[]): void {
+  walkShapes(value, '', shapes, (pointer, key) => {
+    if (key !== undefined) out.push(`${displayPath(pointer)}: unknown field '${key}' (not in the schema); check its spelling or remove it`);
+    return true;
+  });
+}
+
+function schemaErrors(run: () => void): string[] {
+  try {
+    run();
+    return [];
+  } catch (error) {
+    const errors = (error as { errors?: readonly AjvError[] }).errors;
+    if (!Array.isArray(errors)) return [`(root): ${(error as Error).message}`];
+    return errors.map((e) => `${displayPath(e.instancePath)}: ${e.message ?? e.keyword} ${JSON.stringify(e.params)}`);
+  }
+}
+
+const POD_SPEC_PATHS: Readonly<Record<string, readonly string[]>> = {
+  Pod: ['spec'],
+  Deployment: ['spec', 'template', 'spec'],
+  StatefulSet: ['spec', 'template', 'spec'],
+  DaemonSet: ['spec', 'template', 'spec'],
+  ReplicaSet: ['spec', 'template', 'spec'],
+  Job: ['spec', 'template', 'spec'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+};
+
+function imageErrors(object: Record<string, unknown>, out: string[]): void {
+  const path = POD_SPEC_PATHS[String(object['kind'])];
+  if (!path) return;
+  let spec: unknown = object;
+  for (const key of path) spec = spec && typeof spec === 'object' ? (spec as Record<string, unknown>)[key] : undefined;
+  if (!spec || typeof spec !== 'object') return;
+  for (const list of ['initContainers', 'containers', 'ephemeralContainers']) {
+    const containers = (spec as Record<string, unknown>)[list];
+    if (!Array.isArray(containers)) continue;
+    containers.forEach((container: unknown, i) => {
+      const image = container && typeof container === 'object' ? (container as Record<string, unknown>)['image'] : undefined;
+      if (typeof image !== 'string' || image.trim() === '') {
+        const name = container && typeof container === 'object' ? (container as Record<string, unknown>)['name'] : undefined;
+        out.push(`${path.join('.')}.${list}[${i}].image: container '${String(name ?? i)}' has no image; set one, e.g. ghcr.io/acme/api:1.4.0`);
+      }
+    });
+  }
+}
+
+function describe(object: unknown): string {
+  if (!object || typeof object !== 'object') return '(not an object)';
+  const o = object as { kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } };
+  const ns = typeof o.metadata?.namespace === 'string' ? `${o.metadata.namespace}/` : '';
+  return `${String(o.kind ?? '?')} ${ns}${String(o.metadata?.name ?? '?')}`;
+}
+
+/**
+ * Validates one Kubernetes object against its kubernetes-models schema (Flux models for
+ * `*.toolkit.fluxcd.io`), then checks what those schemas miss: unknown fields and containers
+ * without an image. Returns every problem as `Kind namespace/name field: message`; empty when valid.
+ */
+export function validateManifest(obj: unknown): string[] {
+  const prefix = describe(obj);
+  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return [`${prefix}: a manifest must be an object with apiVersion, kind and metadata`];
+  const object = obj as Record<string, unknown>;
+  const { apiVersion, kind } = object;
+  if (typeof apiVersion !== 'string' || typeof kind !== 'string') return [`${prefix}: apiVersion and kind must be strings`];
+  const model = MODELS.get(`${apiVersion}/${kind}`);
+  if (!model) return [`${prefix}: no schema for apiVersion ${apiVersion} kind ${kind}; check both for typos`];
+
+  const modelKey = `${apiVersion}/${kind}`;
+  let shapes = SHAPES.get(modelKey);
+  if (!shapes) SHAPES.set(modelKey, (shapes = new Map()));
+  const learnt = shapes;
+  const complete = walkShapes(object, '', learnt, () => true);
+  let problems: string[];
+  if (complete) {
+    problems = schemaErrors(() => model.prototype.validate.call(object));
+  } else {
+    // A path not seen before for this kind: validate once through a tracking proxy and learn its shape.
+    const accesses = new Map<string, Access>();
+    problems = schemaErrors(() => model.prototype.validate.call(tracked(object, '', accesses)));
+    learn(learnt, accesses);
+    walkShapes(object, '', learnt, (pointer, key, shape) => {
+      if (key === undefined && shape === undefined) learnt.set(normalize(pointer), { open: true }); // never read: free-form
+      return true;
+    });
+  }
+  unknownFields(object, learnt, problems);
+  imageErrors(object, problems);
+  return problems.map((p) => `${prefix} ${p}`);
+}
+
+/** Validates many objects; returns every problem of every object. */
+export function validateManifests(objects: Iterable<unknown>): string[] {
+  const problems: string[] = [];
+  for (const object of objects) problems.push(...validateManifest(object));
+  return problems;
+}

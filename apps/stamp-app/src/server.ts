@@ -12,6 +12,8 @@ export interface StampAppAnswer {
   readonly path: string;
   /** Bytes of request body received. */
   readonly bodyBytes: number;
+  /** The request's headers, only when asked with `?echo_headers=1` (a test aid). */
+  readonly headers?: Readonly<Record<string, string | string[] | undefined>>;
 }
 
 /** Longest per-request delay `?delay_ms=` accepts. */
@@ -55,6 +57,7 @@ export function createStampApp(config: StampAppConfig): Server {
           method: req.method ?? 'GET',
           path,
           bodyBytes,
+          ...(/[?&]echo_headers=1/.test(url) ? { headers: req.headers } : {}),
         };
         send(res, 200, body);
       };

@@ -1,0 +1,394 @@
+// The gateway service: own routes, identification, routing decision, bulkheads, breakers, proxying.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pipeline } from 'node:stream';
+import type { Counter } from 'prom-client';
+import type { Logger } from 'pino';
+import { Pool } from 'undici';
+import { CLOSED, breakerAdmit, breakerGaugeValue, breakerRecord, type BreakerPolicy, type BreakerState } from './breaker.ts';
+import type { GatewayConfig } from './config.ts';
+import { REVISION_HEADER, STAMP_HEADER, requestHeadersToStamp, responseHeadersFromStamp } from './headers.ts';
+import { NO_TOKEN, resolveIdentity, type Identity } from './identify.ts';
+import { createMetrics, type GatewayMetrics } from './metrics.ts';
+import { decideRoute, type CompiledStamp, type CompiledTable } from './route.ts';
+import { TableStore, type ReloadResult } from './table-store.ts';
+import type { TokenVerifier } from './token.ts';
+
+/** The gateway's own routes on the main port; tenants' paths can't start with it. */
+export const OWN_PREFIX = '/.well-known/stampyard/';
+
+export interface GatewayDeps {
+  readonly config: GatewayConfig;
+  readonly upstreams: ReadonlyMap<string, string>;
+  readonly logger: Logger;
+  /** @default - tokens are not inspected */
+  readonly verifyToken?: TokenVerifier;
+  /** Called whenever the gateway becomes ready (listening with a valid table). */
+  readonly onReady?: (info: { port: number; adminPort?: number; revision: string }) => void;
+}
+
+interface StampRuntime {
+  readonly name: string;
+  readonly origin: string;
+  readonly pool: Pool;
+  inFlight: number;
+  breaker: BreakerState;
+}
+
+class UpstreamFailure extends Error {
+  constructor(
+    readonly status: 502 | 504,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+function failureOf(error: unknown, stamp: string): UpstreamFailure {
+  const code = (error as { code?: string }).code ?? 'UNKNOWN';
+  if (TIMEOUT_CODES.has(code)) return new UpstreamFailure(504, 'stamp-timeout', `stamp ${stamp} did not answer in time (${code})`);
+  return new UpstreamFailure(502, 'stamp-unreachable', `stamp ${stamp} is unreachable (${code})`);
+}
+
+export class Gateway {
+  readonly metrics: GatewayMetrics = createMetrics();
+  readonly store: TableStore;
+  private server: Server | undefined;
+  private admin: Server | undefined;
+  private draining = false;
+  private active = 0;
+  private idleWaiters: (() => void)[] = [];
+  private readonly runtimes = new Map<string, StampRuntime>();
+  private readonly retiredPools = new Set<Pool>();
+  private readonly requestCounters = new Map<string, Counter.Internal>();
+  private readonly breakerPolicy: BreakerPolicy;
+  private port = 0;
+  private adminPort: number | undefined;
+
+  constructor(private readonly deps: GatewayDeps) {
+    const { config } = deps;
+    this.breakerPolicy = { failureThreshold: config.breakerFailures, cooldownMs: config.breakerCooldownMs };
+    this.store = new TableStore({
+      path: config.table,
+      upstreams: deps.upstreams,
+      pollIntervalMs: config.pollIntervalMs,
+      debounceMs: config.watchDebounceMs,
+      onReload: (outcome) => this.onReload(outcome),
+    });
+  }
+
+  get ready(): boolean {
+    return !this.draining && this.store.current !== undefined && this.server?.listening === true;
+  }
+
+  /** Listens, loads the table (not ready until one is valid) and starts watching. */
+  async start(): Promise<{ port: number; adminPort?: number }> {
+    const { config, logger } = this.deps;
+    this.server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => this.handle(req, res));
+    this.port = await listen(this.server, config.port, config.host);
+    if (config.adminPort !== undefined) {
+      this.admin = createServer((req, res) => this.handleAdmin(req, res, (req.url ?? '/').split('?')[0] ?? '/'));
+      this.adminPort = await listen(this.admin, config.adminPort, config.host);
+    }
+    logger.info({ host: config.host, port: this.port, adminPort: this.adminPort, url: `http://${config.host}:${this.port}` }, 'listening');
+    await this.store.init();
+    await this.store.reload();
+    this.store.start();
+    return this.adminPort === undefined ? { port: this.port } : { port: this.port, adminPort: this.adminPort };
+  }
+
+  private onReload(outcome: ReloadResult): void {
+    const { logger } = this.deps;
+    this.metrics.reloads.inc({ result: outcome.result });
+    if (outcome.result === 'rejected') {
+      logger.error({ table: this.deps.config.table, error: outcome.error, keptRevision: this.store.current?.revision ?? null }, 'table rejected; keeping the last good table');
+      return;
+    }
+    if (outcome.result === 'unchanged') return;
+    const { table } = outcome;
+    this.syncRuntimes(table);
+    this.metrics.tableRevision.reset();
+    this.metrics.tableRevision.set({ revision: table.revision }, 1);
+    this.metrics.tenants.set(outcome.tenants);
+    logger.info({ revision: table.revision, tenants: outcome.tenants, stamps: table.stamps.size, ms: Math.round(outcome.ms) }, 'table loaded');
+    if (this.server?.listening && !this.draining) {
+      this.deps.onReady?.({ port: this.port, ...(this.adminPort !== undefined ? { adminPort: this.adminPort } : {}), revision: table.revision });
+    }
+  }
+
+  /** One pool per stamp; a stamp whose endpoint changed gets a new pool, the old one closes after its requests. */
+  private syncRuntimes(table: CompiledTable): void {
+    for (const stamp of table.stamps.values()) {
+      const existing = this.runtimes.get(stamp.name);
+      if (existing && existing.origin === stamp.origin) continue;
+      if (existing) this.retire(existing.pool);
+      this.runtimes.set(stamp.name, {
+        name: stamp.name,
+        origin: stamp.origin,
+        pool: this.newPool(stamp.origin),
+        inFlight: existing?.inFlight ?? 0,
+        breaker: existing?.breaker ?? CLOSED,
+      });
+      this.metrics.breakerState.set({ stamp: stamp.name }, breakerGaugeValue(existing?.breaker ?? CLOSED));
+    }
+    for (const [name, runtime] of this.runtimes) {
+      if (table.stamps.has(name)) continue;
+      this.runtimes.delete(name);
+      this.retire(runtime.pool);
+    }
+  }
+
+  private newPool(origin: string): Pool {
+    const { config } = this.deps;
+    return new Pool(origin, {
+      connections: config.maxConcurrentPerStamp,
+      pipelining: 1,
+      connect: { timeout: config.connectTimeoutMs },
+      headersTimeout: config.headersTimeoutMs,
+      bodyTimeout: config.bodyTimeoutMs,
+      keepAliveTimeout: 4_000,
+    });
+  }
+
+  private retire(pool: Pool): void {
+    this.retiredPools.add(pool);
+    void pool.close().finally(() => this.retiredPools.delete(pool));
+  }
+
+  private count(stamp: string, status: number, startedMs: number): void {
+    const key = `${stamp}\u0000${status}`;
+    let counter = this.requestCounters.get(key);
+    if (!counter) {
+      counter = this.metrics.requests.labels(stamp, String(status));
+      this.requestCounters.set(key, counter);
+    }
+    counter.inc();
+    this.metrics.latency.observe({ stamp }, (performance.now() - startedMs) / 1000);
+  }
+
+  private sendJson(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
+    const text = JSON.stringify(body);
+    const headers: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...extra };
+    const revision = this.store.current?.revision;
+    if (revision && headers[REVISION_HEADER] === undefined) headers[REVISION_HEADER] = revision;
+    if (this.draining) headers['connection'] = 'close';
+    res.writeHead(status, headers);
+    res.end(text);
+  }
+
+  private reject(res: ServerResponse, startedMs: number, status: number, code: string, message: string, table: CompiledTable | undefined, tenant?: string, stamp?: string): void {
+    const extra: Record<string, string> = {};
+    if (stamp) extra[STAMP_HEADER] = stamp;
+    if (table) extra[REVISION_HEADER] = table.revision;
+    this.sendJson(res, status, { error: code, message, ...(tenant ? { tenant } : {}), ...(stamp ? { stamp } : {}), revision: table?.revision ?? null }, extra);
+    this.count(stamp ?? '', status, startedMs);
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const startedMs = performance.now();
+    const url = req.url ?? '/';
+    if (url.startsWith(OWN_PREFIX)) return this.handleOwn(req, res, url, startedMs);
+    if (this.draining) return this.reject(res, startedMs, 503, 'shutting-down', 'the gateway is shutting down; retry', this.store.current);
+    const table = this.store.current;
+    if (!table) return this.reject(res, startedMs, 503, 'not-ready', 'no valid routing table loaded yet', undefined);
+    const authorization = req.headers.authorization;
+    if (this.deps.verifyToken && authorization !== undefined) {
+      this.deps
+        .verifyToken(authorization)
+        .then((token) => this.route(req, res, table, this.identify(req, table, token), startedMs))
+        .catch((error: unknown) => this.internalError(res, error, startedMs));
+      return;
+    }
+    this.route(req, res, table, this.identify(req, table, NO_TOKEN), startedMs);
+  }
+
+  private identify(req: IncomingMessage, table: CompiledTable, token: Parameters<typeof resolveIdentity>[1]['token']): Identity {
+    const header = req.headers[this.deps.config.tenantHeader];
+    return resolveIdentity(
+      this.deps.config.identify,
+      { host: req.headers.host, header: Array.isArray(header) ? header.join(', ') : header, token },
+      table.domain,
+    );
+  }
+
+  private internalError(res: ServerResponse, error: unknown, startedMs: number): void {
+    this.deps.logger.error({ err: error }, 'internal error; please open an issue');
+    if (!res.headersSent) this.reject(res, startedMs, 500, 'internal-error', 'the gateway failed; see its log', this.store.current);
+    else res.destroy();
+  }
+
+  private route(req: IncomingMessage, res: ServerResponse, table: CompiledTable, identity: Identity, startedMs: number): void {
+    const decision = decideRoute(table, identity);
+    if (decision.kind === 'reject') return this.reject(res, startedMs, decision.status, decision.code, decision.message, table, decision.tenant, decision.stamp);
+    if (decision.tokenStampMismatch) {
+      this.metrics.tokenStampMismatches.inc();
+      this.deps.logger.debug({ tenant: decision.tenant, stamp: decision.stamp.name, tokenStamp: identity.ok ? identity.tokenStamp : undefined }, 'token stamp disagrees with the table; the table wins');
+    }
+    this.forward(req, res, table, decision.tenant, decision.stamp, startedMs);
+  }
+
+  private forward(req: IncomingMessage, res: ServerResponse, table: CompiledTable, tenant: string, stamp: CompiledStamp, startedMs: number): void {
+    const runtime = this.runtimes.get(stamp.name);
+    if (!runtime) return this.internalError(res, new Error(`no pool for stamp ${stamp.name}`), startedMs);
+    if (runtime.inFlight >= this.deps.config.maxConcurrentPerStamp) {
+      return this.reject(res, startedMs, 503, 'stamp-busy', `stamp ${stamp.name} has ${runtime.inFlight} requests in flight, its limit; retry later`, table, tenant, stamp.name);
+    }
+    const admitted = breakerAdmit(runtime.breaker, Date.now());
+    this.setBreaker(runtime, admitted.next);
+    if (!admitted.allowed) return this.reject(res, startedMs, 503, 'stamp-circuit-open', `stamp ${stamp.name} is failing; its circuit breaker is open`, table, tenant, stamp.name);
+
+    runtime.inFlight++;
+    this.active++;
+    this.metrics.inFlight.inc({ stamp: stamp.name });
+    const abort = new AbortController();
+    let finished = false;
+    const done = (success: boolean): void => {
+      if (finished) return;
+      finished = true;
+      runtime.inFlight--;
+      this.metrics.inFlight.dec({ stamp: stamp.name });
+      this.setBreaker(runtime, breakerRecord(runtime.breaker, success, Date.now(), this.breakerPolicy));
+      if (--this.active === 0) this.idleWaiters.splice(0).forEach((wake) => wake());
+    };
+    res.once('close', () => {
+      if (!res.writableFinished) abort.abort();
+    });
+    const te = req.headers['transfer-encoding'];
+    const length = req.headers['content-length'];
+    const hasBody = te !== undefined || (length !== undefined && length !== '0');
+    const headers = requestHeadersToStamp(req.headers, { clientIp: req.socket.remoteAddress ?? '', proto: 'http', tenant });
+    runtime.pool
+      .request({
+        path: stamp.basePath + (req.url ?? '/'),
+        method: (req.method ?? 'GET') as 'GET',
+        headers,
+        body: hasBody ? req : null,
+        signal: abort.signal,
+      })
+      .then(
+        (upstream) => {
+          const out = responseHeadersFromStamp(upstream.headers);
+          out[STAMP_HEADER] = stamp.name;
+          out[REVISION_HEADER] = table.revision;
+          if (this.draining) out['connection'] = 'close';
+          res.writeHead(upstream.statusCode, out);
+          this.count(stamp.name, upstream.statusCode, startedMs);
+          pipeline(upstream.body, res, (error) => {
+            if (error && !abort.signal.aborted) this.deps.logger.debug({ stamp: stamp.name, err: error }, 'response body failed');
+            done(!error || abort.signal.aborted);
+          });
+        },
+        (error: unknown) => {
+          if (abort.signal.aborted) {
+            done(true); // the client went away; not the stamp's fault
+            return;
+          }
+          const failure = failureOf(error, stamp.name);
+          this.deps.logger.debug({ stamp: stamp.name, tenant, code: failure.code, err: error }, 'upstream failed');
+          done(false);
+          this.reject(res, startedMs, failure.status, failure.code, failure.message, table, tenant, stamp.name);
+        },
+      );
+  }
+
+  private setBreaker(runtime: StampRuntime, next: BreakerState): void {
+    if (next === runtime.breaker) return;
+    const before = runtime.breaker.kind;
+    runtime.breaker = next;
+    if (before !== next.kind) {
+      this.metrics.breakerState.set({ stamp: runtime.name }, breakerGaugeValue(next));
+      this.deps.logger.warn({ stamp: runtime.name, from: before, to: next.kind }, 'circuit breaker changed');
+    }
+  }
+
+  private handleOwn(req: IncomingMessage, res: ServerResponse, url: string, startedMs: number): void {
+    const path = url.split('?')[0] ?? url;
+    const name = path.slice(OWN_PREFIX.length);
+    if (name === 'route') return this.handleRouteLookup(req, res, startedMs);
+    this.handleAdmin(req, res, `/${name}`);
+  }
+
+  private handleAdmin(_req: IncomingMessage, res: ServerResponse, path: string): void {
+    if (path === '/healthz') return this.sendJson(res, 200, { live: true });
+    if (path === '/readyz') {
+      const table = this.store.current;
+      const body = { ready: this.ready, revision: table?.revision ?? null, tenants: table?.tenants.size ?? 0, shuttingDown: this.draining };
+      return this.sendJson(res, this.ready ? 200 : 503, body);
+    }
+    if (path === '/metrics') {
+      void this.metrics.registry.metrics().then((text) => {
+        res.writeHead(200, { 'content-type': this.metrics.registry.contentType });
+        res.end(text);
+      });
+      return;
+    }
+    this.sendJson(res, 404, { error: 'not-found', message: `the gateway serves ${OWN_PREFIX}{healthz,readyz,metrics,route}` });
+  }
+
+  /** Lookup-then-direct: the identified tenant's stamp endpoint, for clients that call it directly. */
+  private handleRouteLookup(req: IncomingMessage, res: ServerResponse, startedMs: number): void {
+    const table = this.store.current;
+    if (!table) return this.reject(res, startedMs, 503, 'not-ready', 'no valid routing table loaded yet', undefined);
+    const answer = (identity: Identity): void => {
+      const decision = decideRoute(table, identity);
+      if (decision.kind === 'reject') return this.reject(res, startedMs, decision.status, decision.code, decision.message, table, decision.tenant, decision.stamp);
+      if (decision.tokenStampMismatch) this.metrics.tokenStampMismatches.inc();
+      this.sendJson(
+        res,
+        200,
+        { tenant: decision.tenant, stamp: decision.stamp.name, endpoint: decision.stamp.endpoint, revision: table.revision },
+        { [STAMP_HEADER]: decision.stamp.name, [REVISION_HEADER]: table.revision },
+      );
+    };
+    if (this.deps.verifyToken && req.headers.authorization !== undefined) {
+      this.deps
+        .verifyToken(req.headers.authorization)
+        .then((token) => answer(this.identify(req, table, token)))
+        .catch((error: unknown) => this.internalError(res, error, startedMs));
+      return;
+    }
+    answer(this.identify(req, table, NO_TOKEN));
+  }
+
+  /**
+   * Graceful stop: readyz turns 503, the listener stops accepting, idle connections close,
+   * in-flight requests get up to `shutdownTimeoutMs` to finish. Resolves whether they all finished.
+   */
+  async shutdown(): Promise<boolean> {
+    const { config, logger } = this.deps;
+    this.draining = true;
+    this.store.stop();
+    logger.info({ inFlight: this.active, timeoutMs: config.shutdownTimeoutMs }, 'shutting down; draining in-flight requests');
+    const closed = this.server ? new Promise<void>((resolve) => this.server!.close(() => resolve())) : Promise.resolve();
+    this.server?.closeIdleConnections();
+    let timer: NodeJS.Timeout | undefined;
+    const drained = await Promise.race([
+      this.active === 0 ? Promise.resolve(true) : new Promise<boolean>((resolve) => this.idleWaiters.push(() => resolve(true))),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), config.shutdownTimeoutMs))),
+    ]);
+    clearTimeout(timer);
+    this.server?.closeAllConnections();
+    await closed;
+    await Promise.all([...this.runtimes.values()].map((r) => r.pool.destroy()));
+    await Promise.all([...this.retiredPools].map((p) => p.destroy()));
+    if (this.admin) {
+      this.admin.closeAllConnections();
+      await new Promise<void>((resolve) => this.admin!.close(() => resolve()));
+    }
+    logger.info({ drained, left: this.active }, 'stopped');
+    return drained;
+  }
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}

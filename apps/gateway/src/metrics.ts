@@ -1,0 +1,44 @@
+// The gateway's Prometheus metrics, on a registry of its own.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface GatewayMetrics {
+  readonly registry: Registry;
+  /** Requests by stamp ('' when none was chosen) and status code. */
+  readonly requests: Counter<'stamp' | 'status'>;
+  readonly latency: Histogram<'stamp'>;
+  /** 1 for the revision in use, labelled by revision. */
+  readonly tableRevision: Gauge<'revision'>;
+  readonly tenants: Gauge;
+  readonly reloads: Counter<'result'>;
+  /** 0 closed, 1 half-open, 2 open. */
+  readonly breakerState: Gauge<'stamp'>;
+  readonly inFlight: Gauge<'stamp'>;
+  readonly tokenStampMismatches: Counter;
+}
+
+export function createMetrics(): GatewayMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'stampyard_gateway_' });
+  const registers = [registry];
+  return {
+    registry,
+    requests: new Counter({ name: 'stampyard_gateway_requests_total', help: 'Requests answered, by stamp and HTTP status.', labelNames: ['stamp', 'status'], registers }),
+    latency: new Histogram({
+      name: 'stampyard_gateway_request_duration_seconds',
+      help: 'Time from request to response headers, by stamp.',
+      labelNames: ['stamp'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    }),
+    tableRevision: new Gauge({ name: 'stampyard_gateway_table_revision', help: 'The routing table revision in use (value 1).', labelNames: ['revision'], registers }),
+    tenants: new Gauge({ name: 'stampyard_gateway_table_tenants', help: 'Tenants in the routing table in use.', registers }),
+    reloads: new Counter({ name: 'stampyard_gateway_table_reloads_total', help: 'Table loads by result: loaded, rejected, unchanged.', labelNames: ['result'], registers }),
+    breakerState: new Gauge({ name: 'stampyard_gateway_breaker_state', help: 'Circuit breaker per stamp: 0 closed, 1 half-open, 2 open.', labelNames: ['stamp'], registers }),
+    inFlight: new Gauge({ name: 'stampyard_gateway_in_flight_requests', help: 'Requests in flight to each stamp.', labelNames: ['stamp'], registers }),
+    tokenStampMismatches: new Counter({
+      name: 'stampyard_gateway_token_stamp_mismatch_total',
+      help: "Tokens whose stamp claim disagreed with the routing table (the table won).",
+      registers,
+    }),
+  };
+}

@@ -77,7 +77,7 @@ export function planDrift(input: DriftInput): DriftReport {
     add(null, 'too-many-versions', 'error', `the fleet runs ${counts.size} versions: ${list.join(', ')}; the policy allows ${maxVersions}. Finish or roll back a rollout`);
   }
 
-  const target = state?.target.version ?? [...counts.keys()].sort(semver.rcompare)[0];
+  const target = state?.target.version ?? [...counts.keys()].filter((v) => catalog.has(v)).sort(semver.rcompare)[0];
   if (target !== undefined) {
     const latestWaveOnTarget = Math.max(-1, ...stamps.filter((s) => s.spec.version === target).map((s) => s.spec.wave));
     for (const s of stamps) {

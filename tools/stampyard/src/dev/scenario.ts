@@ -180,8 +180,6 @@ class Run {
     reporter.info(`working copy: ${this.workDir}`);
     await this.synth();
     let fleet = await loadFleet(this.workDir);
-    const start = pickStartTime(this.options.now ?? new Date(), fleet.fleet.spec.rollout.freezeWindows);
-    this.clock = new VirtualClock(start, this.options.bakeScale ?? 60);
     const tableResult = await readRoutingTable(join(this.workDir, 'rendered', 'routing'));
     if (!tableResult.ok) throw new Error(`rendered/routing: ${tableResult.error}`);
     this.table = tableResult.table;
@@ -208,6 +206,9 @@ class Run {
     this.unknownTenantStatus = unknown.status;
     if (!unknown.ok) this.problems.push(`the gateway answered ${unknown.status} for an unknown tenant; expected a 4xx`);
 
+    // The virtual clock starts now, so the rollout's times read like a real day's.
+    const start = pickStartTime(this.options.now ?? new Date(), fleet.fleet.spec.rollout.freezeWindows);
+    this.clock = new VirtualClock(start, this.options.bakeScale ?? 60);
     const fromVersion = mostCommonVersion(fleet.stamps.map((s) => s.stamp));
     const toVersion = fromVersion ? nextRelease(fleet, fromVersion) : undefined;
     if (!fromVersion || !toVersion) {

@@ -72,15 +72,15 @@ function filtersForm(view: FleetView): string {
   const regions = [...new Set(view.stamps.map((s) => s.region))].sort();
   const waves = view.waves.map((w) => String(w.wave));
   const select = (name: string, label: string, values: readonly string[], show: (v: string) => string = (v) => v) =>
-    `<label>${label}<select name="${name}" id="f-${name}"><option value="">All</option>${values
+    `<div class="field"><label for="f-${name}">${label}</label><select name="${name}" id="f-${name}"><option value="">All</option>${values
       .map((v) => `<option value="${h(v)}">${h(show(v))}</option>`)
-      .join('')}</select></label>`;
+      .join('')}</select></div>`;
   return `<form class="filters" id="filters" role="search" aria-label="Filter stamps">
 ${select('region', 'Region', regions)}
 ${select('wave', 'Wave', waves, (w) => `wave ${w}`)}
 ${select('version', 'Version', view.releases)}
 ${select('status', 'Status', STATUS_WORDS)}
-<label>Stamp name<input name="q" id="f-q" type="search" placeholder="contains…" autocomplete="off"></label>
+<div class="field"><label for="f-q">Stamp name</label><input name="q" id="f-q" type="search" placeholder="contains…" autocomplete="off"></div>
 <button type="reset">Clear filters</button>
 <output id="filter-count" aria-live="polite">Showing all ${view.stamps.length} stamps</output>
 </form>`;

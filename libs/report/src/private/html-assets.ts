@@ -38,7 +38,8 @@ a { color: var(--accent); }
 .alerts h2 { border: 0; margin: 0.3rem 0; }
 .alerts li { margin: 0.15rem 0; }
 form.filters { position: sticky; top: 0; z-index: 2; display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: end; background: var(--panel); border: 1px solid var(--border); border-radius: 6px; padding: 0.5rem 0.8rem; margin-top: 1rem; }
-form.filters label { display: flex; flex-direction: column; font-size: 0.85rem; color: var(--muted); }
+form.filters .field { display: flex; flex-direction: column; }
+form.filters label { font-size: 0.85rem; color: var(--muted); }
 select, input, button { font: inherit; color: var(--fg); background: var(--bg); border: 1px solid var(--border); border-radius: 4px; padding: 0.15rem 0.4rem; }
 button { cursor: pointer; }
 .zones { display: grid; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); gap: 0.8rem; }

@@ -171,7 +171,7 @@ describe('refusals carry the documented status and are never routed', () => {
     { name: 'host and header disagree', headers: { host: `${tenantId(1)}.${DOMAIN}`, 'x-tenant-id': tenantId(2) }, status: 400, error: 'conflicting-tenants' },
     { name: 'no tenant at all', headers: {}, status: 400, error: 'no-tenant' },
     { name: 'host outside the domain', headers: { host: 'evil.example' }, status: 400, error: 'no-tenant' },
-  ])('$name → $status', async ({ headers, status, error }) => {
+  ] as { name: string; headers: Record<string, string>; status: number; error: string }[])('$name → $status', async ({ headers, status, error }) => {
     const a = await get('/', headers);
     expect([a.status, a.body['error']]).toEqual([status, error]);
     expect(a.body['stamp'] === undefined || status === 403).toBe(true);

@@ -1,0 +1,158 @@
+// End to end: replacing the table under load (file rename, ConfigMap `..data` swap),
+// rejecting corrupt tables, and draining on SIGTERM.
+import { writeFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { RoutingTable } from '@stampyard/routing';
+import { Agent, request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTable, metricValue, shardFiles, startGateway, startStampApp, stop, swapFile, tempDir, tenantId, writeConfigMapVolume, type Running } from './harness.ts';
+
+const STAMPS = ['stamp-a', 'stamp-b', 'stamp-c', 'stamp-d'];
+const TENANTS = 1000;
+const MOVED = 100;
+
+const before = buildTable({ stamps: STAMPS, tenants: TENANTS, stampOf: (i) => STAMPS[i % 2]! });
+// The new table moves the first MOVED tenants to stamp-c and stamp-d.
+const after = buildTable({ stamps: STAMPS, tenants: TENANTS, stampOf: (i) => (i < MOVED ? STAMPS[2 + (i % 2)]! : STAMPS[i % 2]!) });
+const tables = new Map<string, RoutingTable>([
+  [before.revision, before],
+  [after.revision, after],
+]);
+
+let dir: string;
+let cleanup: () => Promise<void>;
+let upstreamsFile: string;
+const stamps: Running[] = [];
+const gateways: Running[] = [];
+const agent = new Agent({ connections: 16 });
+
+async function call(gateway: Running, tenant: string, path = '/'): Promise<{ status: number; stamp: unknown; revision: string }> {
+  const res = await request(`${gateway.url}${path}`, { headers: { 'x-tenant-id': tenant }, dispatcher: agent });
+  const body = (await res.body.json()) as Record<string, unknown>;
+  return { status: res.statusCode, stamp: body['stamp'], revision: String(res.headers['x-stampyard-revision']) };
+}
+
+async function metrics(gateway: Running): Promise<string> {
+  return (await request(`${gateway.url}/.well-known/stampyard/metrics`, { dispatcher: agent })).body.text();
+}
+
+/**
+ * Runs steady load (8 workers) against the gateway while `change` runs, until a request for a
+ * moved tenant sees the new revision, plus 50 more requests. Returns every answer that is wrong:
+ * a failed status, or a stamp other than the one its revision's table names.
+ */
+async function underLoad(gateway: Running, change: () => Promise<void>): Promise<{ wrong: unknown[]; total: number }> {
+  let switched = false;
+  let extra = 0;
+  let total = 0;
+  const wrong: unknown[] = [];
+  const worker = async (w: number): Promise<void> => {
+    for (let n = 0; !switched || extra < 50; n++) {
+      const i = (w * 131 + n * 7) % TENANTS;
+      const answer = await call(gateway, tenantId(i)).catch((error: Error) => ({ status: 0, stamp: error.message, revision: '' }));
+      total++;
+      if (switched) extra++;
+      const table = tables.get(answer.revision);
+      if (answer.status !== 200 || !table || table.tenants[tenantId(i)]!.stamp !== answer.stamp) wrong.push({ tenant: tenantId(i), ...answer });
+      if (answer.revision === after.revision) switched = true;
+    }
+  };
+  const load = Promise.all(Array.from({ length: 8 }, (_, w) => worker(w)));
+  await change();
+  await load;
+  return { wrong, total };
+}
+
+async function waitForMetric(gateway: Running, name: string, labels: string, atLeast: number): Promise<void> {
+  for (let tries = 0; tries < 500; tries++) {
+    if (metricValue(await metrics(gateway), name, labels) >= atLeast) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`${name}{${labels}} never reached ${atLeast}`);
+}
+
+beforeAll(async () => {
+  ({ dir, cleanup } = await tempDir('gw-reload'));
+  stamps.push(...(await Promise.all(STAMPS.map((s) => startStampApp(s)))));
+  upstreamsFile = join(dir, 'upstreams.json');
+  await writeFile(upstreamsFile, JSON.stringify(Object.fromEntries(STAMPS.map((s, i) => [s, stamps[i]!.url]))));
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all(gateways.map((g) => stop(g)));
+  await Promise.all(stamps.map((s) => stop(s)));
+  await agent.close();
+  await cleanup?.();
+});
+
+describe('replacing the table', () => {
+  it('a file swapped by rename under load: no request fails, later requests follow the new table', async () => {
+    const file = join(dir, 'table.json');
+    await writeFile(file, JSON.stringify(before));
+    const gateway = await startGateway(dir, ['--table', file, '--upstreams', upstreamsFile]);
+    gateways.push(gateway);
+    expect((await call(gateway, tenantId(0))).stamp).toBe('stamp-a');
+
+    const { wrong, total } = await underLoad(gateway, () => swapFile(file, JSON.stringify(after)));
+    expect(wrong).toEqual([]);
+    expect(total).toBeGreaterThan(50);
+    expect(await call(gateway, tenantId(0))).toEqual({ status: 200, stamp: 'stamp-c', revision: after.revision });
+    expect(await call(gateway, tenantId(1))).toEqual({ status: 200, stamp: 'stamp-d', revision: after.revision });
+    expect(await call(gateway, tenantId(MOVED))).toEqual({ status: 200, stamp: 'stamp-a', revision: after.revision });
+
+    // Corrupt tables are rejected, counted, and the last good table keeps serving.
+    const corrupt = [
+      { name: 'bad JSON', text: JSON.stringify(before).slice(0, -10) },
+      { name: 'revision mismatch', text: JSON.stringify({ ...before, domain: 'other.example' }) },
+      { name: 'tenant on a missing stamp', text: JSON.stringify(buildTable({ stamps: STAMPS, tenants: 3, extraTenants: { lost: { stamp: 'stamp-z', status: 'active' } } })) },
+    ];
+    for (const [n, { name, text }] of corrupt.entries()) {
+      await swapFile(file, text);
+      await waitForMetric(gateway, 'stampyard_gateway_table_reloads_total', 'result="rejected"', n + 1);
+      expect({ name, answer: await call(gateway, tenantId(0)) }).toEqual({ name, answer: { status: 200, stamp: 'stamp-c', revision: after.revision } });
+    }
+    expect(gateway.output.join('')).toContain('table rejected; keeping the last good table');
+  });
+
+  it('a ConfigMap volume of shards whose ..data symlink is swapped under load', async () => {
+    const volume = join(dir, 'configmap');
+    await mkdir(volume);
+    await writeConfigMapVolume(volume, shardFiles(before), 1);
+    const gateway = await startGateway(dir, ['--table', volume, '--upstreams', upstreamsFile]);
+    gateways.push(gateway);
+    expect((await call(gateway, tenantId(0))).revision).toBe(before.revision);
+
+    const { wrong } = await underLoad(gateway, () => writeConfigMapVolume(volume, shardFiles(after), 2));
+    expect(wrong).toEqual([]);
+    expect(await call(gateway, tenantId(0))).toEqual({ status: 200, stamp: 'stamp-c', revision: after.revision });
+    expect(metricValue(await metrics(gateway), 'stampyard_gateway_table_reloads_total', 'result="loaded"')).toBe(2);
+  });
+});
+
+describe('shutdown', () => {
+  it('SIGTERM drains an in-flight request, refuses new connections, and exits 0', async () => {
+    const file = join(dir, 'table-shutdown.json');
+    await writeFile(file, JSON.stringify(before));
+    const gateway = await startGateway(dir, ['--table', file, '--upstreams', upstreamsFile]);
+    gateways.push(gateway);
+    const slow = call(gateway, tenantId(0), '/slow?delay_ms=1500');
+    await waitForMetric(gateway, 'stampyard_gateway_in_flight_requests', 'stamp="stamp-a"', 1);
+    const exited = new Promise<number | null>((resolve) => gateway.child.once('exit', (code) => resolve(code)));
+    gateway.child.kill('SIGTERM');
+    // New connections are refused once the listener has closed (or get 503 while it closes).
+    let refused = false;
+    for (let tries = 0; tries < 100 && !refused; tries++) {
+      const fresh = new Agent({ connections: 1 });
+      const outcome = await request(`${gateway.url}/`, { headers: { 'x-tenant-id': tenantId(1) }, dispatcher: fresh })
+        .then(async (res) => (await res.body.text(), res.statusCode))
+        .catch((error: { code?: string }) => error.code);
+      await fresh.close();
+      refused = outcome === 'ECONNREFUSED' || outcome === 503;
+      if (!refused) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(refused).toBe(true);
+    expect(await slow).toMatchObject({ status: 200, stamp: 'stamp-a' });
+    expect(await exited).toBe(0);
+    expect(gateway.output.join('')).toContain('"drained":true');
+  });
+});

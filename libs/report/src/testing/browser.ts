@@ -44,7 +44,7 @@ export async function openDashboard(
   await context.route('**/*', (route) => {
     const url = route.request().url();
     if (/^(file|data|about):/.test(url)) return route.continue();
-    requests.push(url);
+    if (!requests.includes(url)) requests.push(url);
     return route.abort();
   });
   page.on('request', (request) => {

@@ -151,14 +151,29 @@ function unknownFields(value: unknown, shapes: Map<string, Shape>, out: string[]
   });
 }
 
-function schemaErrors(run: () => void): string[] {
+function valueAt(object: unknown, pointer: string): unknown {
+  let value = object;
+  for (const part of pointer.split('/').slice(1)) {
+    const key = part.replace(/~1/g, '/').replace(/~0/g, '~');
+    value = value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+  }
+  return value;
+}
+
+function formatSchemaError(object: unknown, e: AjvError): string {
+  const allowed = Array.isArray(e.params['allowedValues']) ? `; allowed: ${(e.params['allowedValues'] as unknown[]).join(', ')}` : '';
+  const received = e.keyword === 'required' ? '' : ` (received ${JSON.stringify(valueAt(object, e.instancePath)) ?? 'undefined'})`;
+  return `${displayPath(e.instancePath)}: ${e.message ?? e.keyword}${allowed}${received}`;
+}
+
+function schemaErrors(object: unknown, run: () => void): string[] {
   try {
     run();
     return [];
   } catch (error) {
     const errors = (error as { errors?: readonly AjvError[] }).errors;
     if (!Array.isArray(errors)) return [`(root): ${(error as Error).message}`];
-    return errors.map((e) => `${displayPath(e.instancePath)}: ${e.message ?? e.keyword} ${JSON.stringify(e.params)}`);
+    return errors.map((e) => formatSchemaError(object, e));
   }
 }
 
@@ -219,11 +234,11 @@ export function validateManifest(obj: unknown): string[] {
   const complete = walkShapes(object, '', learnt, () => true);
   let problems: string[];
   if (complete) {
-    problems = schemaErrors(() => model.prototype.validate.call(object));
+    problems = schemaErrors(object, () => model.prototype.validate.call(object));
   } else {
     // A path not seen before for this kind: validate once through a tracking proxy and learn its shape.
     const accesses = new Map<string, Access>();
-    problems = schemaErrors(() => model.prototype.validate.call(tracked(object, '', accesses)));
+    problems = schemaErrors(object, () => model.prototype.validate.call(tracked(object, '', accesses)));
     learn(learnt, accesses);
     walkShapes(object, '', learnt, (pointer, key, shape) => {
       if (key === undefined && shape === undefined) learnt.set(normalize(pointer), { open: true }); // never read: free-form

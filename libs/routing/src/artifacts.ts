@@ -3,12 +3,13 @@ import type { LoadedFleet } from '@stampyard/stamp-spec';
 import { buildRoutingTable, formatRoutingTable } from './build.ts';
 import { renderDnsEndpoints, renderZoneFile } from './dns.ts';
 import { renderNginxConfig } from './nginx.ts';
+import type { RoutingTable } from './table.ts';
 import { ROUTING_TABLE_FILE, SHARD_INDEX_FILE, shardRoutingTable } from './reader.ts';
 
 /** Where routing artifacts live, relative to the fleet root. */
 export const ROUTING_DIR = 'rendered/routing';
-/** Bytes of table text per ConfigMap; with its name and the JSON around it, each stays well below 1 MiB. */
-export const CONFIGMAP_SHARD_BYTES = 900_000;
+/** Bytes of table text per ConfigMap. JSON escaping of the quotes adds about 18%, so each ConfigMap, serialized, stays below 1 MiB. */
+export const CONFIGMAP_SHARD_BYTES = 700_000;
 /** The ConfigMap holding the shard index; shards are `<prefix>-shard-NNN`. */
 export const ROUTING_CONFIGMAP_PREFIX = 'stampyard-routing';
 
@@ -35,10 +36,19 @@ export function renderRoutingArtifacts(fleet: LoadedFleet): RoutingArtifacts {
   files.push({ path: `${ROUTING_DIR}/nginx/tenant-map.conf`, content: nginx.tenantMap });
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 
+  return { files, configMaps: routingConfigMaps(table) };
+}
+
+/**
+ * The table split for ConfigMaps: `<prefix>-index` holds routing-index.json,
+ * `<prefix>-shard-NNN` one shard each. Pure.
+ */
+export function routingConfigMaps(table: RoutingTable): RoutingArtifacts['configMaps'] {
   const { index, shards } = shardRoutingTable(JSON.stringify(table), table.revision, CONFIGMAP_SHARD_BYTES);
   const configMaps: { name: string; data: Record<string, string> }[] = [{ name: `${ROUTING_CONFIGMAP_PREFIX}-index`, data: { [SHARD_INDEX_FILE]: `${JSON.stringify(index, null, 2)}\n` } }];
   [...shards].forEach(([file, text], i) => {
     configMaps.push({ name: `${ROUTING_CONFIGMAP_PREFIX}-shard-${String(i).padStart(3, '0')}`, data: { [file]: text } });
   });
-  return { files, configMaps };
+  return configMaps;
 }
+

@@ -2,17 +2,27 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 
-/** Runs `fn` over items with at most `limit` in flight; results in input order. */
+/**
+ * Runs `fn` over items with at most `limit` in flight; results in input order. On the first
+ * failure no new item starts, and it rejects only once the ones in flight have settled, so
+ * the caller's cleanup never races a write.
+ */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
+  let failure: { error: unknown } | undefined;
   const run = async () => {
-    while (next < items.length) {
+    while (next < items.length && !failure) {
       const index = next++;
-      results[index] = await fn(items[index]!);
+      try {
+        results[index] = await fn(items[index]!);
+      } catch (error) {
+        failure ??= { error };
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run));
+  if (failure) throw failure.error;
   return results;
 }
 

@@ -1,0 +1,128 @@
+import { createHash } from 'node:crypto';
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadFleet, type Stamp, type Tenant } from '@stampyard/stamp-spec';
+import { aStamp, aTenant, copyExampleFleet, makeTempFleetRepo, type TempRepo } from '@stampyard/stamp-spec/testing';
+import { runCli } from '../testing/run.ts';
+
+const repos: TempRepo[] = [];
+afterEach(async () => {
+  await Promise.all(repos.splice(0).map((r) => r.cleanup()));
+});
+
+function stamps(): Stamp[] {
+  return [
+    aStamp({ name: 'stamp-eu-1', region: 'westeurope', capacity: 10, cidr: '10.1.0.0/16' }),
+    aStamp({ name: 'stamp-eu-2', region: 'northeurope', capacity: 10, cidr: '10.2.0.0/16' }),
+    aStamp({ name: 'stamp-us-1', region: 'eastus', capacity: 10, cidr: '10.3.0.0/16' }),
+    aStamp({ name: 'stamp-eu-solo', region: 'westeurope', capacity: 5, cidr: '10.4.0.0/16', dedicatedTo: 'solo' }),
+    aStamp({ name: 'stamp-eu-old', region: 'westeurope', capacity: 50, cidr: '10.5.0.0/16', status: 'draining' }),
+  ];
+}
+
+async function repoWith(tenants: Tenant[]): Promise<string> {
+  const repo = await makeTempFleetRepo({ stamps: stamps(), tenantFiles: [tenants] });
+  repos.push(repo);
+  return repo.root;
+}
+
+/** A hash of every file under stamps/ and tenants/, to prove nothing was written. */
+async function treeHash(root: string): Promise<string> {
+  const hash = createHash('sha256');
+  for (const dir of ['stamps', 'tenants']) {
+    for (const name of (await readdir(join(root, dir))).sort()) hash.update(`${dir}/${name}\0`).update(await readFile(join(root, dir, name)));
+  }
+  return hash.digest('hex');
+}
+
+const boundTo = async (root: string) =>
+  Object.fromEntries((await loadFleet(root)).tenantLists.flatMap((t) => t.list.items).map((t) => [t.id, [t.stamp ?? null, t.previousStamp ?? null]]));
+
+describe('stampyard tenants place', () => {
+  it('binds unplaced tenants, writes them back, and a second run has nothing to do', async () => {
+    const root = await repoWith([aTenant({ id: 'a', weight: 4 }), aTenant({ id: 'b', residency: 'us' }), aTenant({ id: 'solo', isolation: 'dedicated' }), aTenant({ id: 'c', stamp: 'stamp-eu-2' })]);
+    const run = await runCli(['tenants', 'place', '--root', root]);
+    expect(run.stderr).toBe('');
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toContain('placed 3 tenants:\n  stamp-eu-1: +1 tenant, 4/10 units (40%)\n');
+    expect(await boundTo(root)).toEqual({ a: ['stamp-eu-1', null], b: ['stamp-us-1', null], solo: ['stamp-eu-solo', null], c: ['stamp-eu-2', null] });
+    const again = await runCli(['tenants', 'place', '--root', root]);
+    expect([again.exitCode, again.stdout]).toEqual([0, 'every tenant already has a stamp; nothing to do\n']);
+  });
+
+  it('--dry-run and --output json report the plan and write nothing', async () => {
+    const root = await repoWith([aTenant({ id: 'a' })]);
+    const before = await treeHash(root);
+    const run = await runCli(['tenants', 'place', '--root', root, '--dry-run', '--output', 'json']);
+    expect(run.exitCode).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({ ok: true, dryRun: true, written: [], scaffolded: [], assignments: [{ tenant: 'a', stamp: 'stamp-eu-1', file: 'tenants/tenants-000.yaml' }], unplaced: [] });
+    expect(await treeHash(root)).toBe(before);
+  });
+
+  it('exits 1 naming each zone that lacks room, and writes nothing', async () => {
+    const root = await repoWith([aTenant({ id: 'a', weight: 9 }), aTenant({ id: 'b', weight: 9 }), aTenant({ id: 'c', weight: 5 }), aTenant({ id: 'u', residency: 'us', weight: 12 }), aTenant({ id: 'fits', residency: 'us' })]);
+    const before = await treeHash(root);
+    const run = await runCli(['tenants', 'place', '--root', root]);
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toBe(
+      'error: not every tenant fits; nothing was written\n' +
+        "  zone 'eu' lacks room: 5 more capacity units needed for 1 tenant (c); add a stamp (stampyard tenants place --scaffold-stamps) or raise a stamp's capacity\n" +
+        "  zone 'us' lacks room: 12 more capacity units needed for 1 tenant (u); add a stamp (stampyard tenants place --scaffold-stamps) or raise a stamp's capacity\n",
+    );
+    expect(await treeHash(root)).toBe(before);
+  });
+
+  it('--scaffold-stamps creates the stamps that are missing, places everybody, and the fleet validates', async () => {
+    const root = await repoWith([aTenant({ id: 'a', weight: 9 }), aTenant({ id: 'b', weight: 9 }), aTenant({ id: 'c', weight: 5 }), aTenant({ id: 'big', residency: 'us', weight: 12 })]);
+    const run = await runCli(['tenants', 'place', '--root', root, '--scaffold-stamps']);
+    expect(run.stderr).toBe('');
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toContain('created stamps/stamp-eu-3.yaml (northeurope, capacity 10)\ncreated stamps/stamp-us-2.yaml (westus2, capacity 12)\n');
+    expect((await runCli(['validate', '--root', root])).exitCode).toBe(0);
+    expect(await boundTo(root)).toMatchObject({ c: ['stamp-eu-3', null], big: ['stamp-us-2', null] });
+  });
+
+  it('has nothing to do on the example fleet: every example tenant is placed', async () => {
+    const repo = await copyExampleFleet();
+    repos.push(repo);
+    const run = await runCli(['tenants', 'place', '--root', repo.root, '--dry-run']);
+    expect([run.exitCode, run.stdout]).toEqual([0, 'every tenant already has a stamp; nothing to do\n']);
+  });
+});
+
+describe('stampyard tenants move', () => {
+  const tenants = () => [
+    aTenant({ id: 'a', weight: 7, stamp: 'stamp-eu-1' }),
+    aTenant({ id: 'b', weight: 3, stamp: 'stamp-eu-2' }),
+    aTenant({ id: 'c', weight: 5, stamp: 'stamp-eu-2' }),
+    aTenant({ id: 'solo', isolation: 'dedicated', stamp: 'stamp-eu-solo' }),
+  ];
+
+  it('re-binds the tenant and records its previous stamp', async () => {
+    const root = await repoWith(tenants());
+    const run = await runCli(['tenants', 'move', 'b', '--to', 'stamp-eu-1', '--root', root]);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe("moved b from stamp-eu-2 to stamp-eu-1 in tenants/tenants-000.yaml\nnext: npm run synth, move the tenant's data, then open a pull request\n");
+    expect(run.exitCode).toBe(0);
+    expect((await boundTo(root))['b']).toEqual(['stamp-eu-1', 'stamp-eu-2']);
+  });
+
+  it.each([
+    { name: 'unknown tenant', args: ['nobody', '--to', 'stamp-eu-1'], code: 1, message: "(command line):1:1 <tenant>: no tenant 'nobody' in tenants/*.yaml" },
+    { name: 'unknown stamp', args: ['b', '--to', 'stamp-xx'], code: 1, message: "(command line):1:1 --to: stamp 'stamp-xx' does not exist; pick one of stamp-eu-1" },
+    { name: 'residency mismatch', args: ['b', '--to', 'stamp-us-1'], code: 1, message: "cannot move 'b' to stamp-us-1: stamp-us-1 is in zone 'us' but tenant 'b' must stay in 'eu'" },
+    { name: 'full stamp', args: ['a', '--to', 'stamp-eu-2'], code: 1, message: "cannot move 'a' to stamp-eu-2: stamp-eu-2 has 2 of 10 capacity units free and tenant 'a' needs 7" },
+    { name: 'draining stamp', args: ['b', '--to', 'stamp-eu-old'], code: 1, message: 'stamp-eu-old is draining and takes no new tenants' },
+    { name: 'shared tenant on a dedicated stamp', args: ['b', '--to', 'stamp-eu-solo'], code: 1, message: "stamp-eu-solo is dedicated to 'solo' and takes no shared tenants" },
+    { name: 'dedicated tenant on a shared stamp', args: ['solo', '--to', 'stamp-eu-2'], code: 1, message: "tenant 'solo' is dedicated and stamp-eu-2 is shared" },
+    { name: 'missing --to', args: ['b'], code: 2, message: "required option '--to <stamp>' not specified" },
+  ])('refuses: $name (exit $code) and writes nothing', async ({ args, code, message }) => {
+    const root = await repoWith(tenants());
+    const before = await treeHash(root);
+    const run = await runCli(['tenants', 'move', ...args, '--root', root]);
+    expect(run.stderr).toContain(message);
+    expect(run.exitCode).toBe(code);
+    expect(await treeHash(root)).toBe(before);
+  });
+});

@@ -70,7 +70,7 @@ export interface StampStatus {
   readonly declared: string;
   /** Observed version, or null when unknown. */
   readonly observed: string | null;
-  /** 'healthy' | 'unknown' | 'unready' | 'wrong-version', against the target. */
+  /** 'healthy' | 'unknown' | 'unready' | 'wrong-version', against the declared version. */
   readonly health: string;
   readonly detail: string;
   /** When this rollout promoted the stamp, or null. */
@@ -91,7 +91,6 @@ export interface RolloutStatus {
 /** Every stamp against the rollout, and what happens next (promote's plan, not applied). */
 export function planStatus(input: { fleet: FleetView; state: RolloutState | undefined; health: HealthReport; now: Date }): RolloutStatus {
   const { fleet, state, health, now } = input;
-  const target = state?.target.version ?? null;
   const stamps = [...fleet.stamps]
     .sort((a, b) => a.spec.wave - b.spec.wave || a.metadata.name.localeCompare(b.metadata.name))
     .map((s) => {
@@ -102,12 +101,12 @@ export function planStatus(input: { fleet: FleetView; state: RolloutState | unde
         wave: s.spec.wave,
         declared: s.spec.version,
         observed: health.stamps[name]?.version ?? null,
-        health: healthVerdict(health, name, target ?? s.spec.version),
+        health: healthVerdict(health, name, s.spec.version),
         detail: describeHealth(health, name),
         promotedAt: record?.promotedAt ?? null,
         minutesSincePromotion: record ? Math.floor((now.getTime() - Date.parse(record.promotedAt)) / 60_000) : null,
       };
     });
   const phase = state === undefined ? 'none' : state.phase === 'complete' ? 'complete' : state.halted ? 'halted' : 'progressing';
-  return { phase, target, stamps, next: planPromotion(input) };
+  return { phase, target: state?.target.version ?? null, stamps, next: planPromotion(input) };
 }

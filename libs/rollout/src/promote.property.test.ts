@@ -37,7 +37,9 @@ const scenario = fc.record({
   ),
 });
 
-function buildFleet(s: fc.RecordValue<typeof scenario> extends infer R ? R : never): FleetView {
+type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
+
+function buildFleet(s: Scenario): FleetView {
   const base = aRolloutFleet(s.count, {
     waves: s.waves,
     policy: {

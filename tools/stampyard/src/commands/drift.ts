@@ -1,15 +1,74 @@
+// `stampyard drift`: where the fleet is not where git and the rollout say it should be.
 import type { Command } from 'commander';
-import { ExitError } from '@stampyard/stamp-spec';
-import type { Io } from '../context.ts';
+import {
+  ValidationError,
+  fleetSchema,
+  formatIssue,
+  parseFleet,
+  parseYamlSource,
+  readFleetSources,
+  stampSchema,
+  validateSource,
+  type FleetSources,
+  type Stamp,
+} from '@stampyard/stamp-spec';
+import { planDrift, readRolloutState, renderDrift, type DriftInput, type ResultFormat } from '@stampyard/rollout';
+import { resolveNow, resolveRoot, type Io } from '../context.ts';
+import { addNowOption, addOutputOption, addRootOption } from '../options.ts';
+import { addHealthOptions, loadHealth, type HealthOptions } from './rollout.ts';
 import type { CommandResult } from '../main.ts';
 
-// Placeholder until the 'drift' command lands; it fails loudly rather than pretending.
-export function registerDrift(program: Command, _io: Io, _result: CommandResult): void {
-  program
+/**
+ * Parses fleet.yaml strictly and each stamp file on its own, so a stamp naming a version missing from
+ * the catalog (which the fleet rules reject) becomes a finding rather than a failure.
+ */
+export function parseForDrift(sources: FleetSources): Pick<DriftInput, 'spec' | 'stamps' | 'invalidStamps'> {
+  const fleetParsed = parseYamlSource(sources.fleet);
+  const fleet = fleetParsed.source ? validateSource(fleetParsed.source, fleetSchema) : { issues: fleetParsed.issues };
+  if (!fleet.value) throw new ValidationError(fleet.issues);
+  const stamps: Stamp[] = [];
+  const invalidStamps: { stamp: string; message: string }[] = [];
+  for (const file of sources.stamps) {
+    const parsed = parseYamlSource(file);
+    const validated = parsed.source ? validateSource(parsed.source, stampSchema) : { issues: parsed.issues };
+    if (validated.value) stamps.push(validated.value);
+    else invalidStamps.push({ stamp: file.path.replace(/^stamps\//, '').replace(/\.ya?ml$/, ''), message: validated.issues.map(formatIssue).join('; ') });
+  }
+  stamps.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+  return { spec: fleet.value.spec, stamps, invalidStamps };
+}
+
+export function registerDrift(program: Command, io: Io, result: CommandResult): void {
+  const command = program
     .command('drift')
-    .description('(not yet available)')
-    .allowUnknownOption()
-    .action(() => {
-      throw new ExitError(1, 'drift is not implemented yet');
-    });
+    .description(
+      'Flag version drift: more versions than the policy allows, stragglers behind a later wave, versions missing from the catalog, ' +
+        'clusters not running what git declares (with --health), a stalled rollout, rendered manifests out of step. Exit 1 when any finding is an error.',
+    )
+    .option('--skip-rendered', 'do not re-render the fleet to compare with rendered/ (faster)');
+  addRootOption(command);
+  addOutputOption(command);
+  addNowOption(command);
+  addHealthOptions(command);
+  command.action(async (options: { root?: string; output: string; now?: string; skipRendered?: boolean } & HealthOptions) => {
+    const root = resolveRoot(options.root);
+    const now = resolveNow(options.now);
+    const sources = await readFleetSources(root);
+    const parsed = parseForDrift(sources);
+    const state = await readRolloutState(root);
+    const health = options.health === undefined ? undefined : await loadHealth(options, parsed.spec, parsed.stamps);
+    let rendered: DriftInput['rendered'];
+    if (!options.skipRendered) {
+      const { fleet, issues } = parseFleet(sources);
+      if (fleet) {
+        const { planSynth, diffSynth } = await import('@stampyard/synth');
+        rendered = await diffSynth(root, await planSynth(fleet));
+      } else {
+        rendered = { unavailable: `the fleet does not validate (${issues.length} problem(s); run stampyard validate)` };
+      }
+    }
+    const report = planDrift({ ...parsed, ...(state ? { state } : {}), ...(health ? { health } : {}), ...(rendered ? { rendered } : {}), now });
+    io.stdout(renderDrift(report, options.output as ResultFormat));
+    result.exitCode = report.ok ? 0 : 1;
+  });
 }

@@ -31,7 +31,10 @@ export function rolloutStatusFrom(loaded: LoadedFleet, state: RolloutState | und
   const next = planPromotion({ fleet, state, health, now });
   const waves = groupByWave(fleet.stamps);
   const firstPending = waves.find((w) => w.stamps.some((s) => s.spec.version !== target))?.wave;
-  const haltedWave = firstPending ?? waves.at(-1)?.wave;
+  // The wave a halt concerns: the one its event names, else the last wave this rollout promoted into.
+  const haltEvent = [...state.history].reverse().find((e) => e.event === 'halted');
+  const promotedWaves = waves.filter((w) => w.stamps.some((s) => state.stamps[s.metadata.name] !== undefined)).map((w) => w.wave);
+  const haltedWave = haltEvent?.wave ?? promotedWaves.at(-1) ?? firstPending ?? waves.at(-1)?.wave;
   const out: WaveStatusInput[] = waves.map(({ wave, stamps }) => {
     if (state.halted && state.phase !== 'complete' && wave === haltedWave) return { wave, state: 'halted', reason: state.halted.reason };
     if (stamps.every((s) => s.spec.version === target)) {

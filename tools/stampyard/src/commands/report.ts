@@ -1,15 +1,95 @@
-import type { Command } from 'commander';
-import { ExitError } from '@stampyard/stamp-spec';
-import type { Io } from '../context.ts';
+// `stampyard report`: the intended state next to the observed state, as markdown, HTML or JSON.
+import { resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { parseFleet, readFleetSources, ValidationError, writeFileAtomic } from '@stampyard/stamp-spec';
+import { NO_HEALTH, planDrift, readRolloutState, type DriftInput } from '@stampyard/rollout';
+import {
+  buildFleetView,
+  observationsFrom,
+  readBaseDiff,
+  renderHtml,
+  renderJson,
+  renderMarkdown,
+  rolloutStatusFrom,
+  type FleetView,
+} from '@stampyard/report';
+import { resolveNow, resolveRoot, type Io } from '../context.ts';
+import { addNowOption, addRootOption } from '../options.ts';
+import { addHealthOptions, loadHealth, type HealthOptions } from './rollout.ts';
+import { parseForDrift } from './drift.ts';
 import type { CommandResult } from '../main.ts';
 
-// Placeholder until the 'report' command lands; it fails loudly rather than pretending.
-export function registerReport(program: Command, _io: Io, _result: CommandResult): void {
-  program
+export type ReportFormat = 'markdown' | 'html' | 'json';
+
+interface ReportOptions extends HealthOptions {
+  root?: string;
+  now?: string;
+  format: ReportFormat;
+  out?: string;
+  base?: string;
+  skipRendered?: boolean;
+}
+
+const REPORT_HELP = `
+The report covers: the fleet summary (stamps by region and zone, capacity per zone, tenants),
+the version matrix (declared and, with --health, observed versions), rollout progress per
+wave (from rollout.yaml), the findings of \`stampyard drift\`, and with --base the stamps,
+rendered files, tenants and routing-table revision changed since that git ref.
+It exits 0 whenever the report was written, whatever it shows; use \`stampyard drift\` to gate.`;
+
+export function registerReport(program: Command, io: Io, result: CommandResult): void {
+  const command = program
     .command('report')
-    .description('(not yet available)')
-    .allowUnknownOption()
-    .action(() => {
-      throw new ExitError(1, 'report is not implemented yet');
-    });
+    .description('Render the fleet view: versions, rollout progress, drift and capacity, as markdown (pull-request comment), a self-contained HTML dashboard, or JSON.')
+    .addOption(new Option('--format <format>', 'report format').choices(['markdown', 'html', 'json']).default('markdown'))
+    .option('--out <file>', 'write the report to this file, atomically (default: print to stdout)')
+    .option('--base <git ref>', 'pull-request mode: also show what changed since this git ref (run in --root)')
+    .option('--skip-rendered', 'do not re-render the fleet to check rendered/ for drift (faster)');
+  addRootOption(command);
+  addNowOption(command);
+  addHealthOptions(command);
+  command.addHelpText('after', REPORT_HELP);
+  command.action(async (options: ReportOptions) => {
+    const view = await collectFleetView(options);
+    const text = options.format === 'html' ? renderHtml(view) : options.format === 'json' ? renderJson(view) : renderMarkdown(view);
+    if (options.out === undefined) {
+      io.stdout(text);
+    } else {
+      const path = resolve(options.out);
+      await writeFileAtomic(path, text);
+      io.stderr(`wrote ${options.format} report to ${path} (${Buffer.byteLength(text).toLocaleString('en-US')} bytes)\n`);
+    }
+    result.exitCode = 0;
+  });
+}
+
+/** Reads everything the report shows, the same way `stampyard rollout status` and `stampyard drift` read it. */
+export async function collectFleetView(options: ReportOptions): Promise<FleetView> {
+  const root = resolveRoot(options.root);
+  const now = resolveNow(options.now);
+  const sources = await readFleetSources(root);
+  const { fleet, issues } = parseFleet(sources);
+  if (!fleet) throw new ValidationError(issues);
+  const stamps = fleet.stamps.map((s) => s.stamp);
+  const state = await readRolloutState(root);
+  const health = options.health === undefined ? undefined : await loadHealth(options, fleet.fleet.spec, stamps);
+
+  // Drift: the same inputs and the same function as `stampyard drift`.
+  let rendered: DriftInput['rendered'];
+  if (!options.skipRendered) {
+    const { planSynth, diffSynth } = await import('@stampyard/synth');
+    rendered = await diffSynth(root, await planSynth(fleet));
+  }
+  const drift = planDrift({ ...parseForDrift(sources), ...(state ? { state } : {}), ...(health ? { health } : {}), ...(rendered ? { rendered } : {}), now });
+
+  const rollout = rolloutStatusFrom(fleet, state, health ?? NO_HEALTH, now);
+  const base = options.base === undefined ? undefined : await readBaseDiff(root, options.base);
+  return buildFleetView({
+    fleet,
+    now,
+    ...(rollout ? { rollout } : {}),
+    ...(health ? { health: observationsFrom(health), healthSource: health.source } : {}),
+    drift: drift.findings,
+    ...(base ? { base } : {}),
+  });
 }

@@ -11,13 +11,11 @@ import {
   cpuAutoscaler,
   defaultDeny,
   disruptionBudget,
-  emptyDir,
-  hardenedContainer,
-  hardenedPodProps,
+  hardenedWorkload,
   namespacePeer,
   patch,
-  selectOwnPods,
   serviceFor,
+  SURGE_ONE,
 } from './private/workloads.ts';
 
 export interface GatewayManifestProps {
@@ -69,36 +67,27 @@ export function synthesizeGateway(fleet: FleetSpec, props: GatewayManifestProps)
     new kplus.ConfigMap(scope, `routing-${index}`, { metadata: { name: configMap.name }, data: { ...configMap.data } });
   }
 
-  const deployment = new kplus.Deployment(scope, 'deployment', {
-    // No replicas: the HorizontalPodAutoscaler owns them, with `replicas` as its minimum.
-    ...hardenedPodProps({
-      name: COMPONENT,
+  const { workload: deployment } = hardenedWorkload(
+    scope,
+    {
+      component: COMPONENT,
       instance: namespace,
       labels,
       annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(GATEWAY_PORT), 'prometheus.io/path': '/metrics' },
       serviceAccount,
       uid: GATEWAY_UID,
-      containers: [],
-    }),
-    strategy: kplus.DeploymentStrategy.rollingUpdate({
-      maxSurge: kplus.PercentOrAbsolute.absolute(1),
-      maxUnavailable: kplus.PercentOrAbsolute.absolute(0),
-    }),
-  });
-  selectOwnPods(deployment, COMPONENT, namespace);
-  const container = deployment.addContainer(
-    hardenedContainer({
-      name: COMPONENT,
-      image: imageReference(fleet.components.gateway),
-      uid: GATEWAY_UID,
-      resources: props.resources ?? { cpu: { request: '100m', limit: '1' }, memory: { request: '128Mi', limit: '512Mi' } },
-      args: ['--table', GATEWAY_TABLE_DIR, '--port', String(GATEWAY_PORT), '--host', '0.0.0.0'],
-      ports: [{ name: 'http', number: GATEWAY_PORT }],
-      readiness: kplus.Probe.fromHttpGet('/readyz', { port: GATEWAY_PORT }),
-      liveness: kplus.Probe.fromHttpGet('/healthz', { port: GATEWAY_PORT }),
-    }),
+      container: {
+        image: imageReference(fleet.components.gateway),
+        resources: props.resources ?? { cpu: { request: '100m', limit: '1' }, memory: { request: '128Mi', limit: '512Mi' } },
+        args: ['--table', GATEWAY_TABLE_DIR, '--port', String(GATEWAY_PORT), '--host', '0.0.0.0'],
+        ports: [{ name: 'http', number: GATEWAY_PORT }],
+        readiness: kplus.Probe.fromHttpGet('/readyz', { port: GATEWAY_PORT }),
+        liveness: kplus.Probe.fromHttpGet('/healthz', { port: GATEWAY_PORT }),
+      },
+    },
+    // No replicas: the HorizontalPodAutoscaler owns them, with `replicas` as its minimum.
+    (podProps) => new kplus.Deployment(scope, 'deployment', { ...podProps, strategy: SURGE_ONE }),
   );
-  container.mount('/tmp', emptyDir(scope, 'tmp', 'tmp'));
   // One projected volume over every routing ConfigMap (cdk8s-plus has no projected volumes).
   patch(
     deployment,

@@ -25,12 +25,11 @@ import {
   defaultDeny,
   disruptionBudget,
   emptyDir,
-  hardenedContainer,
-  hardenedPodProps,
+  hardenedWorkload,
   namespacePeer,
   patch,
-  selectOwnPods,
   serviceFor,
+  SURGE_ONE,
 } from './private/workloads.ts';
 
 export interface StampChartProps {
@@ -224,44 +223,38 @@ export class StampChart extends Chart {
       'otel-collector',
       otelTag,
     );
-    const otel = new kplus.Deployment(platform, 'otel-collector', {
-      ...hardenedPodProps({
-        name: 'otel-collector',
+    const otel = hardenedWorkload(
+      platform,
+      {
+        component: 'otel-collector',
         instance: name,
         labels: podLabels('otel-collector', otelTag),
         serviceAccount: saOtel,
         uid: OTEL_UID,
-        containers: [],
-        volumes: [],
-      }),
-      replicas: 1,
-    });
-    selectOwnPods(mark(otel, 'otel-collector', otelTag), 'otel-collector', name);
-    const otelContainer = otel.addContainer(
-      hardenedContainer({
-        name: 'otel-collector',
-        image: imageReference(fleet.components.otelCollector),
-        uid: OTEL_UID,
-        resources: SMALL,
-        args: ['--config=/etc/otelcol/config.yaml'],
-        ports: [
-          { name: 'otlp-grpc', number: OTEL_PORTS.grpc },
-          { name: 'otlp-http', number: OTEL_PORTS.http },
-          { name: 'metrics', number: OTEL_PORTS.prometheus },
-          { name: 'health', number: OTEL_PORTS.health },
-        ],
-        envVariables: {
-          STAMP_NAME: kplus.EnvValue.fromValue(name),
-          STAMP_REGION: kplus.EnvValue.fromValue(stamp.spec.region),
+        container: {
+          image: imageReference(fleet.components.otelCollector),
+          resources: SMALL,
+          args: ['--config=/etc/otelcol/config.yaml'],
+          ports: [
+            { name: 'otlp-grpc', number: OTEL_PORTS.grpc },
+            { name: 'otlp-http', number: OTEL_PORTS.http },
+            { name: 'metrics', number: OTEL_PORTS.prometheus },
+            { name: 'health', number: OTEL_PORTS.health },
+          ],
+          envVariables: {
+            STAMP_NAME: kplus.EnvValue.fromValue(name),
+            STAMP_REGION: kplus.EnvValue.fromValue(stamp.spec.region),
+          },
+          readiness: kplus.Probe.fromHttpGet('/', { port: OTEL_PORTS.health }),
+          liveness: kplus.Probe.fromHttpGet('/', { port: OTEL_PORTS.health }),
         },
-        readiness: kplus.Probe.fromHttpGet('/', { port: OTEL_PORTS.health }),
-        liveness: kplus.Probe.fromHttpGet('/', { port: OTEL_PORTS.health }),
-      }),
+        mounts: [
+          { path: '/etc/otelcol', volume: kplus.Volume.fromConfigMap(platform, 'otel-config-volume', otelConfig, { name: 'config' }), readOnly: true },
+        ],
+      },
+      (podProps) => new kplus.Deployment(platform, 'otel-collector', { ...podProps, replicas: 1 }),
     );
-    otelContainer.mount('/etc/otelcol', kplus.Volume.fromConfigMap(platform, 'otel-config-volume', otelConfig, { name: 'config' }), {
-      readOnly: true,
-    });
-    otelContainer.mount('/tmp', emptyDir(platform, 'otel-tmp', 'tmp'));
+    mark(otel.workload, 'otel-collector', otelTag);
     const otelService = serviceFor(platform, 'otel-service', {
       name: 'otel-collector',
       component: 'otel-collector',
@@ -287,37 +280,31 @@ export class StampChart extends Chart {
       headless: true,
     });
     mark(postgresService, 'postgres', postgresTag);
-    const postgres = new kplus.StatefulSet(data, 'postgres', {
-      ...hardenedPodProps({
-        name: 'postgres',
+    const { workload: postgres } = hardenedWorkload(
+      data,
+      {
+        component: 'postgres',
         instance: name,
         labels: podLabels('postgres', postgresTag),
         serviceAccount: saPostgres,
         uid: POSTGRES_UID,
-        containers: [],
-      }),
-      service: postgresService,
-      replicas: 1,
-    });
-    selectOwnPods(mark(postgres, 'postgres', postgresTag), 'postgres', name);
-    const pg = postgres.addContainer(
-      hardenedContainer({
-        name: 'postgres',
-        image: imageReference(fleet.components.postgres),
-        uid: POSTGRES_UID,
-        resources: size,
-        ports: [{ name: 'postgres', number: POSTGRES_PORT }],
-        envVariables: {
-          POSTGRES_USER: secretEnv(postgresSecret, 'username'),
-          POSTGRES_PASSWORD: secretEnv(postgresSecret, 'password'),
-          PGDATA: kplus.EnvValue.fromValue('/var/lib/postgresql/data/pgdata'),
+        container: {
+          image: imageReference(fleet.components.postgres),
+          resources: size,
+          ports: [{ name: 'postgres', number: POSTGRES_PORT }],
+          envVariables: {
+            POSTGRES_USER: secretEnv(postgresSecret, 'username'),
+            POSTGRES_PASSWORD: secretEnv(postgresSecret, 'password'),
+            PGDATA: kplus.EnvValue.fromValue('/var/lib/postgresql/data/pgdata'),
+          },
+          readiness: kplus.Probe.fromCommand(['sh', '-c', 'pg_isready -h 127.0.0.1 -U "$POSTGRES_USER"']),
+          liveness: kplus.Probe.fromTcpSocket({ port: POSTGRES_PORT }),
         },
-        readiness: kplus.Probe.fromCommand(['sh', '-c', 'pg_isready -h 127.0.0.1 -U "$POSTGRES_USER"']),
-        liveness: kplus.Probe.fromTcpSocket({ port: POSTGRES_PORT }),
-      }),
+        mounts: [{ path: '/var/run/postgresql', volume: emptyDir(data, 'postgres-run', 'run') }],
+      },
+      (podProps) => new kplus.StatefulSet(data, 'postgres', { ...podProps, service: postgresService, replicas: 1 }),
     );
-    pg.mount('/tmp', emptyDir(data, 'postgres-tmp', 'tmp'));
-    pg.mount('/var/run/postgresql', emptyDir(data, 'postgres-run', 'run'));
+    mark(postgres, 'postgres', postgresTag);
     // cdk8s-plus has no volumeClaimTemplates: mount by name and add the template by patch.
     patch(
       postgres,
@@ -330,34 +317,28 @@ export class StampChart extends Chart {
       ]),
     );
 
-    const redis = new kplus.Deployment(data, 'redis', {
-      ...hardenedPodProps({
-        name: 'redis',
+    const redis = hardenedWorkload(
+      data,
+      {
+        component: 'redis',
         instance: name,
         labels: podLabels('redis', redisTag),
         serviceAccount: saRedis,
         uid: REDIS_UID,
-        containers: [],
-      }),
-      replicas: 1,
-      strategy: kplus.DeploymentStrategy.recreate(),
-    });
-    selectOwnPods(mark(redis, 'redis', redisTag), 'redis', name);
-    const redisContainer = redis.addContainer(
-      hardenedContainer({
-        name: 'redis',
-        image: imageReference(fleet.components.redis),
-        uid: REDIS_UID,
-        resources: SMALL,
-        command: ['sh', '-c', 'exec redis-server --save "" --appendonly no --requirepass "$REDIS_PASSWORD"'],
-        ports: [{ name: 'redis', number: REDIS_PORT }],
-        envVariables: { REDIS_PASSWORD: secretEnv(redisSecret, 'password') },
-        readiness: kplus.Probe.fromTcpSocket({ port: REDIS_PORT }),
-        liveness: kplus.Probe.fromTcpSocket({ port: REDIS_PORT }),
-      }),
+        container: {
+          image: imageReference(fleet.components.redis),
+          resources: SMALL,
+          command: ['sh', '-c', 'exec redis-server --save "" --appendonly no --requirepass "$REDIS_PASSWORD"'],
+          ports: [{ name: 'redis', number: REDIS_PORT }],
+          envVariables: { REDIS_PASSWORD: secretEnv(redisSecret, 'password') },
+          readiness: kplus.Probe.fromTcpSocket({ port: REDIS_PORT }),
+          liveness: kplus.Probe.fromTcpSocket({ port: REDIS_PORT }),
+        },
+        mounts: [{ path: '/data', volume: emptyDir(data, 'redis-data', 'data', 256) }],
+      },
+      (podProps) => new kplus.Deployment(data, 'redis', { ...podProps, replicas: 1, strategy: kplus.DeploymentStrategy.recreate() }),
     );
-    redisContainer.mount('/data', emptyDir(data, 'redis-data', 'data', 256));
-    redisContainer.mount('/tmp', emptyDir(data, 'redis-tmp', 'tmp'));
+    mark(redis.workload, 'redis', redisTag);
     mark(
       serviceFor(data, 'redis-service', {
         name: 'redis',
@@ -386,36 +367,28 @@ export class StampChart extends Chart {
     };
     const scrape = { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(appPort), 'prometheus.io/path': '/metrics' };
     const appService = (component: 'api' | 'worker', serviceAccount: kplus.IServiceAccount) => {
-      const deployment = new kplus.Deployment(apps, component, {
-        // No replicas: the HorizontalPodAutoscaler owns them.
-        ...hardenedPodProps({
-          name: component,
+      const { workload: deployment } = hardenedWorkload(
+        apps,
+        {
+          component,
           instance: name,
           labels: labels(component, version),
           annotations: scrape,
           serviceAccount,
           uid: APP_UID,
-          containers: [],
-        }),
-        strategy: kplus.DeploymentStrategy.rollingUpdate({
-          maxSurge: kplus.PercentOrAbsolute.absolute(1),
-          maxUnavailable: kplus.PercentOrAbsolute.absolute(0),
-        }),
-      });
-      selectOwnPods(mark(deployment, component, version), component, name);
-      const container = deployment.addContainer(
-        hardenedContainer({
-          name: component,
-          image: imageReference(release.images[component]),
-          uid: APP_UID,
-          resources: size,
-          ports: [{ name: 'http', number: appPort }],
-          envVariables: appEnv,
-          readiness: kplus.Probe.fromHttpGet('/healthz', { port: appPort }),
-          liveness: kplus.Probe.fromTcpSocket({ port: appPort }),
-        }),
+          container: {
+            image: imageReference(release.images[component]),
+            resources: size,
+            ports: [{ name: 'http', number: appPort }],
+            envVariables: appEnv,
+            readiness: kplus.Probe.fromHttpGet('/healthz', { port: appPort }),
+            liveness: kplus.Probe.fromTcpSocket({ port: appPort }),
+          },
+        },
+        // No replicas: the HorizontalPodAutoscaler owns them.
+        (podProps) => new kplus.Deployment(apps, component, { ...podProps, strategy: SURGE_ONE }),
       );
-      container.mount('/tmp', emptyDir(apps, `${component}-tmp`, 'tmp'));
+      mark(deployment, component, version);
       const hpa = cpuAutoscaler(apps, `${component}-hpa`, {
         name: component,
         target: deployment,

@@ -7,6 +7,12 @@ import { containerSecurityContext, podSecurityContext } from './hardening.ts';
 import { selectorLabels } from './labels.ts';
 import { containerResources, type ResourceSpec } from './resources.ts';
 
+/** Roll one extra pod at a time, never below the current count. */
+export const SURGE_ONE = kplus.DeploymentStrategy.rollingUpdate({
+  maxSurge: kplus.PercentOrAbsolute.absolute(1),
+  maxUnavailable: kplus.PercentOrAbsolute.absolute(0),
+});
+
 /** What `hardenedPodProps` needs to know about a pod. */
 export interface PodOptions {
   readonly name: string;
@@ -141,4 +147,29 @@ export function namespacePeer(scope: Construct, id: string, namespace: string): 
 /** Adds a raw JSON patch to an object cdk8s-plus can't express (projected volumes, PVC templates). */
 export function patch(construct: Construct, ...patches: JsonPatch[]): void {
   ApiObject.of(construct).addJsonPatch(...patches);
+}
+
+/** What `hardenedWorkload` needs: the pod, its one container, and extra mounts (an emptyDir /tmp is always added). */
+export interface WorkloadOptions extends Omit<PodOptions, 'name' | 'containers' | 'volumes'> {
+  readonly component: string;
+  readonly container: Omit<Parameters<typeof hardenedContainer>[0], 'uid' | 'name'>;
+  readonly mounts?: readonly { readonly path: string; readonly volume: kplus.Volume; readonly readOnly?: boolean }[];
+}
+
+/**
+ * A hardened Deployment or StatefulSet (made by `create` from the pod props) with one container named
+ * after the component, selecting its pods by the component's selector labels.
+ */
+export function hardenedWorkload<W extends kplus.Deployment | kplus.StatefulSet>(
+  scope: Construct,
+  options: WorkloadOptions,
+  create: (podProps: ReturnType<typeof hardenedPodProps>) => W,
+): { readonly workload: W; readonly container: kplus.Container } {
+  const { component, container: containerProps, mounts, ...pod } = options;
+  const workload = create(hardenedPodProps({ ...pod, name: component, containers: [] }));
+  selectOwnPods(workload, component, options.instance);
+  const container = workload.addContainer(hardenedContainer({ ...containerProps, name: component, uid: options.uid }));
+  for (const mount of mounts ?? []) container.mount(mount.path, mount.volume, mount.readOnly ? { readOnly: true } : {});
+  container.mount('/tmp', emptyDir(scope, `${component}-tmp`, 'tmp'));
+  return { workload, container };
 }

@@ -67,3 +67,19 @@ describe('the CLI', () => {
     }
   });
 });
+
+describe('stampyard validate with rollout.yaml', () => {
+  let repo: TempRepo | undefined;
+  afterEach(async () => repo?.cleanup());
+
+  it('reports a broken rollout.yaml with file:line:column', async () => {
+    repo = await copyExampleFleet();
+    expect((await runCli(['rollout', 'start', '1.5.0', '--root', repo.root, '--now', '2026-11-02T09:00:00Z'])).exitCode).toBe(0);
+    expect((await runCli(['validate', '--root', repo.root])).exitCode).toBe(0);
+    const path = join(repo.root, 'rollout.yaml');
+    await writeFile(path, (await readFile(path, 'utf8')).replace('phase: progressing', 'phase: paused'));
+    const run = await runCli(['validate', '--root', repo.root]);
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toMatch(/rollout\.yaml:\d+:8 phase: .*received "paused"/);
+  });
+});

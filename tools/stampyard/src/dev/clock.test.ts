@@ -14,6 +14,17 @@ describe('VirtualClock', () => {
     expect(clock.realMsUntil(new Date('2026-06-01T08:00:00Z'))).toBe(0);
   });
 
+  it('stands still while paused', async () => {
+    let real = 0;
+    const clock = new VirtualClock(new Date('2026-06-01T09:00:00Z'), 60, () => real);
+    await clock.paused(async () => {
+      real += 5000;
+      expect(clock.now().toISOString()).toBe('2026-06-01T09:00:00.000Z');
+    });
+    real += 1000;
+    expect(clock.now().toISOString()).toBe('2026-06-01T09:01:00.000Z');
+  });
+
   it('rejects a scale that is not positive', () => {
     for (const scale of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
       expect(() => new VirtualClock(new Date(0), scale)).toThrow(/positive/);

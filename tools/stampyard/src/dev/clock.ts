@@ -6,6 +6,8 @@ const MINUTE_MS = 60_000;
 
 export class VirtualClock {
   private readonly realStartMs: number;
+  private pausedAtMs: number | undefined;
+  private pausedTotalMs = 0;
 
   /**
    * @param start the virtual time at construction
@@ -21,10 +23,26 @@ export class VirtualClock {
     this.realStartMs = realNowMs();
   }
 
-  /** The virtual time now: start + real elapsed × scale, whole seconds. */
+  /** The virtual time now: start + real elapsed (less paused time) × scale, whole seconds. */
   now(): Date {
-    const virtualMs = (this.realNowMs() - this.realStartMs) * this.scale;
+    const realMs = (this.pausedAtMs ?? this.realNowMs()) - this.realStartMs - this.pausedTotalMs;
+    const virtualMs = realMs * this.scale;
     return new Date(Math.floor((this.start.getTime() + virtualMs) / 1000) * 1000);
+  }
+
+  /**
+   * Runs `work` with the clock stopped. The local fleet stops it while it promotes and
+   * restarts stamp-apps, so how fast this machine works never eats into bake time.
+   */
+  async paused<T>(work: () => Promise<T>): Promise<T> {
+    if (this.pausedAtMs !== undefined) return await work();
+    this.pausedAtMs = this.realNowMs();
+    try {
+      return await work();
+    } finally {
+      this.pausedTotalMs += this.realNowMs() - this.pausedAtMs;
+      this.pausedAtMs = undefined;
+    }
   }
 
   /** Real milliseconds until the virtual clock reaches `time` (0 when it already has). */

@@ -36,7 +36,7 @@ export class RolloutDriver {
       this.options.root,
       '--health',
       'http',
-      '--endpoints',
+      '--health-urls',
       this.options.upstreamsFile,
       '--now',
       now.toISOString(),

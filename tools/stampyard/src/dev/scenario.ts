@@ -267,12 +267,14 @@ class Run {
   /** Starts a rollout of `version` and promotes until it completes, halts or gets stuck. */
   private async walkRollout(scenario: WaveTransition['scenario'], version: string, unhealthy: ReadonlySet<string>): Promise<WaveTransition[]> {
     const driver = new RolloutDriver({ root: this.workDir, upstreamsFile: this.upstreamsFile });
-    await driver.start(version, this.clock.now());
+    await this.clock.paused(() => driver.start(version, this.clock.now()));
     const transitions: WaveTransition[] = [];
     for (let steps = 0; steps < MAX_STEPS; steps++) {
       this.signal?.throwIfAborted();
       const now = this.clock.now();
-      const step = await driver.promote(now);
+      // The clock runs only while the run waits: how fast this machine renders and starts
+      // processes never eats into a wave's bake time.
+      const step = await this.clock.paused(() => driver.promote(now));
       const previous = transitions.at(-1);
       const repeat = previous?.action === step.action && previous.wave === step.wave && step.action === 'waiting';
       if (!repeat) transitions.push({ scenario, action: step.action, wave: step.wave, stamps: step.stamps, at: now.toISOString(), reason: step.reason });
@@ -300,11 +302,10 @@ class Run {
     return [...transitions].reverse().find((t) => t.wave !== null)?.wave ?? 0;
   }
 
-  /** Renders the copy again and restarts every stamp-app whose declared version changed (what Flux would do). */
+  /** Restarts every stamp-app whose declared version changed (what Flux would do; promote re-rendered the copy). */
   private async applyDeclared(unhealthy: ReadonlySet<string>, badVersion: string): Promise<void> {
-    await this.synth();
     const fleet = await loadFleet(this.workDir);
-    await this.stamps.reconcile(desiredVersions(fleet, unhealthy, badVersion));
+    await this.clock.paused(() => this.stamps.reconcile(desiredVersions(fleet, unhealthy, badVersion)));
   }
 
   private async synth(): Promise<void> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HISTORY_LIMIT, newRolloutState, parseRolloutState, serializeRolloutState, withEvent } from './state.ts';
+import { HISTORY_LIMIT, newRolloutState, parseRolloutState, rolloutJsonSchema, serializeRolloutState, withEvent } from './state.ts';
 import { setStampVersion } from './stamp-edit.ts';
 
 const valid = `apiVersion: stampyard.dev/v1alpha1
@@ -58,5 +58,13 @@ spec:
   network: { cidr: 10.1.0.0/16 }
 `;
     expect(setStampVersion(text, '1.5.0')).toBe(text.replace('version: 1.4.0', 'version: 1.5.0'));
+  });
+});
+
+describe('rolloutJsonSchema', () => {
+  it('describes rollout.yaml for editors', () => {
+    const schema = rolloutJsonSchema() as { properties: Record<string, unknown>; required: string[] };
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['apiVersion', 'kind', 'revision', 'target', 'phase', 'stamps', 'history']));
+    expect(schema.required).toEqual(expect.arrayContaining(['revision', 'target', 'phase']));
   });
 });

@@ -71,7 +71,7 @@ export function withEvent(state: RolloutState, event: RolloutEvent): RolloutStat
 }
 
 /** rollout.yaml's text: stable key order, no line wrapping, one revision higher than `state`'s. */
-export function serializeRolloutState(state: RolloutState, schemaPath = './schemas/rollout.schema.json'): string {
+export function serializeRolloutState(state: RolloutState, schemaPath?: string): string {
   const stamps = Object.fromEntries(Object.keys(state.stamps).sort().map((name) => [name, state.stamps[name]]));
   const ordered = {
     apiVersion: state.apiVersion,
@@ -84,7 +84,8 @@ export function serializeRolloutState(state: RolloutState, schemaPath = './schem
     stamps,
     history: state.history,
   };
-  return `# yaml-language-server: $schema=${schemaPath}\n# Written by \`stampyard rollout\`; change it only through that command.\n${stringify(ordered, { lineWidth: 0 })}`;
+  const modeline = schemaPath ? `# yaml-language-server: $schema=${schemaPath}\n` : '';
+  return `${modeline}# Written by \`stampyard rollout\`; change it only through that command.\n${stringify(ordered, { lineWidth: 0 })}`;
 }
 
 /** A fresh state for a rollout of `version` started at `now`. */
@@ -98,4 +99,9 @@ export function newRolloutState(version: string, now: Date, previous?: RolloutSt
     stamps: {},
     history: previous?.history ?? [],
   };
+}
+
+/** The JSON Schema of rollout.yaml, for editors (`schemas/rollout.schema.json` once synth writes it). */
+export function rolloutJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(rolloutStateSchema, { io: 'input' }) as Record<string, unknown>;
 }

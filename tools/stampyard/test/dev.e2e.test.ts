@@ -1,7 +1,7 @@
 // The project's end-to-end test: `stampyard dev`'s scenario with real stamp-app and gateway
 // processes on 127.0.0.1, real HTTP, a rollout through every wave and a halted one.
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,10 @@ async function treeHash(dir: string): Promise<string> {
   const hash = createHash('sha256');
   const walk = async (at: string): Promise<void> => {
     if (!existsSync(at)) return;
+    if (!statSync(at).isDirectory()) {
+      hash.update(at).update(await readFile(at));
+      return;
+    }
     for (const entry of (await readdir(at, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
       const path = join(at, entry.name);
       if (entry.isDirectory()) await walk(path);

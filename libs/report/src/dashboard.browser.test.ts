@@ -71,6 +71,43 @@ describe('the HTML dashboard in Chromium', () => {
     }
   });
 
+  it.each(['light', 'dark'] as const)('keeps text contrast at WCAG AA (4.5:1) in %s mode, for every health word', async (colorScheme) => {
+    const view = buildFleetView(aTroubledFleetInput());
+    const words: Record<string, 'degraded' | 'unknown'> = { 'stamp-eu-1': 'degraded', 'stamp-eu-3': 'unknown' };
+    const html = renderHtml({ ...view, stamps: view.stamps.map((s) => ({ ...s, health: words[s.name] ?? s.health })) });
+    const { page, close } = await openDashboard(browser, html, { colorScheme });
+    try {
+      const failures = await page.evaluate(() => {
+        const rgb = (c: string) => (c.match(/[\d.]+/g) ?? []).map(Number);
+        const lum = ([r, g, b]: number[]) =>
+          [r!, g!, b!].map((v) => v / 255).map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)).reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i]!, 0);
+        const background = (el: Element | null): string => {
+          for (let e = el; e; e = e.parentElement) {
+            const bg = getComputedStyle(e).backgroundColor;
+            const parts = rgb(bg);
+            if (parts.length === 3 || (parts.length === 4 && parts[3]! > 0)) return bg;
+          }
+          return 'rgb(255, 255, 255)';
+        };
+        const out: string[] = [];
+        for (const el of document.querySelectorAll('main *, header *, footer *')) {
+          if (el.closest('svg') || !(el as HTMLElement).offsetParent) continue;
+          const own = [...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim() !== '');
+          if (!own) continue;
+          const fg = lum(rgb(getComputedStyle(el).color));
+          const bg = lum(rgb(background(el)));
+          const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+          if (ratio < 4.5) out.push(`${el.tagName.toLowerCase()}.${el.className} "${el.textContent!.trim().slice(0, 30)}": ${ratio.toFixed(2)}`);
+        }
+        return out;
+      });
+      expect(failures).toEqual([]);
+      expect(await page.locator('.tile .hw').allInnerTexts()).toEqual(expect.arrayContaining(['degraded', 'unknown', 'healthy', 'unhealthy', 'progressing']));
+    } finally {
+      await close();
+    }
+  });
+
   it('sorts the version matrix by a header', async () => {
     const { page, close } = await openDashboard(browser, renderHtml(buildFleetView(aTroubledFleetInput())));
     try {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { aFleet, aFleetSpec } from '@stampyard/stamp-spec/testing';
+import { loadFleet } from '@stampyard/stamp-spec';
+import { aFleet, aFleetSpec, EXAMPLE_FLEET_ROOT } from '@stampyard/stamp-spec/testing';
 import { LAYERS, synthesizeGateway, synthesizeStamp, type ApiObjectJson } from '../index.ts';
 import { hasModel, validateManifest, validateManifests } from './index.ts';
 
@@ -30,6 +31,16 @@ describe('validateManifest', () => {
   it('passes every object of every layer of rendered stamps, and of the gateway', () => {
     expect(rendered.length).toBeGreaterThan(60);
     expect(validateManifests([...rendered, ...gateway])).toEqual([]);
+  });
+
+  it("passes every stamp of this repository's example fleet", async () => {
+    const example = await loadFleet(EXAMPLE_FLEET_ROOT);
+    const objects = example.stamps.flatMap(({ stamp }) => {
+      const m = synthesizeStamp(example.fleet.spec, stamp);
+      return LAYERS.flatMap((layer) => [...m[layer]]);
+    });
+    expect(example.stamps.length).toBeGreaterThanOrEqual(8);
+    expect(validateManifests(objects)).toEqual([]);
   });
 
   it('passes a valid Flux Kustomization', () => {

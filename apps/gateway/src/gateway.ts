@@ -1,10 +1,9 @@
 // The gateway service: own routes, identification, routing decision, bulkheads, breakers, proxying.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { pipeline } from 'node:stream';
-import type { Counter } from 'prom-client';
+import type { Counter, Histogram } from 'prom-client';
 import type { Logger } from 'pino';
-import { Pool } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import { CLOSED, breakerAdmit, breakerGaugeValue, breakerRecord, type BreakerPolicy, type BreakerState } from './breaker.ts';
 import type { GatewayConfig } from './config.ts';
 import { REVISION_HEADER, STAMP_HEADER, requestHeadersToStamp, responseHeadersFromStamp } from './headers.ts';
@@ -27,10 +26,11 @@ export interface GatewayDeps {
   readonly onReady?: (info: { port: number; adminPort?: number; revision: string }) => void;
 }
 
-interface StampRuntime {
+/** Per stamp, kept across table loads: its bulkhead count, breaker and pool. */
+export interface StampRuntime {
   readonly name: string;
-  readonly origin: string;
-  readonly pool: Pool;
+  origin: string;
+  pool: Pool;
   inFlight: number;
   breaker: BreakerState;
 }
@@ -54,7 +54,7 @@ function failureOf(error: unknown, stamp: string): UpstreamFailure {
 }
 
 export class Gateway {
-  readonly metrics: GatewayMetrics = createMetrics();
+  readonly metrics: GatewayMetrics = createMetrics(() => [...this.runtimes.values()].map((r) => [r.name, r.inFlight] as const));
   readonly store: TableStore;
   private server: Server | undefined;
   private admin: Server | undefined;
@@ -64,6 +64,7 @@ export class Gateway {
   private readonly runtimes = new Map<string, StampRuntime>();
   private readonly retiredPools = new Set<Pool>();
   private readonly requestCounters = new Map<string, Counter.Internal>();
+  private readonly latencyByStamp = new Map<string, Histogram.Internal<'stamp'>>();
   private readonly breakerPolicy: BreakerPolicy;
   private port = 0;
   private adminPort: number | undefined;
@@ -123,16 +124,16 @@ export class Gateway {
   private syncRuntimes(table: CompiledTable): void {
     for (const stamp of table.stamps.values()) {
       const existing = this.runtimes.get(stamp.name);
-      if (existing && existing.origin === stamp.origin) continue;
-      if (existing) this.retire(existing.pool);
-      this.runtimes.set(stamp.name, {
-        name: stamp.name,
-        origin: stamp.origin,
-        pool: this.newPool(stamp.origin),
-        inFlight: existing?.inFlight ?? 0,
-        breaker: existing?.breaker ?? CLOSED,
-      });
-      this.metrics.breakerState.set({ stamp: stamp.name }, breakerGaugeValue(existing?.breaker ?? CLOSED));
+      if (existing) {
+        if (existing.origin === stamp.origin) continue;
+        // The same runtime object: in-flight requests still count against this stamp's bulkhead.
+        this.retire(existing.pool);
+        existing.pool = this.newPool(stamp.origin);
+        existing.origin = stamp.origin;
+        continue;
+      }
+      this.runtimes.set(stamp.name, { name: stamp.name, origin: stamp.origin, pool: this.newPool(stamp.origin), inFlight: 0, breaker: CLOSED });
+      this.metrics.breakerState.set({ stamp: stamp.name }, breakerGaugeValue(CLOSED));
     }
     for (const [name, runtime] of this.runtimes) {
       if (table.stamps.has(name)) continue;
@@ -158,7 +159,7 @@ export class Gateway {
     void pool.close().finally(() => this.retiredPools.delete(pool));
   }
 
-  private count(stamp: string, status: number, startedMs: number): void {
+  count(stamp: string, status: number, startedMs: number): void {
     const key = `${stamp}\u0000${status}`;
     let counter = this.requestCounters.get(key);
     if (!counter) {
@@ -166,7 +167,12 @@ export class Gateway {
       this.requestCounters.set(key, counter);
     }
     counter.inc();
-    this.metrics.latency.observe({ stamp }, (performance.now() - startedMs) / 1000);
+    let latency = this.latencyByStamp.get(stamp);
+    if (!latency) {
+      latency = this.metrics.latency.labels(stamp);
+      this.latencyByStamp.set(stamp, latency);
+    }
+    latency.observe((performance.now() - startedMs) / 1000);
   }
 
   private sendJson(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
@@ -179,7 +185,7 @@ export class Gateway {
     res.end(text);
   }
 
-  private reject(res: ServerResponse, startedMs: number, status: number, code: string, message: string, table: CompiledTable | undefined, tenant?: string, stamp?: string): void {
+  reject(res: ServerResponse, startedMs: number, status: number, code: string, message: string, table: CompiledTable | undefined, tenant?: string, stamp?: string): void {
     const extra: Record<string, string> = {};
     if (stamp) extra[STAMP_HEADER] = stamp;
     if (table) extra[REVISION_HEADER] = table.revision;
@@ -242,56 +248,43 @@ export class Gateway {
 
     runtime.inFlight++;
     this.active++;
-    this.metrics.inFlight.inc({ stamp: stamp.name });
-    const abort = new AbortController();
-    let finished = false;
-    const done = (success: boolean): void => {
-      if (finished) return;
-      finished = true;
-      runtime.inFlight--;
-      this.metrics.inFlight.dec({ stamp: stamp.name });
-      this.setBreaker(runtime, breakerRecord(runtime.breaker, success, Date.now(), this.breakerPolicy));
-      if (--this.active === 0) this.idleWaiters.splice(0).forEach((wake) => wake());
-    };
-    res.once('close', () => {
-      if (!res.writableFinished) abort.abort();
-    });
     const te = req.headers['transfer-encoding'];
     const length = req.headers['content-length'];
     const hasBody = te !== undefined || (length !== undefined && length !== '0');
-    const headers = requestHeadersToStamp(req.headers, { clientIp: req.socket.remoteAddress ?? '', proto: 'http', tenant });
-    runtime.pool
-      .request({
+    const handler = new ProxyHandler(this, res, runtime, table, tenant, stamp.name, startedMs);
+    res.once('close', () => handler.clientClosed());
+    runtime.pool.dispatch(
+      {
+        origin: stamp.origin,
         path: stamp.basePath + (req.url ?? '/'),
         method: (req.method ?? 'GET') as 'GET',
-        headers,
+        headers: requestHeadersToStamp(req.headers, { clientIp: req.socket.remoteAddress ?? '', proto: 'http', tenant }),
         body: hasBody ? req : null,
-        signal: abort.signal,
-      })
-      .then(
-        (upstream) => {
-          const out = responseHeadersFromStamp(upstream.headers);
-          out[STAMP_HEADER] = stamp.name;
-          out[REVISION_HEADER] = table.revision;
-          if (this.draining) out['connection'] = 'close';
-          res.writeHead(upstream.statusCode, out);
-          this.count(stamp.name, upstream.statusCode, startedMs);
-          pipeline(upstream.body, res, (error) => {
-            if (error && !abort.signal.aborted) this.deps.logger.debug({ stamp: stamp.name, err: error }, 'response body failed');
-            done(!error || abort.signal.aborted);
-          });
-        },
-        (error: unknown) => {
-          if (abort.signal.aborted) {
-            done(true); // the client went away; not the stamp's fault
-            return;
-          }
-          const failure = failureOf(error, stamp.name);
-          this.deps.logger.debug({ stamp: stamp.name, tenant, code: failure.code, err: error }, 'upstream failed');
-          done(false);
-          this.reject(res, startedMs, failure.status, failure.code, failure.message, table, tenant, stamp.name);
-        },
-      );
+      },
+      handler,
+    );
+  }
+
+  /** Called by ProxyHandler once a forwarded request is over. */
+  finishForward(runtime: StampRuntime, success: boolean): void {
+    runtime.inFlight--;
+    this.setBreaker(runtime, breakerRecord(runtime.breaker, success, Date.now(), this.breakerPolicy));
+    if (--this.active === 0) this.idleWaiters.splice(0).forEach((wake) => wake());
+  }
+
+  /** Headers added to every proxied response. */
+  responseHead(statusCode: number, headers: Readonly<Record<string, string | string[] | undefined>>, stamp: string, revision: string): OutgoingHttpHeaders {
+    const out = responseHeadersFromStamp(headers);
+    out[STAMP_HEADER] = stamp;
+    out[REVISION_HEADER] = revision;
+    if (this.draining) out['connection'] = 'close';
+    return out;
+  }
+
+  upstreamFailed(res: ServerResponse, error: Error, table: CompiledTable, tenant: string, stamp: string, startedMs: number): void {
+    const failure = failureOf(error, stamp);
+    this.deps.logger.debug({ stamp, tenant, code: failure.code, err: error }, 'upstream failed');
+    this.reject(res, startedMs, failure.status, failure.code, failure.message, table, tenant, stamp);
   }
 
   private setBreaker(runtime: StampRuntime, next: BreakerState): void {
@@ -315,7 +308,7 @@ export class Gateway {
     if (path === '/healthz') return this.sendJson(res, 200, { live: true });
     if (path === '/readyz') {
       const table = this.store.current;
-      const body = { ready: this.ready, revision: table?.revision ?? null, tenants: table?.tenants.size ?? 0, shuttingDown: this.draining };
+      const body = { ready: this.ready, revision: table?.revision ?? null, tenants: table?.tenantCount ?? 0, shuttingDown: this.draining };
       return this.sendJson(res, this.ready ? 200 : 503, body);
     }
     if (path === '/metrics') {
@@ -391,4 +384,72 @@ function listen(server: Server, port: number, host: string): Promise<number> {
       resolve((server.address() as AddressInfo).port);
     });
   });
+}
+
+/**
+ * Streams one proxied exchange with undici's dispatch API: no intermediate streams, and
+ * backpressure from the client pauses the stamp's response.
+ */
+class ProxyHandler implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | undefined;
+  private responded = false;
+  private over = false;
+  private closedEarly = false;
+
+  constructor(
+    private readonly gateway: Gateway,
+    private readonly res: ServerResponse,
+    private readonly runtime: StampRuntime,
+    private readonly table: CompiledTable,
+    private readonly tenant: string,
+    private readonly stamp: string,
+    private readonly startedMs: number,
+  ) {}
+
+  /** The client went away before its answer was complete: stop the upstream request. */
+  clientClosed(): void {
+    if (this.over || this.res.writableFinished) return;
+    this.closedEarly = true;
+    this.controller?.abort(new Error('the client closed the connection'));
+  }
+
+  private finish(success: boolean): void {
+    if (this.over) return;
+    this.over = true;
+    this.gateway.finishForward(this.runtime, success);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.closedEarly) controller.abort(new Error('the client closed the connection'));
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Readonly<Record<string, string | string[] | undefined>>): void {
+    if (statusCode < 200) return;
+    this.responded = true;
+    this.res.writeHead(statusCode, this.gateway.responseHead(statusCode, headers, this.stamp, this.table.revision));
+    this.gateway.count(this.stamp, statusCode, this.startedMs);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (!this.res.write(chunk)) {
+      controller.pause();
+      this.res.once('drain', () => controller.resume());
+    }
+  }
+
+  onResponseEnd(): void {
+    this.res.end();
+    this.finish(true);
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    if (this.closedEarly) {
+      this.finish(true); // the client left; not the stamp's fault
+      return;
+    }
+    this.finish(false);
+    if (!this.responded) this.gateway.upstreamFailed(this.res, error, this.table, this.tenant, this.stamp, this.startedMs);
+    else this.res.destroy(error);
+  }
 }

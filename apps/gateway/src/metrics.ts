@@ -16,7 +16,8 @@ export interface GatewayMetrics {
   readonly tokenStampMismatches: Counter;
 }
 
-export function createMetrics(): GatewayMetrics {
+/** @param inFlight - read at scrape time, so the hot path only bumps a plain counter */
+export function createMetrics(inFlight: () => Iterable<readonly [stamp: string, count: number]> = () => []): GatewayMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'stampyard_gateway_' });
   const registers = [registry];
@@ -34,7 +35,16 @@ export function createMetrics(): GatewayMetrics {
     tenants: new Gauge({ name: 'stampyard_gateway_table_tenants', help: 'Tenants in the routing table in use.', registers }),
     reloads: new Counter({ name: 'stampyard_gateway_table_reloads_total', help: 'Table loads by result: loaded, rejected, unchanged.', labelNames: ['result'], registers }),
     breakerState: new Gauge({ name: 'stampyard_gateway_breaker_state', help: 'Circuit breaker per stamp: 0 closed, 1 half-open, 2 open.', labelNames: ['stamp'], registers }),
-    inFlight: new Gauge({ name: 'stampyard_gateway_in_flight_requests', help: 'Requests in flight to each stamp.', labelNames: ['stamp'], registers }),
+    inFlight: new Gauge({
+      name: 'stampyard_gateway_in_flight_requests',
+      help: 'Requests in flight to each stamp (its bulkhead use).',
+      labelNames: ['stamp'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [stamp, count] of inFlight()) this.set({ stamp }, count);
+      },
+    }),
     tokenStampMismatches: new Counter({
       name: 'stampyard_gateway_token_stamp_mismatch_total',
       help: "Tokens whose stamp claim disagreed with the routing table (the table won).",

@@ -60,7 +60,7 @@ export class TableStore {
     else {
       const table = compileTable(read.table, this.options.upstreams);
       this.current = table; // the swap: one reference, read once per request
-      outcome = { result: 'loaded', table, tenants: table.tenants.size, ms: performance.now() - started };
+      outcome = { result: 'loaded', table, tenants: table.tenantCount, ms: performance.now() - started };
     }
     this.options.onReload(outcome);
     return outcome;

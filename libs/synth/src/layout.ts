@@ -29,5 +29,5 @@ export const ROUTING_RENDERED_DIR = 'rendered/routing';
 
 /** The source files a fleet-wide file is generated from, for its header. */
 export function fleetSourcesLabel(fleet: LoadedFleet): string {
-  return fleet.tenantLists.length > 0 ? 'fleet.yaml, stamps/ and tenants/' : 'fleet.yaml and stamps/';
+  return fleet.tenantLists.length > 0 ? 'fleet.yaml, stamps/*.yaml and tenants/*.yaml' : 'fleet.yaml and stamps/*.yaml';
 }

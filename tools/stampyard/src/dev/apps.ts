@@ -32,13 +32,16 @@ export function portFromStartupLine(line: string): number | undefined {
   return port !== undefined && port > 0 && port < 65536 ? port : undefined;
 }
 
-/** One stamp-app process: its stamp, declared version, port (0: pick one) and health. */
-export function stampAppSpec(input: { stamp: string; version: string; port: number; unhealthy: boolean }): ProcessSpec {
+/**
+ * One stamp-app process: its stamp, declared version, port (0: pick one) and health.
+ * `script` is the file node runs. @default - the app's bin
+ */
+export function stampAppSpec(input: { stamp: string; version: string; port: number; unhealthy: boolean; script?: string }): ProcessSpec {
   return {
     name: `stamp-app ${input.stamp}`,
     command: process.execPath,
     args: [
-      appBin('stamp-app', 'stampyard-stamp-app'),
+      input.script ?? appBin('stamp-app', 'stampyard-stamp-app'),
       '--stamp',
       input.stamp,
       '--version',

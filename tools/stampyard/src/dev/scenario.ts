@@ -16,6 +16,7 @@ import { LocalStamps, type DesiredStamp } from './stamps.ts';
 import { Supervisor, isProcessAlive } from './supervisor.ts';
 import { checkRoutes, checkUnknownTenant, sampleTenants, type RouteCheck } from './traffic.ts';
 import { copyFleetRepo, restoreFleetFiles, setOnFailure } from './workspace.ts';
+import { bundleApp } from './bundle.ts';
 
 export interface LocalFleetOptions {
   /** The fleet repository to copy. It is never written to. */
@@ -144,7 +145,7 @@ export async function runLocalFleet(options: LocalFleetOptions, reporter: Progre
 /** The state of one run; `execute` is the scenario, step by step. */
 class Run {
   readonly problems: string[] = [];
-  readonly stamps: LocalStamps;
+  stamps: LocalStamps;
   workDir = '';
   gatewayPort: number | undefined;
   sample: string[] = [];
@@ -184,7 +185,8 @@ class Run {
     if (!tableResult.ok) throw new Error(`rendered/routing: ${tableResult.error}`);
     this.table = tableResult.table;
 
-    reporter.step(`Start ${fleet.stamps.length} stamp-app processes and the gateway on ${'127.0.0.1'}`);
+    reporter.step(`Start ${fleet.stamps.length} stamp-app processes and the gateway on 127.0.0.1`);
+    this.stamps = new LocalStamps(this.supervisor, await bundleApp('stamp-app', await ensureDir(join(this.workDir, 'local'))));
     await this.stamps.reconcile(desiredVersions(fleet));
     this.upstreamsFile = join(this.workDir, 'local', 'upstreams.json');
     await writeFileAtomic(this.upstreamsFile, `${JSON.stringify(this.stamps.upstreams(), null, 2)}\n`);
@@ -357,6 +359,11 @@ class Run {
       this.problems.push(`failure scenario: ${outcome.unhealthyStamp} was not rolled back to ${outcome.fromVersion}`);
     }
   }
+}
+
+async function ensureDir(dir: string): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  return dir;
 }
 
 /** What each stamp should run: its declared version; `unhealthy` stamps report unhealthy on `badVersion`. */

@@ -29,7 +29,11 @@ export class LocalStamps {
   /** Each stamp keeps its first port across restarts, so the gateway's upstreams stay valid. */
   private readonly ports = new Map<string, number>();
 
-  constructor(private readonly supervisor: Supervisor) {}
+  /** @param script the stamp-app file node runs @default - the app's bin */
+  constructor(
+    private readonly supervisor: Supervisor,
+    private readonly script?: string,
+  ) {}
 
   /** Base URL of every stamp started so far, by name (sorted). */
   upstreams(): Record<string, string> {
@@ -69,7 +73,13 @@ export class LocalStamps {
       await this.supervisor.stop(previous.process);
     }
     const process = await this.supervisor.start(
-      stampAppSpec({ stamp: name, version: want.version, port: this.ports.get(name) ?? 0, unhealthy: want.unhealthy ?? false }),
+      stampAppSpec({
+        stamp: name,
+        version: want.version,
+        port: this.ports.get(name) ?? 0,
+        unhealthy: want.unhealthy ?? false,
+        ...(this.script ? { script: this.script } : {}),
+      }),
     );
     this.ports.set(name, process.port);
     this.running.set(name, { process, version: want.version, unhealthy: want.unhealthy ?? false });

@@ -24,12 +24,17 @@ function isPlain(text: string): boolean {
   );
 }
 
-function scalarString(text: string): string {
-  return isPlain(text) ? text : JSON.stringify(text);
-}
+// Keys and values repeat a lot across objects (apiVersion, labels, names): remember how each is written.
+const quoted = new Map<string, string>();
 
-function key(text: string): string {
-  return scalarString(text);
+function scalarString(text: string): string {
+  let out = quoted.get(text);
+  if (out === undefined) {
+    out = isPlain(text) ? text : JSON.stringify(text);
+    if (quoted.size > 50_000) quoted.clear();
+    quoted.set(text, out);
+  }
+  return out;
 }
 
 /** A literal block (`|`, `|-`) for multi-line text, or undefined when it can't carry the text exactly. */
@@ -42,9 +47,9 @@ function literalBlock(text: string, indent: string): string | undefined {
     body = text.slice(0, -1);
     chomp = '';
   }
-  const lines = body.split('\n').map((line) => (line === '' ? '' : indent + line));
   // A trailing empty or whitespace-only line would be eaten by the block's chomping.
   if (/^\s*$/.test(body.slice(body.lastIndexOf('\n') + 1))) return undefined;
+  const lines = body.split('\n').map((line) => (line === '' ? '' : indent + line));
   return `|${chomp}\n${lines.join('\n')}`;
 }
 
@@ -52,7 +57,7 @@ function scalar(value: unknown, indent: string): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'string':
-      return literalBlock(value, indent) ?? scalarString(value);
+      return value.includes('\n') ? (literalBlock(value, indent) ?? JSON.stringify(value)) : scalarString(value);
     case 'number':
       if (!Number.isFinite(value)) throw new InternalError(`cannot write ${value} to YAML`);
       return String(value);
@@ -63,51 +68,49 @@ function scalar(value: unknown, indent: string): string {
   }
 }
 
-function isCollection(value: unknown): value is object {
-  return typeof value === 'object' && value !== null;
-}
-
-function isEmptyCollection(value: object): boolean {
-  return Array.isArray(value) ? value.length === 0 : Object.keys(value).length === 0;
-}
-
-function emit(value: unknown, indent: string, out: string[]): void {
-  if (Array.isArray(value)) {
-    for (const item of value) {
-      if (isCollection(item) && !isEmptyCollection(item)) {
-        const nested: string[] = [];
-        emit(item, `${indent}  `, nested);
-        // The first line of the item goes right after the dash.
-        out.push(`${indent}- ${nested[0]!.slice(indent.length + 2)}`, ...nested.slice(1));
-      } else {
-        out.push(`${indent}- ${inline(item, `${indent}  `)}`);
-      }
-    }
-    return;
-  }
-  for (const [name, item] of Object.entries(value as Record<string, unknown>)) {
-    if (item === undefined) continue;
-    if (isCollection(item) && !isEmptyCollection(item)) {
-      out.push(`${indent}${key(name)}:`);
-      emit(item, `${indent}  `, out);
-    } else {
-      out.push(`${indent}${key(name)}: ${inline(item, `${indent}  `)}`);
-    }
-  }
+/** An array or object with at least one entry: written as a block. */
+function isBlock(value: unknown): value is object {
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) return value.length > 0;
+  for (const key in value) if (Object.hasOwn(value, key)) return true;
+  return false;
 }
 
 function inline(value: unknown, indent: string): string {
   if (Array.isArray(value)) return '[]';
-  if (isCollection(value)) return '{}';
+  if (typeof value === 'object' && value !== null) return '{}';
   return scalar(value, indent);
+}
+
+/**
+ * Writes a block collection. `first` is the text that starts its first line (the indent, or
+ * `- ` after a sequence dash); later lines start with `indent`. Returns the text, ending with a newline.
+ */
+function emit(value: object, first: string, indent: string): string {
+  let out = '';
+  let lead = first;
+  const deeper = `${indent}  `;
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      out += isBlock(item) ? emit(item, `${lead}- `, deeper) : `${lead}- ${inline(item, deeper)}\n`;
+      lead = indent;
+    }
+    return out;
+  }
+  for (const name in value) {
+    if (!Object.hasOwn(value, name)) continue;
+    const item = (value as Record<string, unknown>)[name];
+    if (item === undefined) continue;
+    if (isBlock(item)) out += `${lead}${scalarString(name)}:\n${emit(item, deeper, deeper)}`;
+    else out += `${lead}${scalarString(name)}: ${inline(item, deeper)}\n`;
+    lead = indent;
+  }
+  return out;
 }
 
 /** One YAML document for a JSON value, ending with a newline. */
 export function toYaml(value: unknown): string {
-  if (!isCollection(value) || isEmptyCollection(value)) return `${inline(value, '  ')}\n`;
-  const out: string[] = [];
-  emit(value, '', out);
-  return `${out.join('\n')}\n`;
+  return isBlock(value) ? emit(value, '', '') : `${inline(value, '  ')}\n`;
 }
 
 /** Several documents in one stream, separated by `---`. */

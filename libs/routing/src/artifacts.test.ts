@@ -8,7 +8,7 @@ import { aTenant, bigFleet, fleetOf, smallStamps } from './private/fixtures.ts';
 import { renderRoutingArtifacts, routingConfigMaps } from './artifacts.ts';
 import { buildRoutingTable } from './build.ts';
 import { parseRoutingTable, readRoutingTable } from './reader.ts';
-import { lookupTenant } from './table.ts';
+import { computeRevision, lookupTenant, sealRoutingTable } from './table.ts';
 
 const MIB = 1024 * 1024;
 
@@ -67,6 +67,14 @@ describe('buildRoutingTable', () => {
   it('carries previousStamp and suspended status', () => {
     const fleet = fleetOf(smallStamps(), [[aTenant({ id: 'a', stamp: 'stamp-eu-1', previousStamp: 'stamp-eu-2', status: 'suspended' })]]);
     expect(buildRoutingTable(fleet).tenants).toEqual({ a: { stamp: 'stamp-eu-1', previousStamp: 'stamp-eu-2', status: 'suspended' } });
+  });
+
+  it('seals the table exactly as sealRoutingTable does: keys sorted, revision of the canonical content', () => {
+    const fleet = fleetOf(smallStamps(), [[aTenant({ id: 'b', stamp: 'stamp-eu-2' }), aTenant({ id: 'a', stamp: 'stamp-eu-1', previousStamp: 'stamp-eu-2' }), aTenant({ id: '42', stamp: 'stamp-eu-1' })]]);
+    const table = buildRoutingTable(fleet);
+    const { revision: _revision, ...content } = table;
+    expect(JSON.stringify(table)).toBe(JSON.stringify(sealRoutingTable(content)));
+    expect(computeRevision(table)).toBe(table.revision);
   });
 });
 

@@ -1,6 +1,7 @@
 // The routing table from the fleet's files: every tenant, the stamp it is bound to.
 import { GENERATED_MARKER, ValidationError, issueAt, stampHost, stampZone, type Issue, type LoadedFleet } from '@stampyard/stamp-spec';
-import { ROUTING_SCHEMA_VERSION, sealRoutingTable, type RoutingTable, type StampRoute, type TenantRoute } from './table.ts';
+import { createHash } from 'node:crypto';
+import { ROUTING_SCHEMA_VERSION, type RoutingTable, type RoutingTableContent, type StampRoute, type TenantRoute } from './table.ts';
 
 /** What every routing artifact is generated from. */
 export const ROUTING_SOURCES = 'fleet.yaml, stamps/*.yaml and tenants/*.yaml';
@@ -36,14 +37,33 @@ export function buildRoutingTable(fleet: LoadedFleet): RoutingTable {
         return;
       }
       tenants[tenant.id] = {
+        ...(tenant.previousStamp !== undefined ? { previousStamp: tenant.previousStamp } : {}),
         stamp: tenant.stamp,
         status: tenant.status,
-        ...(tenant.previousStamp !== undefined ? { previousStamp: tenant.previousStamp } : {}),
       };
     });
   }
   if (issues.length > 0) throw new ValidationError(issues);
-  return sealRoutingTable({ $comment: ROUTING_TABLE_COMMENT, schemaVersion: ROUTING_SCHEMA_VERSION, domain: spec.domain, stamps, tenants });
+  return sealSorted({ $comment: ROUTING_TABLE_COMMENT, domain: spec.domain, schemaVersion: ROUTING_SCHEMA_VERSION, stamps: sorted(stamps), tenants: sorted(tenants) });
+}
+
+/** A copy with keys inserted in sorted order (entries' own keys are already sorted). */
+function sorted<T>(record: Record<string, T>): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const key of Object.keys(record).sort()) out[key] = record[key]!;
+  return out;
+}
+
+/**
+ * What `sealRoutingTable` does, without its two deep copies (1 s at 100,000
+ * tenants): every object here already has its keys in sorted order, so the
+ * compact JSON is the canonical content. The tests check the revision with
+ * `computeRevision`.
+ */
+function sealSorted(content: Omit<RoutingTableContent, 'revision'>): RoutingTable {
+  const revision = `sha256:${createHash('sha256').update(JSON.stringify(content)).digest('hex')}`;
+  const { $comment, domain, schemaVersion, stamps, tenants } = content;
+  return { $comment, domain, revision, schemaVersion, stamps, tenants } as RoutingTable;
 }
 
 /**

@@ -1,8 +1,8 @@
 // Compares a plan with the files on disk. Reads only.
 import { join } from 'node:path';
-import { isGenerated } from '@stampyard/stamp-spec';
+import { isGenerated, readFileIfExists } from '@stampyard/stamp-spec';
 import { OUTPUT_DIRS } from './layout.ts';
-import { listFiles, mapLimit, readIfExists } from './private/fs.ts';
+import { listFiles, mapLimit } from './private/fs.ts';
 import type { SynthPlan } from './plan.ts';
 
 /** How the files on disk differ from a plan. Every list holds paths relative to the root, sorted. */
@@ -28,7 +28,7 @@ export async function diffSynth(root: string, plan: SynthPlan): Promise<SynthDif
   const diff: SynthDiff = { stale: [], missing: [], extra: [], unmanaged: [], conflicts: [] };
   const onDisk = (await Promise.all(OUTPUT_DIRS.map((dir) => listFiles(root, dir)))).flat();
   const planned = [...plan.files.keys()];
-  const contents = await mapLimit(planned, 64, (path) => readIfExists(join(root, path)));
+  const contents = await mapLimit(planned, 64, (path) => readFileIfExists(join(root, path)));
   planned.forEach((path, i) => {
     const actual = contents[i];
     if (actual === undefined) diff.missing.push(path);
@@ -38,7 +38,7 @@ export async function diffSynth(root: string, plan: SynthPlan): Promise<SynthDif
     }
   });
   const others = onDisk.filter((path) => !plan.files.has(path));
-  const texts = await mapLimit(others, 64, (path) => readIfExists(join(root, path)));
+  const texts = await mapLimit(others, 64, (path) => readFileIfExists(join(root, path)));
   others.forEach((path, i) => {
     const text = texts[i];
     if (text === undefined) return;

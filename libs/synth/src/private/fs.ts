@@ -1,5 +1,5 @@
 // Filesystem helpers for synth's outputs.
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 
 /**
@@ -40,13 +40,4 @@ export async function listFiles(root: string, dir: string): Promise<string[]> {
     .filter((e) => e.isFile())
     .map((e) => `${dir}/${relative(base, join(e.parentPath, e.name)).split(sep).join('/')}`)
     .sort();
-}
-
-export async function readIfExists(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
 }

@@ -26,7 +26,7 @@ export interface CompiledTable {
   readonly tenantCount: number;
 }
 
-/** Indexes a table that passed `parseRoutingTable`. `upstreams` overrides stamp endpoints by name. */
+/** Prepares a table that passed `parseRoutingTable` (it must have: tenants' stamps are not checked again). `upstreams` overrides stamp endpoints by name. */
 export function compileTable(table: RoutingTable, upstreams: ReadonlyMap<string, string>): CompiledTable {
   const stamps = new Map<string, CompiledStamp>();
   for (const [name, route] of Object.entries(table.stamps)) {
@@ -34,12 +34,8 @@ export function compileTable(table: RoutingTable, upstreams: ReadonlyMap<string,
     const url = new URL(endpoint);
     stamps.set(name, { name, endpoint, origin: url.origin, basePath: url.pathname.replace(/\/+$/, ''), status: route.status });
   }
-  let tenantCount = 0;
-  for (const id in table.tenants) {
-    // parseRoutingTable guarantees the stamp exists; a table that slipped past it is a bug.
-    if (!stamps.has(table.tenants[id]!.stamp)) throw new Error(`tenant ${id} names stamp ${table.tenants[id]!.stamp}, which is not in the table; the table was not validated`);
-    tenantCount++;
-  }
+  // parseRoutingTable already checked that every tenant's stamp is in `stamps`.
+  const tenantCount = Object.keys(table.tenants).length;
   return { revision: table.revision, domain: table.domain, stamps, tenants: table.tenants, tenantCount };
 }
 

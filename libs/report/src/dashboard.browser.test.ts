@@ -4,7 +4,7 @@ import type { Browser } from 'playwright-core';
 import { buildFleetView } from './view.ts';
 import { renderHtml } from './html.ts';
 import { aLargeFleetInput, aTroubledFleetInput } from './testing/fixtures.ts';
-import { launchChromium, openDashboard } from './testing/browser.ts';
+import { launchChromium, lowContrastText, openDashboard } from './testing/browser.ts';
 
 describe('the HTML dashboard in Chromium', () => {
   let browser: Browser;
@@ -77,32 +77,19 @@ describe('the HTML dashboard in Chromium', () => {
     const html = renderHtml({ ...view, stamps: view.stamps.map((s) => ({ ...s, health: words[s.name] ?? s.health })) });
     const { page, close } = await openDashboard(browser, html, { colorScheme });
     try {
-      const failures = await page.evaluate(() => {
-        const rgb = (c: string) => (c.match(/[\d.]+/g) ?? []).map(Number);
-        const lum = ([r, g, b]: number[]) =>
-          [r!, g!, b!].map((v) => v / 255).map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)).reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i]!, 0);
-        const background = (el: Element | null): string => {
-          for (let e = el; e; e = e.parentElement) {
-            const bg = getComputedStyle(e).backgroundColor;
-            const parts = rgb(bg);
-            if (parts.length === 3 || (parts.length === 4 && parts[3]! > 0)) return bg;
-          }
-          return 'rgb(255, 255, 255)';
-        };
-        const out: string[] = [];
-        for (const el of document.querySelectorAll('main *, header *, footer *')) {
-          if (el.closest('svg') || !(el as HTMLElement).offsetParent) continue;
-          const own = [...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim() !== '');
-          if (!own) continue;
-          const fg = lum(rgb(getComputedStyle(el).color));
-          const bg = lum(rgb(background(el)));
-          const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
-          if (ratio < 4.5) out.push(`${el.tagName.toLowerCase()}.${el.className} "${el.textContent!.trim().slice(0, 30)}": ${ratio.toFixed(2)}`);
-        }
-        return out;
-      });
+      const failures = await lowContrastText(page);
       expect(failures).toEqual([]);
       expect(await page.locator('.tile .hw').allInnerTexts()).toEqual(expect.arrayContaining(['degraded', 'unknown', 'healthy', 'unhealthy', 'progressing']));
+    } finally {
+      await close();
+    }
+  });
+
+  it('finds low-contrast text when there is some (the check above can fail)', async () => {
+    const html = renderHtml(buildFleetView(aTroubledFleetInput())).replace('</main>', '<p style="color:#ddd">faint</p></main>');
+    const { page, close } = await openDashboard(browser, html, { colorScheme: 'light' });
+    try {
+      expect(await lowContrastText(page)).toEqual([expect.stringMatching(/^p\. "faint": 1\.\d\d$/)]);
     } finally {
       await close();
     }

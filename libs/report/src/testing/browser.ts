@@ -61,3 +61,35 @@ export async function openDashboard(
     },
   };
 }
+
+/**
+ * Runs in the page: every visible element with its own text whose contrast against its
+ * effective background is below WCAG AA (4.5:1). A string, so this package needs no DOM types.
+ */
+const LOW_CONTRAST_SCRIPT = `(() => {
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map((v) => v / 255).map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)).reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const background = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const bg = getComputedStyle(e).backgroundColor;
+      const parts = rgb(bg);
+      if (parts.length === 3 || (parts.length === 4 && parts[3] > 0)) return bg;
+    }
+    return 'rgb(255, 255, 255)';
+  };
+  const out = [];
+  for (const el of document.querySelectorAll('main *, header *, footer *')) {
+    if (el.closest('svg') || !el.offsetParent) continue;
+    if (![...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim() !== '')) continue;
+    const fg = lum(rgb(getComputedStyle(el).color));
+    const bg = lum(rgb(background(el)));
+    const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+    if (ratio < 4.5) out.push(el.tagName.toLowerCase() + '.' + el.className + ' "' + el.textContent.trim().slice(0, 30) + '": ' + ratio.toFixed(2));
+  }
+  return out;
+})()`;
+
+/** Text on the page below WCAG AA contrast, described; empty when all of it passes. */
+export async function lowContrastText(page: Page): Promise<string[]> {
+  return (await page.evaluate(LOW_CONTRAST_SCRIPT)) as string[];
+}

@@ -39,7 +39,7 @@ describe('the example fleet dashboard in Chromium', () => {
       expect(await page.locator('.tile').count()).toBe(8);
       expect(await page.locator('.tile', { hasText: 'stamp-us-1' }).innerText()).toMatch(/stamp-us-1\s+1\.4\.0 · wave 0\s+unhealthy/);
       expect(await page.locator('.zone-card', { hasText: 'Zone eu' }).innerText()).toMatch(/84\.7%/);
-      expect(await page.evaluate(() => matchMedia('(prefers-color-scheme: dark)').matches)).toBe(false);
+      expect(await page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches")).toBe(false);
       await mkdir(join(REPOSITORY_ROOT, 'docs'), { recursive: true });
       await page.screenshot({ path: join(REPOSITORY_ROOT, 'docs/dashboard.png'), fullPage: true });
       expect(requests).toEqual([]);
@@ -51,7 +51,7 @@ describe('the example fleet dashboard in Chromium', () => {
   it('switches to the dark palette with prefers-color-scheme: dark (saved to dist/report/dashboard-dark.png)', async () => {
     const { page, requests, close } = await openDashboard(browser, html, { colorScheme: 'dark' });
     try {
-      const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      const background = await page.evaluate('getComputedStyle(document.body).backgroundColor');
       expect(background).toBe('rgb(13, 17, 23)');
       await mkdir(join(REPOSITORY_ROOT, 'dist/report'), { recursive: true });
       await page.screenshot({ path: join(REPOSITORY_ROOT, 'dist/report/dashboard-dark.png'), fullPage: true });

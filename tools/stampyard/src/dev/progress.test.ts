@@ -12,7 +12,7 @@ describe('consoleReporter', () => {
     const { out, reporter } = capture(true);
     reporter.wave('rollout', 0, 'promoted stamp-eu-1');
     reporter.wave('rollout', 0, 'promoted stamp-eu-1; restarted');
-    reporter.wave('rollout', 1, 'waiting');
+    reporter.wave('rollout', 1, 'waiting', true);
     reporter.step('next');
     expect(out.stderr).toBe(
       '\r\u001b[2K    wave 0: promoted stamp-eu-1\r\u001b[2K    wave 0: promoted stamp-eu-1; restarted\n\r\u001b[2K    wave 1: waiting\n\u001b[1m==> next\u001b[0m\n',
@@ -23,6 +23,7 @@ describe('consoleReporter', () => {
     const { out, reporter } = capture(false);
     reporter.wave('rollout', 0, 'promoted stamp-eu-1');
     reporter.wave('rollout', 0, 'promoted stamp-eu-1; restarted');
+    reporter.wave('rollout', 1, 'baking: 3 of 60 minutes', true);
     reporter.result('Report: x');
     expect(out.stderr).toBe('    wave 0: promoted stamp-eu-1\n    wave 0: promoted stamp-eu-1; restarted\n');
     expect(out.stdout).toBe('Report: x\n');

@@ -9,8 +9,11 @@ export interface ProgressReporter {
   step(title: string): void;
   /** A detail line. */
   info(line: string): void;
-  /** The state of one wave; on a TTY, repeated calls for the same wave rewrite its line. */
-  wave(scenario: string, wave: number, text: string): void;
+  /**
+   * The state of one wave; on a TTY, repeated calls for the same wave rewrite its line.
+   * A `transient` update (a bake countdown) shows only on a TTY. @default transient false
+   */
+  wave(scenario: string, wave: number, text: string, transient?: boolean): void;
   /** A result table of routed requests. */
   routes(title: string, checks: readonly RouteCheck[]): void;
   /** A result line, e.g. where the report is. */
@@ -50,10 +53,11 @@ export function consoleReporter(io: Io): ProgressReporter {
       endLiveLine();
       io.stderr(`    ${line}\n`);
     },
-    wave: (scenario, wave, text) => {
+    wave: (scenario, wave, text, transient = false) => {
       const key = `${scenario}/${wave}`;
       const line = `    wave ${wave}: ${text}`;
       if (!live) {
+        if (transient) return;
         io.stderr(`${line}\n`);
         return;
       }

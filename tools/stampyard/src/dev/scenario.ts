@@ -289,8 +289,7 @@ class Run {
         await this.applyDeclared(unhealthy, version);
         this.reporter.wave(scenario, step.wave ?? 0, `${describeStep(step)}; stamp-app restarted on ${version}`);
       } else if (step.action === 'waiting') {
-        const realMs = step.until ? this.clock.realMsUntil(new Date(step.until)) : 0;
-        await sleep(Math.max(realMs + 1, HEALTH_RETRY_MS), this.signal);
+        await this.waitUntil(scenario, step, step.wave ?? this.lastWave(transitions));
       } else {
         this.problems.push(`${scenario}: rollout promote answered ${step.action}: ${step.reason}`);
         return transitions;
@@ -298,6 +297,20 @@ class Run {
     }
     this.problems.push(`${scenario}: the rollout neither completed nor halted after ${MAX_STEPS} promote steps`);
     return transitions;
+  }
+
+  /** Sleeps until the step's `until` (or a short health retry), counting down on a TTY. */
+  private async waitUntil(scenario: string, step: PromoteStep, wave: number): Promise<void> {
+    if (!step.until) {
+      await sleep(HEALTH_RETRY_MS, this.signal);
+      return;
+    }
+    const until = new Date(step.until);
+    for (let realMs = this.clock.realMsUntil(until); realMs > 0; realMs = this.clock.realMsUntil(until)) {
+      const minutesLeft = Math.ceil((until.getTime() - this.clock.now().getTime()) / 60_000);
+      this.reporter.wave(scenario, wave, `waiting: ${step.reason} (${minutesLeft} min to go)`, true);
+      await sleep(Math.min(realMs + 1, 1000), this.signal);
+    }
   }
 
   private lastWave(transitions: readonly WaveTransition[]): number {

@@ -95,7 +95,9 @@ function registerPlace(tenants: Command, io: Io, result: CommandResult): void {
       ...stamps.map((s) => ({ path: s.path, content: s.text })),
       ...tenantFileChanges(fleet, plan.assignments.map((a) => ({ list: a.list, index: a.index, stamp: a.stamp }))),
     ];
-    if (changes.length > 0) revalidate(fleet, changes);
+    // New stamp files are checked with everything else before anything is written. Plain
+    // placement makes the checks the rules make (the routing package's property tests show it).
+    if (stamps.length > 0) revalidate(fleet, changes);
     const written = options.dryRun || changes.length === 0 ? [] : await applyFileChanges(root, changes);
     if (json) {
       const assignments = plan.assignments.map((a) => ({ tenant: a.tenantId, stamp: a.stamp, file: a.file }));
@@ -132,7 +134,6 @@ function registerMove(tenants: Command, io: Io, _result: CommandResult): void {
     const changes = tenantFileChanges(fleet, [
       { list: move.list, index: move.index, stamp: move.to, ...(move.from !== undefined ? { previousStamp: move.from } : {}) },
     ]);
-    revalidate(fleet, changes);
     const written = options.dryRun ? [] : await applyFileChanges(root, changes);
     if (options.output === 'json') {
       io.stdout(`${JSON.stringify({ ok: true, dryRun: Boolean(options.dryRun), tenant: move.tenantId, from: move.from ?? null, to: move.to, written }, null, 2)}\n`);

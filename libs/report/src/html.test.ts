@@ -45,5 +45,8 @@ describe('renderHtml', () => {
     expect((big.match(/<details class="region" data-group>/g) ?? []).length).toBe(4);
     expect(big).toContain('<details><summary>Every stamp (1,000)</summary>');
     expect(big).toContain('100,000 tenants');
+    expect(big).not.toContain('<summary>Every finding');
+    const manyFindings = renderHtml(buildFleetView({ ...aLargeFleetInput(10, 10), drift: Array.from({ length: 51 }, (_, i) => ({ stamp: null, kind: 'k', severity: 'warning' as const, message: `m${i}` })) }));
+    expect(manyFindings).toContain('<details><summary>Every finding (51)</summary>');
   });
 });

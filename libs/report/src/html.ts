@@ -15,6 +15,9 @@ export interface HtmlOptions {
   readonly collapseAbove?: number;
 }
 
+/** A drift list longer than this starts collapsed. */
+const DRIFT_ROWS_OPEN = 50;
+
 const STATUS_WORDS = ['healthy', 'progressing', 'degraded', 'unhealthy', 'unknown', 'straggler', 'draining'] as const;
 
 export function renderHtml(view: FleetView, options: HtmlOptions = {}): string {
@@ -243,12 +246,13 @@ function driftSection(view: FleetView, stamps: ReadonlyMap<string, StampView>): 
     })
     .join('\n');
   const errors = view.drift.filter((d) => d.severity === 'error').length;
+  const table = `<div class="table-wrap"><table class="drift">${sortableHead(['Severity', 'Stamp', 'Kind', 'Finding'])}<tbody>
+${rows}
+</tbody></table></div>`;
   return `<section id="drift" aria-labelledby="drift-h">
 <h2 id="drift-h">Drift findings</h2>
 <p>${plural(errors, 'error')}, ${plural(view.drift.length - errors, 'warning')}. Fleet-wide findings stay visible whatever the filter.</p>
-<div class="table-wrap"><table class="drift">${sortableHead(['Severity', 'Stamp', 'Kind', 'Finding'])}<tbody>
-${rows}
-</tbody></table></div>
+${view.drift.length > DRIFT_ROWS_OPEN ? `<details><summary>Every finding (${view.drift.length.toLocaleString('en-US')})</summary>${table}</details>` : table}
 </section>`;
 }
 

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { renderNginxConfig } from '@stampyard/routing';
@@ -115,7 +116,7 @@ try {
   const nginxStartMs = performance.now() - nginxStarted;
 
   const gatewayStarted = performance.now();
-  gateway = await startGateway(dir, ['--table', tableFile, '--upstreams', join(dir, 'upstreams.json'), '--log-level', 'warn', '--max-concurrent-per-stamp', '512']);
+  gateway = await startGateway(dir, ['--table', tableFile, '--upstreams', join(dir, 'upstreams.json'), '--max-concurrent-per-stamp', '512']);
   const gatewayStartMs = performance.now() - gatewayStarted;
   const gatewayUrl = gateway.url;
   const nginxUrl = `http://127.0.0.1:${nginxPort}`;
@@ -124,6 +125,7 @@ try {
   if (probe.statusCode !== 200 || !probeBody.includes('stamp-07')) throw new Error(`gateway probe failed: ${probe.statusCode} ${probeBody}`);
 
   console.log(`table: ${TENANTS.toLocaleString('en')} tenants, ${STAMPS.length} stamps; nginx up in ${nginxStartMs.toFixed(0)} ms, gateway ready in ${gatewayStartMs.toFixed(0)} ms (process start + table load)`);
+  console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at start (other work on the machine skews every figure)`);
   console.log(`load: autocannon, ${CONNECTIONS} connections, ${DURATION_S} s per run, ${ROUNDS} rounds alternating; nginx and the gateway each one worker/process; best round reported`);
 
   await drive(gatewayUrl, 2);
@@ -166,10 +168,12 @@ try {
     if (performance.now() - swapped > 10_000) throw new Error(`the new revision never showed up: ${text}`);
   }
   const during = await load;
+  const loadedLines = gateway.output.join('').split('\n').filter((line) => line.includes('"msg":"table loaded"'));
+  const inGatewayMs = (JSON.parse(loadedLines.at(-1) ?? '{}') as { ms?: number }).ms;
   const rss = await rssMb(gateway.child.pid!);
   const readyz = (await (await request(`${gatewayUrl}/.well-known/stampyard/readyz`)).body.json()) as { revision: string; tenants: number };
   console.log(
-    `reload   ${TENANTS.toLocaleString('en')}-tenant table served ${reloadMs.toFixed(0)} ms after the file swap (target < 300 ms); tenant t000000 now on ${movedTo}; ` +
+    `reload   ${TENANTS.toLocaleString('en')}-tenant table served ${reloadMs.toFixed(0)} ms after the file swap (target < 300 ms), of which read+validate+prepare ${inGatewayMs} ms; tenant t000000 now on ${movedTo}; ` +
       `during the reload run: ${during.rps.toFixed(0)} req/s, errors ${during.errors}, non-2xx ${during.non2xx} (target 0)`,
   );
   console.log(`rss      gateway ${rss.toFixed(0)} MB with the ${readyz.tenants.toLocaleString('en')}-tenant table loaded (target < 300 MB)`);

@@ -30,8 +30,11 @@ export async function startStampApp(stamp: string, extra: readonly string[] = []
   return { child, port: started.port, url: started.url, output };
 }
 
-/** Starts the gateway through its bin and waits for the ready file. */
-export async function startGateway(dir: string, args: readonly string[]): Promise<Running & { readyFile: string }> {
+/**
+ * Starts the gateway through its bin and waits for the ready file, or with
+ * `until: 'listening'` only for its `listening` log line.
+ */
+export async function startGateway(dir: string, args: readonly string[], until: 'ready' | 'listening' = 'ready'): Promise<Running & { readyFile: string }> {
   const readyFile = join(dir, `ready-${Math.random().toString(36).slice(2)}.json`);
   const child = spawn(process.execPath, [GATEWAY_BIN, '--port', '0', '--ready-file', readyFile, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
@@ -41,7 +44,9 @@ export async function startGateway(dir: string, args: readonly string[]): Promis
   child.once('exit', () => (exited = true));
   for (;;) {
     if (exited) throw new Error(`gateway exited before it was ready:\n${output.join('')}`);
-    const text = await readFile(readyFile, 'utf8').catch(() => undefined);
+    const listening = until === 'listening' ? /"port":(\d+)[^\n]*"msg":"listening"/.exec(output.join('')) : null;
+    if (listening) return { child, port: Number(listening[1]), url: `http://127.0.0.1:${listening[1]}`, output, readyFile };
+    const text = until === 'ready' ? await readFile(readyFile, 'utf8').catch(() => undefined) : undefined;
     if (text) {
       const info = JSON.parse(text) as { port: number };
       return { child, port: info.port, url: `http://127.0.0.1:${info.port}`, output, readyFile };

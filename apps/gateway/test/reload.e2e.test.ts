@@ -129,6 +129,24 @@ describe('replacing the table', () => {
   });
 });
 
+describe('startup', () => {
+  it('is live but not ready, and routes nothing, until a valid table loads', async () => {
+    const file = join(dir, 'table-late.json');
+    await writeFile(file, '{"not":"a table"}');
+    const gateway = await startGateway(dir, ['--table', file, '--upstreams', upstreamsFile, '--poll-interval-ms', '100'], 'listening');
+    gateways.push(gateway);
+    const status = async (path: string, headers: Record<string, string> = {}) => (await request(`${gateway.url}${path}`, { headers, dispatcher: agent })).statusCode;
+    expect(await status('/.well-known/stampyard/healthz')).toBe(200);
+    expect(await status('/.well-known/stampyard/readyz')).toBe(503);
+    expect(await status('/', { 'x-tenant-id': tenantId(0) })).toBe(503);
+    await waitForMetric(gateway, 'stampyard_gateway_table_reloads_total', 'result="rejected"', 1);
+    await swapFile(file, JSON.stringify(before));
+    await waitForMetric(gateway, 'stampyard_gateway_table_reloads_total', 'result="loaded"', 1);
+    expect(await status('/.well-known/stampyard/readyz')).toBe(200);
+    expect(await call(gateway, tenantId(0))).toEqual({ status: 200, stamp: 'stamp-a', revision: before.revision });
+  });
+});
+
 describe('shutdown', () => {
   it('SIGTERM drains an in-flight request, refuses new connections, and exits 0', async () => {
     const file = join(dir, 'table-shutdown.json');

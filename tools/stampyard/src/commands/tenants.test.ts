@@ -83,6 +83,23 @@ describe('stampyard tenants place', () => {
     expect(await boundTo(root)).toMatchObject({ c: ['stamp-eu-3', null], big: ['stamp-us-2', null] });
   });
 
+  it.each([
+    { name: 'tenant pinned to an unknown stamp', tenants: [aTenant({ id: 'a', stamp: 'stamp-xx' })], message: "items[0].stamp: stamp 'stamp-xx' does not exist" },
+    { name: 'tenant pinned outside its residency', tenants: [aTenant({ id: 'a', stamp: 'stamp-us-1' })], message: "'stamp-us-1' is in zone 'us' but the tenant's residency is 'eu'" },
+    { name: 'pinned tenants over capacity', tenants: [aTenant({ id: 'a', weight: 11, stamp: 'stamp-eu-1' })], message: 'stamp-eu-1 holds tenants of total weight 11 but its capacity is 10' },
+    { name: 'shared tenant pinned on a dedicated stamp', tenants: [aTenant({ id: 'a', stamp: 'stamp-eu-solo' })], message: "shared tenant is on 'stamp-eu-solo', which is dedicated to 'solo'" },
+    { name: 'dedicated tenant without its stamp', tenants: [aTenant({ id: 'lonely', isolation: 'dedicated' })], message: "zone 'eu': dedicated tenant lonely needs 1 capacity units on a stamp of their own" },
+    { name: 'zone with only full or draining stamps', tenants: [aTenant({ id: 'a', weight: 10, stamp: 'stamp-eu-1' }), aTenant({ id: 'b', weight: 10, stamp: 'stamp-eu-2' }), aTenant({ id: 'c' })], message: "zone 'eu' lacks room: 1 more capacity units needed for 1 tenant (c)" },
+    { name: 'unknown residency zone', tenants: [aTenant({ id: 'a', residency: 'mars' })], message: "'mars' is not a residency zone; use one of eu, us, any" },
+  ])('refuses: $name (exit 1) and writes nothing', async ({ tenants, message }) => {
+    const root = await repoWith(tenants);
+    const before = await treeHash(root);
+    const run = await runCli(['tenants', 'place', '--root', root]);
+    expect(run.stderr).toContain(message);
+    expect(run.exitCode).toBe(1);
+    expect(await treeHash(root)).toBe(before);
+  });
+
   it('has nothing to do on the example fleet: every example tenant is placed', async () => {
     const repo = await copyExampleFleet();
     repos.push(repo);

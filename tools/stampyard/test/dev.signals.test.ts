@@ -17,7 +17,7 @@ function appChildrenOf(pid: number): number[] {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
       const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (ppid === pid && /stampyard-(stamp-app|gateway)/.test(command)) children.push(Number(entry));
+      if (ppid === pid && /stamp-app\.mjs|stampyard-gateway/.test(command)) children.push(Number(entry));
     } catch {
       // Gone while reading.
     }

@@ -16,7 +16,7 @@ const TENANTS = 100_000;
 const STAMPS = Array.from({ length: 10 }, (_, i) => `stamp-${String(i).padStart(2, '0')}`);
 const CONNECTIONS = 64;
 const DURATION_S = 8;
-const ROUNDS = 2;
+const ROUNDS = 3;
 
 interface Figures {
   rps: number;

@@ -197,6 +197,7 @@ export class Gateway {
     const startedMs = performance.now();
     const url = req.url ?? '/';
     if (url.startsWith(OWN_PREFIX)) return this.handleOwn(req, res, url, startedMs);
+    if (url.charCodeAt(0) !== 47 /* '/' */) return this.reject(res, startedMs, 400, 'bad-request', 'the request target must be a path (origin-form), e.g. GET /orders', this.store.current);
     if (this.draining) return this.reject(res, startedMs, 503, 'shutting-down', 'the gateway is shutting down; retry', this.store.current);
     const table = this.store.current;
     if (!table) return this.reject(res, startedMs, 503, 'not-ready', 'no valid routing table loaded yet', undefined);
@@ -248,21 +249,27 @@ export class Gateway {
 
     runtime.inFlight++;
     this.active++;
+    const url = req.url ?? '/';
     const te = req.headers['transfer-encoding'];
     const length = req.headers['content-length'];
     const hasBody = te !== undefined || (length !== undefined && length !== '0');
     const handler = new ProxyHandler(this, res, runtime, table, tenant, stamp.name, startedMs);
     res.once('close', () => handler.clientClosed());
-    runtime.pool.dispatch(
-      {
-        origin: stamp.origin,
-        path: stamp.basePath + (req.url ?? '/'),
-        method: (req.method ?? 'GET') as 'GET',
-        headers: requestHeadersToStamp(req.headers, { clientIp: req.socket.remoteAddress ?? '', proto: 'http', tenant }),
-        body: hasBody ? req : null,
-      },
-      handler,
-    );
+    try {
+      runtime.pool.dispatch(
+        {
+          origin: stamp.origin,
+          path: stamp.basePath + url,
+          method: (req.method ?? 'GET') as 'GET',
+          headers: requestHeadersToStamp(req.headers, { clientIp: req.socket.remoteAddress ?? '', proto: 'http', tenant }),
+          body: hasBody ? req : null,
+        },
+        handler,
+      );
+    } catch (error) {
+      // undici refuses some requests synchronously (e.g. a header value it won't send): the client's fault.
+      handler.refused(error as Error);
+    }
   }
 
   /** Called by ProxyHandler once a forwarded request is over. */
@@ -441,6 +448,12 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
   onResponseEnd(): void {
     this.res.end();
     this.finish(true);
+  }
+
+  /** undici would not send the request at all. */
+  refused(error: Error): void {
+    this.finish(true);
+    this.gateway.reject(this.res, this.startedMs, 400, 'bad-request', `the request cannot be forwarded: ${error.message}`, this.table, this.tenant, this.stamp);
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {

@@ -14,6 +14,7 @@ describe('requestHeadersToStamp', () => {
     { name: 'transfer-encoding', header: 'transfer-encoding', value: 'chunked' },
     { name: 'upgrade', header: 'upgrade', value: 'websocket' },
     { name: 'host (the upstream client sets it)', header: 'host', value: 'acme.stamps.example' },
+    { name: 'expect (the gateway already answered it)', header: 'expect', value: '100-continue' },
   ])('drops $name', ({ header, value }) => {
     expect(requestHeadersToStamp({ [header]: value }, context)[header]).toBeUndefined();
   });

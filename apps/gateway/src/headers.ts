@@ -33,13 +33,14 @@ export interface ForwardContext {
 
 /**
  * The headers to send to the stamp: hop-by-hop headers and those named in
- * Connection removed, Host left to the upstream client, X-Forwarded-* set, the tenant header set.
+ * Connection removed, Host and Expect left to the upstream client, X-Forwarded-* set, the tenant header set.
  */
 export function requestHeadersToStamp(incoming: IncomingHttpHeaders, context: ForwardContext): Record<string, string | string[]> {
   const named = connectionTokens(incoming['connection']);
   const out: Record<string, string | string[]> = {};
   for (const name in incoming) {
-    if (name === 'host' || dropped(name, named)) continue;
+    // Host: the upstream client sets the stamp's. Expect: Node already answered 100-continue.
+    if (name === 'host' || name === 'expect' || dropped(name, named)) continue;
     const value = incoming[name];
     if (value !== undefined) out[name] = value;
   }

@@ -178,6 +178,16 @@ describe('refusals carry the documented status and are never routed', () => {
     expect(a.headers['x-stampyard-revision']).toMatch(/^sha256:/);
   });
 
+  it('refuses an absolute-form request target', async () => {
+    const a = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port: gateway.port, path: `http://${tenantId(1)}.${DOMAIN}/x`, headers: { 'x-tenant-id': tenantId(1) } });
+      req.on('error', reject);
+      req.on('response', (res) => (res.resume(), resolve(res.statusCode ?? 0)));
+      req.end();
+    });
+    expect(a).toBe(400);
+  });
+
   it('refuses a host and a token that disagree', async () => {
     const a = await get('/', { host: `${tenantId(1)}.${DOMAIN}`, authorization: `Bearer ${await token({ tenant: tenantId(2) })}` });
     expect([a.status, a.body['error']]).toEqual([400, 'conflicting-tenants']);

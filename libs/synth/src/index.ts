@@ -4,3 +4,4 @@ export * from './apply.ts';
 export * from './render.ts';
 export * from './flux.ts';
 export * from './layout.ts';
+export * from './cache.ts';

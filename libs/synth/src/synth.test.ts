@@ -6,7 +6,7 @@ import { parseAllDocuments } from 'yaml';
 import { ConflictError, isGenerated, loadFleet, ValidationError, type LoadedFleet } from '@stampyard/stamp-spec';
 import { aFleet, copyExampleFleet, toLoadedFleet, type TempRepo } from '@stampyard/stamp-spec/testing';
 import { validateManifest } from '@stampyard/stamp-template/testing';
-import { applySynth, diffSynth, isUpToDate, planSynth, recoverInterruptedSynth, type SynthPlan } from './index.ts';
+import { applySynth, diffSynth, isUpToDate, planSynth, planSynthCached, recoverInterruptedSynth, type SynthPlan } from './index.ts';
 import { hashTree } from './testing/tree.ts';
 
 const repos: TempRepo[] = [];
@@ -269,5 +269,32 @@ describe('an interrupted apply', () => {
     await applySynth(repo.root, plan);
     expect(isUpToDate(await diffSynth(repo.root, plan))).toBe(true);
     expect(await readFile(join(repo.root, 'rendered/stamps/stamp-eu-1/NOTES.md'), 'utf8')).toBe('hand-written\n');
+  });
+});
+
+describe('planSynthCached', () => {
+  it('answers from the cache for the same fleet and code, and renders again when a stamp changes', async () => {
+    const repo = await exampleRepo();
+    const cacheDir = join(repo.root, '.cache');
+    const fresh = await planSynth(await loadFleet(repo.root));
+    expect([...(await planSynthCached(await loadFleet(repo.root), { cacheDir })).files]).toEqual([...fresh.files]);
+    // Tamper with the cached copy: a hit returns it, which proves nothing was rendered.
+    const cacheFile = join(cacheDir, 'plan.json');
+    const entry = JSON.parse(await readFile(cacheFile, 'utf8')) as { files: [string, string][] };
+    entry.files[0]![1] = 'from the cache';
+    await writeFile(cacheFile, JSON.stringify(entry));
+    expect((await planSynthCached(await loadFleet(repo.root), { cacheDir })).files.get(entry.files[0]![0])).toBe('from the cache');
+    // A changed stamp is a miss.
+    const path = join(repo.root, 'stamps/stamp-eu-1.yaml');
+    await writeFile(path, (await readFile(path, 'utf8')).replace('capacity: 80', 'capacity: 81'));
+    const changed = await planSynthCached(await loadFleet(repo.root), { cacheDir });
+    expect(changed.files.get(entry.files[0]![0])).toBe(fresh.files.get(entry.files[0]![0]));
+    expect([...changed.files]).toEqual([...(await planSynth(await loadFleet(repo.root))).files]);
+  });
+
+  it('writes nothing when turned off', async () => {
+    const repo = await exampleRepo();
+    await planSynthCached(await loadFleet(repo.root), { cacheDir: false });
+    expect((await readdir(repo.root)).filter((n) => n.startsWith('.'))).toEqual([]);
   });
 });

@@ -14,15 +14,16 @@ export function registerSynth(program: Command, io: Io, result: CommandResult): 
       'Render every stamp, cluster entry point, the gateway, routing artifacts and JSON Schemas into rendered/ and schemas/. ' +
         'Invalid input writes nothing; only files with the generated header are ever deleted.',
     )
-    .option('--check', 'write nothing; exit 1 if any generated file is stale, missing or extra');
+    .option('--check', 'write nothing; exit 1 if any generated file is stale, missing or extra')
+    .option('--no-cache', 'render from scratch, ignoring the local cache of the last plan (node_modules/.cache/stampyard-synth)');
   addRootOption(command);
   addOutputOption(command);
-  command.action(async (options: { root?: string; output: string; check?: boolean }) => {
+  command.action(async (options: { root?: string; output: string; check?: boolean; cache: boolean }) => {
     const root = resolveRoot(options.root);
     const fleet = await loadFleet(root);
     // Loaded here, not at the top, so other commands don't pay for the template.
-    const { planSynth, diffSynth, applySynth, isUpToDate } = await import('@stampyard/synth');
-    const plan = await planSynth(fleet);
+    const { planSynthCached, diffSynth, applySynth, isUpToDate } = await import('@stampyard/synth');
+    const plan = await planSynthCached(fleet, { cacheDir: options.cache ? undefined : false });
     const json = options.output === 'json';
     if (options.check) {
       const diff = await diffSynth(root, plan);

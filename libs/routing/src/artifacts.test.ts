@@ -64,6 +64,11 @@ describe('buildRoutingTable', () => {
     ]);
   });
 
+  it('refuses a tenant id that is also a stamp name: both would own <name>.<domain>', () => {
+    const fleet = fleetOf(smallStamps(), [[aTenant({ id: 'stamp-eu-2', stamp: 'stamp-eu-1' })]]);
+    expect(() => buildRoutingTable(fleet)).toThrow("items[0].id: tenant id 'stamp-eu-2' is also a stamp name, so stamp-eu-2.stamps.example.com would be both; rename the tenant");
+  });
+
   it('carries previousStamp and suspended status', () => {
     const fleet = fleetOf(smallStamps(), [[aTenant({ id: 'a', stamp: 'stamp-eu-1', previousStamp: 'stamp-eu-2', status: 'suspended' })]]);
     expect(buildRoutingTable(fleet).tenants).toEqual({ a: { stamp: 'stamp-eu-1', previousStamp: 'stamp-eu-2', status: 'suspended' } });

@@ -96,7 +96,7 @@ export class Gateway {
     }
     logger.info({ host: config.host, port: this.port, adminPort: this.adminPort, url: `http://${config.host}:${this.port}` }, 'listening');
     await this.store.init();
-    await this.store.reload();
+    await this.store.reload(true);
     this.store.start();
     return this.adminPort === undefined ? { port: this.port } : { port: this.port, adminPort: this.adminPort };
   }

@@ -28,19 +28,23 @@ export class TableStore {
   private watcher: FSWatcher | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   private debounceTimer: NodeJS.Timeout | undefined;
-  private loading: Promise<ReloadResult> | undefined;
+  private loading: Promise<ReloadResult | undefined> | undefined;
   private again = false;
   private fingerprint = '';
 
   constructor(private readonly options: TableStoreOptions) {}
 
-  /** Reads the table now. Concurrent calls coalesce: one read runs, and one more after it if asked. */
-  reload(): Promise<ReloadResult> {
+  /**
+   * Reads the table now, unless (without `force`) the files look exactly as at the last read:
+   * a burst of events for a temp file must not re-read and re-validate 100,000 tenants.
+   * Concurrent calls coalesce: one read runs, and one more after it if asked.
+   */
+  reload(force = false): Promise<ReloadResult | undefined> {
     if (this.loading) {
       this.again = true;
       return this.loading;
     }
-    this.loading = this.load().finally(() => {
+    this.loading = this.load(force).finally(() => {
       this.loading = undefined;
       if (this.again) {
         this.again = false;
@@ -50,9 +54,12 @@ export class TableStore {
     return this.loading;
   }
 
-  private async load(): Promise<ReloadResult> {
+  private async load(force: boolean): Promise<ReloadResult | undefined> {
     const started = performance.now();
-    this.fingerprint = await this.readFingerprint();
+    // Taken before reading, so a change during the read shows up as a new fingerprint.
+    const fingerprint = await this.readFingerprint();
+    if (!force && fingerprint === this.fingerprint) return undefined;
+    this.fingerprint = fingerprint;
     const read = await readRoutingTable(this.options.path);
     let outcome: ReloadResult;
     if (!read.ok) outcome = { result: 'rejected', error: read.error };
@@ -94,7 +101,7 @@ export class TableStore {
   }
 
   private async poll(): Promise<void> {
-    if ((await this.readFingerprint()) !== this.fingerprint) await this.reload();
+    await this.reload();
   }
 
   private watchedDir(): string {

@@ -128,6 +128,11 @@ describe('validation errors name file, line, column, field, value and fix', () =
       expected: ['stamps/stamp-x.yaml:2:1 (yaml):'],
     },
     {
+      name: 'duplicate key',
+      files: { 'stamps/stamp-x.yaml': stampText('stamp-x', goodSpec()) + '  wave: 2\n' },
+      expected: ['stamps/stamp-x.yaml:13:3 (yaml): Map keys must be unique'],
+    },
+    {
       name: 'wrong kind',
       files: { 'stamps/stamp-x.yaml': stampText('stamp-x', goodSpec()).replace('kind: Stamp', 'kind: Stamps') },
       expected: ['stamps/stamp-x.yaml:2:7 kind: expected "Stamp", received "Stamps"'],

@@ -23,12 +23,18 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
   let verifyToken: TokenVerifier | undefined;
   try {
     if (config.upstreamsFile) {
-      const result = parseUpstreams(await readFile(config.upstreamsFile, 'utf8'), config.upstreamsFile);
+      const file = config.upstreamsFile;
+      const text = await readFile(file, 'utf8').catch((error: Error) => {
+        throw new Error(`--upstreams ${file}: cannot read it (${error.message}); pass a JSON file {"<stamp>": "http://host:port"}`);
+      });
+      const result = parseUpstreams(text, file);
       if (typeof result === 'string') throw new Error(result);
       upstreams = result;
     }
     if (config.identify.includes('token')) {
-      const keys = await loadTokenVerifierOptions({ publicKeyFile: config.jwtPublicKeyFile, jwksFile: config.jwksFile });
+      const keys = await loadTokenVerifierOptions({ publicKeyFile: config.jwtPublicKeyFile, jwksFile: config.jwksFile }).catch((error: Error) => {
+        throw new Error(`--jwt-public-key/--jwks: cannot read the key (${error.message}); pass a PEM public key or a JWKS JSON file`);
+      });
       verifyToken = createTokenVerifier({
         ...keys,
         ...(config.jwtIssuer ? { issuer: config.jwtIssuer } : {}),
@@ -36,7 +42,7 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
       });
     }
   } catch (error) {
-    logger.fatal({ err: error }, 'cannot start');
+    logger.fatal(`cannot start: ${(error as Error).message}`);
     return 1;
   }
 
@@ -57,7 +63,7 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
   try {
     await gateway.start();
   } catch (error) {
-    logger.fatal({ err: error, host: config.host, port: config.port }, 'cannot start');
+    logger.fatal({ host: config.host, port: config.port }, `cannot start: cannot listen on ${config.host}:${config.port} (${(error as Error).message}); pick another --port`);
     return 1;
   }
   return await new Promise<number>((resolve) => {

@@ -1,19 +1,19 @@
 // The only writer. Builds each changed output folder anew beside the old one, then swaps them,
 // so an interrupted run leaves the old folder whole (or, if it died between the two renames,
 // moved aside where the next run puts it back).
-import { copyFile, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { ConflictError, type FileChange } from '@stampyard/stamp-spec';
 import { OUTPUT_DIRS } from './layout.ts';
 import { diffSynth, type SynthDiff } from './diff.ts';
-import { mapLimit } from './private/fs.ts';
 import type { SynthPlan } from './plan.ts';
 
 export interface ApplySynthOptions {
   /**
    * Writes one file while staging. Tests inject a failure here to interrupt a run.
-   * @default - fs.writeFile
+   * @default - fs.writeFileSync (for thousands of small files, much faster than fs/promises)
    */
   readonly writeFile?: (path: string, content: string) => Promise<void>;
   /**
@@ -54,7 +54,7 @@ export async function applySynth(
   }
   const changed = [...diff.stale, ...diff.missing, ...diff.extra];
   const dirs = OUTPUT_DIRS.filter((dir) => changed.some((path) => path.startsWith(`${dir}/`)));
-  const write = options.writeFile ?? ((path: string, content: string) => writeFile(path, content));
+  const write = options.writeFile ?? (async (path: string, content: string) => writeFileSync(path, content));
   const staged: { dir: string; temp: string }[] = [];
   const stagedChanges: { temp: string; target: string }[] = [];
   try {
@@ -95,9 +95,9 @@ async function buildFolder(
   const kept = unmanaged.filter((path) => path.startsWith(prefix));
   const target = (path: string) => join(temp, path.slice(prefix.length));
   const folders = new Set([temp, ...[...planned.map(([p]) => p), ...kept].map((p) => dirname(target(p)))]);
-  for (const folder of [...folders].sort()) await mkdir(folder, { recursive: true });
-  await mapLimit(planned, 32, ([path, content]) => write(target(path), content));
-  await mapLimit(kept, 8, (path) => copyFile(join(root, path), target(path)));
+  for (const folder of [...folders].sort()) mkdirSync(folder, { recursive: true });
+  for (const [path, content] of planned) await write(target(path), content);
+  for (const path of kept) copyFileSync(join(root, path), target(path));
 }
 
 /** Moves `dir` aside, `temp` into its place, then deletes the old one. */

@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir, availableParallelism, loadavg } from 'node:os';
 import { loadFleet } from '@stampyard/stamp-spec';
 import { aFleet, copyExampleFleet, writeFleetRepo } from '@stampyard/stamp-spec/testing';
-import { applySynth, planSynth, stampRenderedDir } from '../src/index.ts';
+import { applySynth, MAX_DEFAULT_WORKERS, planSynth, stampRenderedDir, WORKER_THRESHOLD } from '../src/index.ts';
 
 const run = promisify(execFile);
 const HERE = fileURLToPath(import.meta.url);
@@ -43,7 +43,7 @@ async function child(root: string): Promise<void> {
     synthMs,
     maxRssMb: process.resourceUsage().maxRSS / 1024,
     cpuMs: (cpu.user + cpu.system) / 1000,
-    workers: plan.stamps.length < 50 ? 0 : availableParallelism(),
+    workers: plan.stamps.length < WORKER_THRESHOLD ? 0 : Math.min(MAX_DEFAULT_WORKERS, availableParallelism()),
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

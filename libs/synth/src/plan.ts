@@ -18,7 +18,7 @@ export interface SynthPlan {
 export interface PlanSynthOptions {
   /**
    * Worker threads to render stamps on; 0 renders in this thread.
-   * @default - 0 below 50 stamps (starting a worker costs more than it saves), else the number of cores
+   * @default - 0 below 50 stamps (starting a worker costs more than it saves), else the number of cores, at most 4 (each worker holds its own cdk8s, ~100 MB)
    */
   readonly workers?: number;
   /**
@@ -33,6 +33,9 @@ export interface PlanSynthOptions {
   readonly routing?: RoutingApi;
 }
 
+/** The most worker threads used unless asked for more. */
+export const MAX_DEFAULT_WORKERS = 4;
+
 /** Below this many stamps, rendering runs in this thread. */
 export const WORKER_THRESHOLD = 50;
 
@@ -42,7 +45,7 @@ export async function planSynth(fleet: LoadedFleet, options: PlanSynthOptions = 
   const spec = fleet.fleet.spec;
   const routing = (options.routing ?? (await loadRouting())).renderRoutingArtifacts(fleet);
   const stamps = fleet.stamps.map((s) => s.stamp);
-  const workers = options.template ? 0 : (options.workers ?? (stamps.length < WORKER_THRESHOLD ? 0 : availableParallelism()));
+  const workers = options.template ? 0 : (options.workers ?? (stamps.length < WORKER_THRESHOLD ? 0 : Math.min(MAX_DEFAULT_WORKERS, availableParallelism())));
   // Small chunks keep every worker busy to the end; large ones cut messaging.
   const chunk = Math.max(1, Math.min(25, Math.ceil(stamps.length / Math.max(1, workers * 8))));
   const tasks: RenderTask[] = [

@@ -320,7 +320,8 @@ export class Gateway {
     }
     if (path === '/metrics') {
       void this.metrics.registry.metrics().then((text) => {
-        res.writeHead(200, { 'content-type': this.metrics.registry.contentType });
+        const revision = this.store.current?.revision;
+        res.writeHead(200, { 'content-type': this.metrics.registry.contentType, ...(revision ? { [REVISION_HEADER]: revision } : {}) });
         res.end(text);
       });
       return;

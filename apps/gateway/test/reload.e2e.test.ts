@@ -147,6 +147,36 @@ describe('startup', () => {
   });
 });
 
+describe('circuit breaker', () => {
+  it('opens on a stopped stamp, then a half-open probe closes it once the stamp is back', async () => {
+    const first = await startStampApp('stamp-flaky');
+    const port = first.port;
+    const file = join(dir, 'table-breaker.json');
+    await writeFile(file, JSON.stringify(buildTable({ stamps: ['stamp-flaky'], tenants: 2 })));
+    const upstreams = join(dir, 'upstreams-breaker.json');
+    await writeFile(upstreams, JSON.stringify({ 'stamp-flaky': first.url }));
+    const gateway = await startGateway(dir, ['--table', file, '--upstreams', upstreams, '--breaker-failures', '2', '--breaker-cooldown-ms', '300']);
+    gateways.push(gateway);
+    const status = async () => (await request(`${gateway.url}/`, { headers: { 'x-tenant-id': tenantId(0) }, dispatcher: agent }).then(async (r) => (await r.body.dump(), r.statusCode)));
+    expect(await status()).toBe(200);
+    await stop(first);
+    expect([await status(), await status(), await status()]).toEqual([502, 502, 503]);
+    const again = await startStampApp('stamp-flaky', ['--port', String(port)]);
+    stamps.push(again);
+    // Open until the cool-down ends; then one probe goes through and closes the breaker.
+    const seen: number[] = [];
+    for (let tries = 0; tries < 200 && seen.at(-1) !== 200; tries++) {
+      seen.push(await status());
+      if (seen.at(-1) !== 200) await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect(seen.at(-1)).toBe(200);
+    expect(new Set(seen.slice(0, -1))).toEqual(new Set(seen.length > 1 ? [503] : []));
+    expect(await status()).toBe(200);
+    expect(metricValue(await metrics(gateway), 'stampyard_gateway_breaker_state', 'stamp="stamp-flaky"')).toBe(0);
+    expect(gateway.output.join('')).toContain('"from":"half-open","to":"closed"');
+  });
+});
+
 describe('shutdown', () => {
   it('SIGTERM drains an in-flight request, refuses new connections, and exits 0', async () => {
     const file = join(dir, 'table-shutdown.json');

@@ -99,7 +99,7 @@ describe('splicing and the Document API agree', () => {
           .map(([n, move]) => ({ index: n % items.length, move }))
           .filter((p) => !seen.has(p.index) && seen.add(p.index))
           .flatMap((p) => [{ index: p.index, key: 'stamp', value: 'stamp-new' }, ...(p.move ? [{ index: p.index, key: 'previousStamp', value: 'stamp-old' }] : [])]);
-        const spliced = spliceFields(doc, text, fields);
+        const spliced = spliceFields(text, fields);
         expect(spliced).toBeDefined();
         expect(parse(spliced!)).toEqual(parse(setWithDocument(doc, fields)));
         // Splicing only adds or changes lines holding the edited fields.

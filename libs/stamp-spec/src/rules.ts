@@ -89,6 +89,10 @@ function checkTenantRules(loaded: LoadedFleet): Issue[] {
         return;
       }
       seen.set(tenant.id, entry.source.path);
+      if (stamps.has(tenant.id)) {
+        // <id>.<domain> would name both the tenant and the stamp's own endpoint.
+        issues.push(issueAt(entry.source, at('id'), `'${tenant.id}' is also a stamp name, so ${tenant.id}.${spec.domain} would mean both; rename the tenant`));
+      }
       if (tenant.residency !== 'any' && !zones.includes(tenant.residency)) {
         issues.push(issueAt(entry.source, at('residency'), `'${tenant.residency}' is not a residency zone; use one of ${[...zones, 'any'].join(', ')}`));
       }

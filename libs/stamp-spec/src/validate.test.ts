@@ -167,6 +167,11 @@ describe('validation errors name file, line, column, field, value and fix', () =
       expected: ["tenants/tenants-000.yaml:6:12 items[0].stamp: stamp 'nowhere' does not exist"],
     },
     {
+      name: 'tenant: id equals a stamp name',
+      files: { 'tenants/tenants-000.yaml': 'apiVersion: stampyard.dev/v1alpha1\nkind: TenantList\nitems:\n  - id: stamp-eu-2\n    residency: eu\n' },
+      expected: ["tenants/tenants-000.yaml:4:9 items[0].id: 'stamp-eu-2' is also a stamp name"],
+    },
+    {
       name: 'tenant: residency mismatch',
       files: { 'tenants/tenants-000.yaml': 'apiVersion: stampyard.dev/v1alpha1\nkind: TenantList\nitems:\n  - id: zed\n    residency: us\n    stamp: stamp-eu-2\n' },
       expected: ["items[0].stamp: 'stamp-eu-2' is in zone 'eu' but the tenant's residency is 'us'"],

@@ -1,6 +1,6 @@
 // Pure rendering: Kubernetes objects in, file paths and bytes out. Same input, same bytes.
 import { generatedHeader, stampFilePath, type FleetSpec, type Stamp } from '@stampyard/stamp-spec';
-import type { ApiObject, StampManifestsLike } from './private/contracts.ts';
+import type { ApiObject, StampManifests } from './private/contracts.ts';
 import { toYamlStream, toYaml } from './private/yaml.ts';
 import { fluxGitRepository, fluxKustomizations, layerTargetNamespace, type FluxLayer } from './flux.ts';
 import { clusterRenderedDir, GLOBAL_CLUSTER, GLOBAL_RENDERED_DIR, STAMP_LAYERS, stampRenderedDir } from './layout.ts';
@@ -37,7 +37,7 @@ export function clusterFolder(fleet: FleetSpec, cluster: string, source: string,
 }
 
 /** Every file of one stamp: `rendered/stamps/<name>/…` and `rendered/clusters/<name>/…`. */
-export function renderStampFiles(fleet: FleetSpec, stamp: Stamp, manifests: StampManifestsLike): SynthFile[] {
+export function renderStampFiles(fleet: FleetSpec, stamp: Stamp, manifests: StampManifests): SynthFile[] {
   const name = stamp.metadata.name;
   const source = stampFilePath(name);
   const dir = stampRenderedDir(name);

@@ -1,39 +1,18 @@
-// What synth needs from the template and routing libraries, loaded lazily: cdk8s costs
-// hundreds of milliseconds to import, and worker threads load it themselves.
-import type { FleetSpec, LoadedFleet, Stamp } from '@stampyard/stamp-spec';
+// What synth needs from the template and routing libraries. Types only at the top: the modules
+// themselves load lazily, because cdk8s costs hundreds of milliseconds to import and worker
+// threads load it themselves.
+import type { ApiObjectJson, StampManifests } from '@stampyard/stamp-template';
+import type { RoutingArtifacts } from '@stampyard/routing';
 
-/** One Kubernetes object as plain JSON (the template's ApiObjectJson). */
-export type ApiObject = {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace?: string; [key: string]: unknown };
-  [key: string]: unknown;
-};
-
-export interface StampManifestsLike {
-  readonly platform: readonly ApiObject[];
-  readonly data: readonly ApiObject[];
-  readonly apps: readonly ApiObject[];
-}
-
-export interface ConfigMapData {
-  readonly name: string;
-  readonly data: Record<string, string>;
-}
+export type ApiObject = ApiObjectJson;
+export type { StampManifests };
+export type ConfigMapData = RoutingArtifacts['configMaps'][number];
 
 /** The part of `@stampyard/stamp-template` synth calls. */
-export interface TemplateApi {
-  synthesizeStamp(fleet: FleetSpec, stamp: Stamp): StampManifestsLike;
-  synthesizeGateway(fleet: FleetSpec, options: { routingConfigMaps: ConfigMapData[] }): readonly ApiObject[];
-}
+export type TemplateApi = Pick<typeof import('@stampyard/stamp-template'), 'synthesizeStamp' | 'synthesizeGateway'>;
 
 /** The part of `@stampyard/routing` synth calls. */
-export interface RoutingApi {
-  renderRoutingArtifacts(fleet: LoadedFleet): {
-    files: readonly { path: string; content: string }[];
-    configMaps: readonly ConfigMapData[];
-  };
-}
+export type RoutingApi = Pick<typeof import('@stampyard/routing'), 'renderRoutingArtifacts'>;
 
 export async function loadTemplate(): Promise<TemplateApi> {
   return await import('@stampyard/stamp-template');

@@ -12,7 +12,7 @@ import {
   type FleetSources,
   type Stamp,
 } from '@stampyard/stamp-spec';
-import { planDrift, readRolloutState, renderDrift, type DriftInput, type ResultFormat } from '@stampyard/rollout';
+import { planDrift, readRolloutState, renderDrift, type DriftInput, type DriftReport, type ResultFormat } from '@stampyard/rollout';
 import { resolveNow, resolveRoot, type Io } from '../context.ts';
 import { addNowOption, addOutputOption, addRootOption } from '../options.ts';
 import { addHealthOptions, loadHealth, type HealthOptions } from './rollout.ts';
@@ -38,6 +38,33 @@ export function parseForDrift(sources: FleetSources): Pick<DriftInput, 'spec' | 
   return { spec: fleet.value.spec, stamps, invalidStamps };
 }
 
+/** What drift is computed from; `stampyard drift` and `stampyard report` both pass exactly this. */
+export interface DriftContext {
+  readonly root: string;
+  readonly sources: FleetSources;
+  readonly now: Date;
+  readonly state: DriftInput['state'] | undefined;
+  readonly health: DriftInput['health'] | undefined;
+  /** Skip re-rendering the fleet to compare with rendered/. */
+  readonly skipRendered: boolean;
+}
+
+/** The drift findings, the one way every command computes them. */
+export async function collectDrift(context: DriftContext): Promise<DriftReport> {
+  const { root, sources, now, state, health } = context;
+  let rendered: DriftInput['rendered'];
+  if (!context.skipRendered) {
+    const { fleet, issues } = parseFleet(sources);
+    if (fleet) {
+      const { planSynth, diffSynth } = await import('@stampyard/synth');
+      rendered = await diffSynth(root, await planSynth(fleet));
+    } else {
+      rendered = { unavailable: `the fleet does not validate (${issues.length} problem(s); run stampyard validate)` };
+    }
+  }
+  return planDrift({ ...parseForDrift(sources), ...(state ? { state } : {}), ...(health ? { health } : {}), ...(rendered ? { rendered } : {}), now });
+}
+
 export function registerDrift(program: Command, io: Io, result: CommandResult): void {
   const command = program
     .command('drift')
@@ -57,17 +84,7 @@ export function registerDrift(program: Command, io: Io, result: CommandResult): 
     const parsed = parseForDrift(sources);
     const state = await readRolloutState(root);
     const health = options.health === undefined ? undefined : await loadHealth(options, parsed.spec, parsed.stamps);
-    let rendered: DriftInput['rendered'];
-    if (!options.skipRendered) {
-      const { fleet, issues } = parseFleet(sources);
-      if (fleet) {
-        const { planSynth, diffSynth } = await import('@stampyard/synth');
-        rendered = await diffSynth(root, await planSynth(fleet));
-      } else {
-        rendered = { unavailable: `the fleet does not validate (${issues.length} problem(s); run stampyard validate)` };
-      }
-    }
-    const report = planDrift({ ...parsed, ...(state ? { state } : {}), ...(health ? { health } : {}), ...(rendered ? { rendered } : {}), now });
+    const report = await collectDrift({ root, sources, now, state, health, skipRendered: options.skipRendered ?? false });
     io.stdout(renderDrift(report, options.output as ResultFormat));
     result.exitCode = report.ok ? 0 : 1;
   });

@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { parseFleet, readFleetSources, ValidationError, writeFileAtomic } from '@stampyard/stamp-spec';
-import { NO_HEALTH, planDrift, readRolloutState, type DriftInput } from '@stampyard/rollout';
+import { NO_HEALTH, readRolloutState } from '@stampyard/rollout';
 import {
   buildFleetView,
   observationsFrom,
@@ -16,7 +16,7 @@ import {
 import { resolveNow, resolveRoot, type Io } from '../context.ts';
 import { addNowOption, addRootOption } from '../options.ts';
 import { addHealthOptions, loadHealth, type HealthOptions } from './rollout.ts';
-import { parseForDrift } from './drift.ts';
+import { collectDrift } from './drift.ts';
 import type { CommandResult } from '../main.ts';
 
 export type ReportFormat = 'markdown' | 'html' | 'json';
@@ -75,12 +75,7 @@ export async function collectFleetView(options: ReportOptions): Promise<FleetVie
   const health = options.health === undefined ? undefined : await loadHealth(options, fleet.fleet.spec, stamps);
 
   // Drift: the same inputs and the same function as `stampyard drift`.
-  let rendered: DriftInput['rendered'];
-  if (!options.skipRendered) {
-    const { planSynth, diffSynth } = await import('@stampyard/synth');
-    rendered = await diffSynth(root, await planSynth(fleet));
-  }
-  const drift = planDrift({ ...parseForDrift(sources), ...(state ? { state } : {}), ...(health ? { health } : {}), ...(rendered ? { rendered } : {}), now });
+  const drift = await collectDrift({ root, sources, now, state, health, skipRendered: options.skipRendered ?? false });
 
   const rollout = rolloutStatusFrom(fleet, state, health ?? NO_HEALTH, now);
   const base = options.base === undefined ? undefined : await readBaseDiff(root, options.base);

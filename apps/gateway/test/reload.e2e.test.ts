@@ -89,7 +89,8 @@ describe('replacing the table', () => {
   it('a file swapped by rename under load: no request fails, later requests follow the new table', async () => {
     const file = join(dir, 'table.json');
     await writeFile(file, JSON.stringify(before));
-    const gateway = await startGateway(dir, ['--table', file, '--upstreams', upstreamsFile]);
+    // Polling off in effect: the folder watch alone must see the rename.
+    const gateway = await startGateway(dir, ['--table', file, '--upstreams', upstreamsFile, '--poll-interval-ms', '600000']);
     gateways.push(gateway);
     expect((await call(gateway, tenantId(0))).stamp).toBe('stamp-a');
 
@@ -118,7 +119,7 @@ describe('replacing the table', () => {
     const volume = join(dir, 'configmap');
     await mkdir(volume);
     await writeConfigMapVolume(volume, shardFiles(before), 1);
-    const gateway = await startGateway(dir, ['--table', volume, '--upstreams', upstreamsFile]);
+    const gateway = await startGateway(dir, ['--table', volume, '--upstreams', upstreamsFile, '--poll-interval-ms', '600000']);
     gateways.push(gateway);
     expect((await call(gateway, tenantId(0))).revision).toBe(before.revision);
 
@@ -130,10 +131,11 @@ describe('replacing the table', () => {
 });
 
 describe('startup', () => {
-  it('is live but not ready, and routes nothing, until a valid table loads', async () => {
+  it('is live but not ready, and routes nothing, until a valid table loads (found by polling)', async () => {
     const file = join(dir, 'table-late.json');
     await writeFile(file, '{"not":"a table"}');
-    const gateway = await startGateway(dir, ['--table', file, '--upstreams', upstreamsFile, '--poll-interval-ms', '100'], 'listening');
+    // Watch events effectively off (a 10-minute debounce): the poll alone must pick the table up.
+    const gateway = await startGateway(dir, ['--table', file, '--upstreams', upstreamsFile, '--poll-interval-ms', '100', '--watch-debounce-ms', '600000'], 'listening');
     gateways.push(gateway);
     const status = async (path: string, headers: Record<string, string> = {}) => (await request(`${gateway.url}${path}`, { headers, dispatcher: agent })).statusCode;
     expect(await status('/.well-known/stampyard/healthz')).toBe(200);

@@ -26,7 +26,7 @@ export function registerDev(program: Command, io: Io, result: CommandResult): vo
     );
   addRootOption(command);
   command
-    .option('--bake-scale <n>', 'how much faster the rollout clock runs than wall time (60: a bake minute takes one second)', '60')
+    .option('--bake-scale <n>', 'how much faster the rollout clock runs than wall time (600: a bake minute takes 0.1 s, so the 240 bake minutes of the example fleet take 24 s; 60: a second a minute)', '600')
     .option('--tenants <n>', 'how many tenants to send requests for', '12')
     .option('--keep', 'keep the temporary copy and print its path')
     .option('--out-dir <dir>', 'where report.html and summary.md go (default: dist/demo in the repository)')

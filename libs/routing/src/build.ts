@@ -32,11 +32,6 @@ export function buildRoutingTable(fleet: LoadedFleet): RoutingTable {
         issues.push(issueAt(source, ['items', index, 'id'], `tenant '${tenant.id}' has no stamp, so it can't be routed; run stampyard tenants place, then npm run synth`));
         return;
       }
-      if (Object.hasOwn(stamps, tenant.id)) {
-        // <tenant>.<domain> would be the stamp's own host: DNS and nginx couldn't tell them apart.
-        issues.push(issueAt(source, ['items', index, 'id'], `tenant id '${tenant.id}' is also a stamp name, so ${tenant.id}.${spec.domain} would be both; rename the tenant`));
-        return;
-      }
       if (!Object.hasOwn(stamps, tenant.stamp)) {
         issues.push(issueAt(source, ['items', index, 'stamp'], `stamp '${tenant.stamp}' does not exist; use one of the stamps in stamps/ or remove the field and run stampyard tenants place`));
         return;

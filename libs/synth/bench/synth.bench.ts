@@ -24,7 +24,7 @@ interface ChildResult {
   readonly synthMs: number;
   readonly maxRssMb: number;
   readonly cpuMs: number;
-  readonly workers: number;
+  readonly threads: number;
 }
 
 /** In a child: render the fleet at `root` and report. */
@@ -43,7 +43,7 @@ async function child(root: string): Promise<void> {
     synthMs,
     maxRssMb: process.resourceUsage().maxRSS / 1024,
     cpuMs: (cpu.user + cpu.system) / 1000,
-    workers: plan.stamps.length < WORKER_THRESHOLD ? 0 : Math.min(MAX_DEFAULT_WORKERS, availableParallelism()),
+    threads: plan.stamps.length < WORKER_THRESHOLD ? 1 : Math.min(MAX_DEFAULT_WORKERS, availableParallelism()),
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
@@ -94,7 +94,7 @@ async function parent(): Promise<void> {
       rows.push([
         String(size),
         String(result.files),
-        String(result.workers),
+        String(result.threads),
         (result.synthMs / 1000).toFixed(2),
         (processMs / 1000).toFixed(2),
         (result.synthMs / size).toFixed(2),
@@ -117,7 +117,7 @@ async function parent(): Promise<void> {
   } finally {
     await example.cleanup();
   }
-  const header = ['stamps', 'files', 'workers', 'synth s', 'process s', 'ms/stamp', 'cpu s (all threads)', 'peak RSS MB', 'kustomize ms/folder', 'kustomize s (extrapolated)', 'synth speed-up'];
+  const header = ['stamps', 'files', 'threads', 'synth s', 'process s', 'ms/stamp', 'cpu s (all threads)', 'peak RSS MB', 'kustomize ms/folder', 'kustomize s (extrapolated)', 'synth speed-up'];
   const table = [header, header.map(() => '---'), ...rows];
   process.stdout.write(`${table.map((r) => `| ${r.join(' | ')} |`).join('\n')}\n\n`);
   process.stdout.write(`stampyard synth --check on the example fleet (whole process, incl. Node and tsx start): ${check} s after a synth (plan cache hit), ${checkNoCache} s with --no-cache\n`);

@@ -2,7 +2,7 @@
 import { availableParallelism } from 'node:os';
 import { InternalError, issueAt, jsonSchemaFiles, ValidationError, type LoadedFleet } from '@stampyard/stamp-spec';
 import { loadRouting, loadTemplate, type RoutingApi, type TemplateApi } from './private/contracts.ts';
-import { runOnWorkers } from './private/pool.ts';
+import { runOnThreads } from './private/pool.ts';
 import { renderTask, type RenderTask } from './private/tasks.ts';
 import { fleetSourcesLabel, GLOBAL_CLUSTER, OUTPUT_DIRS, ROUTING_RENDERED_DIR } from './layout.ts';
 import type { SynthFile } from './render.ts';
@@ -17,8 +17,8 @@ export interface SynthPlan {
 
 export interface PlanSynthOptions {
   /**
-   * Worker threads to render stamps on; 0 renders in this thread.
-   * @default - 0 below 50 stamps (starting a worker costs more than it saves), else the number of cores, at most 4 (each worker holds its own cdk8s, ~100 MB)
+   * Threads to render on: this one plus `workers - 1` worker threads; 0 or 1 renders in this thread only.
+   * @default - 1 below 50 stamps (starting a worker costs more than it saves), else the number of cores, at most 4 (each worker holds its own cdk8s, ~100 MB)
    */
   readonly workers?: number;
   /**
@@ -33,7 +33,7 @@ export interface PlanSynthOptions {
   readonly routing?: RoutingApi;
 }
 
-/** The most worker threads used unless asked for more. */
+/** The most rendering threads used unless asked for more. */
 export const MAX_DEFAULT_WORKERS = 4;
 
 /** Below this many stamps, rendering runs in this thread. */
@@ -45,21 +45,17 @@ export async function planSynth(fleet: LoadedFleet, options: PlanSynthOptions = 
   const spec = fleet.fleet.spec;
   const routing = (options.routing ?? (await loadRouting())).renderRoutingArtifacts(fleet);
   const stamps = fleet.stamps.map((s) => s.stamp);
-  const workers = options.template ? 0 : (options.workers ?? (stamps.length < WORKER_THRESHOLD ? 0 : Math.min(MAX_DEFAULT_WORKERS, availableParallelism())));
+  const threads = options.template ? 1 : (options.workers ?? (stamps.length < WORKER_THRESHOLD ? 1 : Math.min(MAX_DEFAULT_WORKERS, availableParallelism())));
   // Small chunks keep every worker busy to the end; large ones cut messaging.
-  const chunk = Math.max(1, Math.min(25, Math.ceil(stamps.length / Math.max(1, workers * 8))));
+  const chunk = Math.max(1, Math.min(25, Math.ceil(stamps.length / Math.max(1, threads * 8))));
   const tasks: RenderTask[] = [
     { id: 0, kind: 'global', fleet: spec, source: fleetSourcesLabel(fleet), configMaps: routing.configMaps },
   ];
   for (let i = 0; i < stamps.length; i += chunk) tasks.push({ id: tasks.length, kind: 'stamps', fleet: spec, stamps: stamps.slice(i, i + chunk) });
 
-  let rendered: SynthFile[][];
-  if (workers > 0) {
-    rendered = await runOnWorkers(tasks, workers);
-  } else {
-    const template = options.template ?? (await loadTemplate());
-    rendered = tasks.map((task) => renderTask(template, task));
-  }
+  const template = options.template ? Promise.resolve(options.template) : loadTemplate();
+  const renderHere = template.then((t) => (task: RenderTask) => renderTask(t, task));
+  const rendered = threads > 1 ? await runOnThreads(tasks, threads, renderHere) : tasks.map(await renderHere);
 
   const files: SynthFile[] = [...jsonSchemaFiles(), ...routing.files.map(routingFile), ...rendered.flat()];
   const byPath = new Map<string, string>();

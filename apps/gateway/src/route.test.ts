@@ -1,4 +1,4 @@
-import { sealRoutingTable } from '@stampyard/routing';
+import { sealRoutingTable } from '@stampyard/routing/lookup';
 import { describe, expect, it } from 'vitest';
 import type { Identity } from './identify.ts';
 import { compileTable, decideRoute } from './route.ts';

@@ -1,5 +1,5 @@
 // The routing table compiled for the hot path, and the pure routing decision.
-import type { RoutingTable, TenantRoute } from '@stampyard/routing';
+import type { RoutingTable, TenantRoute } from '@stampyard/routing/lookup';
 import type { Identity } from './identify.ts';
 
 export interface CompiledStamp {

@@ -2,7 +2,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { readRoutingTable } from '@stampyard/routing';
+import { readRoutingTable } from '@stampyard/routing/lookup';
 import { compileTable, type CompiledTable } from './route.ts';
 
 export type ReloadResult =

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { sealRoutingTable, shardRoutingTable, SHARD_INDEX_FILE, type RoutingTable, type StampRoute, type TenantRoute } from '@stampyard/routing';
+import { sealRoutingTable, shardRoutingTable, SHARD_INDEX_FILE, type RoutingTable, type StampRoute, type TenantRoute } from '@stampyard/routing/lookup';
 
 export const GATEWAY_BIN = fileURLToPath(new URL('../bin/stampyard-gateway.mjs', import.meta.url));
 export const STAMP_APP_BIN = fileURLToPath(new URL('../../stamp-app/bin/stampyard-stamp-app.mjs', import.meta.url));

@@ -2,7 +2,7 @@
 // rejecting corrupt tables, and draining on SIGTERM.
 import { writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RoutingTable } from '@stampyard/routing';
+import type { RoutingTable } from '@stampyard/routing/lookup';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTable, metricValue, shardFiles, startGateway, startStampApp, stop, swapFile, tempDir, tenantId, writeConfigMapVolume, type Running } from './harness.ts';

@@ -16,3 +16,58 @@ export function synthesizeStamp(fleet: FleetSpec, stamp: Stamp, props: Partial<S
     apps: objectsOf(chart.layers.apps),
   };
 }
+
+// Sentinels: valid values of each parameter's type that never occur in a
+// rendered stamp otherwise (a reserved documentation CIDR, labels no fleet uses).
+const SENTINEL_NAME = 'zz-stampyard-sentinel-stamp';
+const SENTINEL_REGION = 'zz-stampyard-sentinel-region';
+const SENTINEL_ZONE = 'zz-stampyard-sentinel-zone';
+const SENTINEL_TENANT = 'zz-stampyard-sentinel-tenant';
+const SENTINEL_CIDR = '198.51.100.0/24';
+
+/** Renders stamps one by one; same output as `synthesizeStamp`. */
+export type StampRenderer = (stamp: Stamp) => StampManifests;
+
+/**
+ * A renderer for many stamps of one fleet. Stamps differ only through their
+ * typed parameters (the identical-template test proves it), so cdk8s renders
+ * each shape of stamp (size, release, status, wave, capacity, shared or
+ * dedicated) once, with sentinel values for the stamp's own parameters (name,
+ * region, zone, CIDR, dedicated tenant); each stamp then gets its own values
+ * substituted into that output. The result equals `synthesizeStamp` exactly;
+ * a property test compares the two. Rendering 1000 stamps this way costs a
+ * handful of cdk8s runs instead of 1000.
+ */
+export function createStampRenderer(fleet: FleetSpec, props: Partial<StampChartProps> = {}): StampRenderer {
+  const sentinelFleet: FleetSpec = { ...fleet, regions: { ...fleet.regions, [SENTINEL_REGION]: { zone: SENTINEL_ZONE } } };
+  const shapes = new Map<string, string>();
+  return (stamp) => {
+    const zone = fleet.regions[stamp.spec.region]?.zone;
+    // An unknown region is the full renderer's to report.
+    if (zone === undefined) return synthesizeStamp(fleet, stamp, props);
+    const { region: _region, network: _network, dedicatedTo, ...shape } = stamp.spec;
+    const key = JSON.stringify({ ...shape, dedicated: dedicatedTo !== undefined });
+    let text = shapes.get(key);
+    if (text === undefined) {
+      const sentinel: Stamp = {
+        ...stamp,
+        metadata: { ...stamp.metadata, name: SENTINEL_NAME },
+        spec: {
+          ...stamp.spec,
+          region: SENTINEL_REGION,
+          network: { cidr: SENTINEL_CIDR },
+          ...(dedicatedTo !== undefined ? { dedicatedTo: SENTINEL_TENANT } : {}),
+        },
+      };
+      text = JSON.stringify(synthesizeStamp(sentinelFleet, sentinel, props));
+      shapes.set(key, text);
+    }
+    const own = text
+      .replaceAll(SENTINEL_NAME, stamp.metadata.name)
+      .replaceAll(SENTINEL_REGION, stamp.spec.region)
+      .replaceAll(SENTINEL_ZONE, zone)
+      .replaceAll(SENTINEL_TENANT, dedicatedTo ?? '')
+      .replaceAll(SENTINEL_CIDR, stamp.spec.network.cidr);
+    return JSON.parse(own) as StampManifests;
+  };
+}

@@ -9,7 +9,7 @@ export type { StampManifests };
 export type ConfigMapData = RoutingArtifacts['configMaps'][number];
 
 /** The part of `@stampyard/stamp-template` synth calls. */
-export type TemplateApi = Pick<typeof import('@stampyard/stamp-template'), 'synthesizeStamp' | 'synthesizeGateway'>;
+export type TemplateApi = Pick<typeof import('@stampyard/stamp-template'), 'createStampRenderer' | 'synthesizeGateway'>;
 
 /** The part of `@stampyard/routing` synth calls. */
 export type RoutingApi = Pick<typeof import('@stampyard/routing'), 'renderRoutingArtifacts'>;

@@ -1,6 +1,6 @@
 // Units of rendering work, the same in process and in worker threads.
 import type { FleetSpec, Stamp } from '@stampyard/stamp-spec';
-import type { ConfigMapData, TemplateApi } from './contracts.ts';
+import type { ConfigMapData, StampManifests, TemplateApi } from './contracts.ts';
 import { renderGlobalFiles, renderStampFiles, type SynthFile } from '../render.ts';
 
 export type RenderTask =
@@ -15,10 +15,23 @@ export type RenderTask =
 
 export type RenderReply = { readonly id: number; readonly files: SynthFile[] } | { readonly id: number; readonly error: string };
 
+// One renderer per fleet and thread, so each shape of stamp goes through cdk8s once
+// however the stamps are split into tasks.
+let renderers: { readonly key: string; readonly template: TemplateApi; readonly render: (stamp: Stamp) => StampManifests } | undefined;
+
+function rendererFor(template: TemplateApi, fleet: FleetSpec): (stamp: Stamp) => StampManifests {
+  const key = JSON.stringify(fleet);
+  if (renderers?.key !== key || renderers.template !== template) {
+    renderers = { key, template, render: template.createStampRenderer(fleet) };
+  }
+  return renderers.render;
+}
+
 export function renderTask(template: TemplateApi, task: RenderTask): SynthFile[] {
   if (task.kind === 'global') {
     const gateway = template.synthesizeGateway(task.fleet, { routingConfigMaps: [...task.configMaps] });
     return renderGlobalFiles(task.fleet, task.source, gateway);
   }
-  return task.stamps.flatMap((stamp) => renderStampFiles(task.fleet, stamp, template.synthesizeStamp(task.fleet, stamp)));
+  const render = rendererFor(template, task.fleet);
+  return task.stamps.flatMap((stamp) => renderStampFiles(task.fleet, stamp, render(stamp)));
 }

@@ -5,6 +5,8 @@ import { InternalError } from '@stampyard/stamp-spec';
 
 const PLAIN = /^[A-Za-z_/][A-Za-z0-9_./@:+ -]*$/;
 const RESERVED = /^(y|n|yes|no|on|off|true|false|null)$/i;
+// An exponent with no mantissa: `yaml`'s YAML 1.1 schema reads `e1` as a float.
+const EXPONENT_ONLY = /^[eE][-+]?[0-9_]+$/;
 // Printable text a literal block scalar can carry unchanged.
 const LITERAL_SAFE = /^[^\s][^\u0000-\u0008\u000b-\u001f\u007f\u0085\u2028\u2029\ufeff]*$/u;
 
@@ -16,6 +18,7 @@ function isPlain(text: string): boolean {
   return (
     PLAIN.test(text) &&
     !RESERVED.test(text) &&
+    !EXPONENT_ONLY.test(text) &&
     !text.endsWith(' ') &&
     !text.endsWith(':') &&
     !text.includes(': ') &&

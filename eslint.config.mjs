@@ -21,6 +21,9 @@ export default [
         {
           enforceBuildableLibDependency: false,
           allow: [],
+          // Our dynamic imports defer loading cdk8s until a command needs it; they
+          // are not bundle splits, so a static import elsewhere is fine.
+          checkDynamicDependenciesExceptions: ['@stampyard/*'],
           depConstraints: [
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },

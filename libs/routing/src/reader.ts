@@ -1,7 +1,7 @@
 // Loading and validating a routing table, from one file or from ConfigMap shards.
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ROUTING_SCHEMA_VERSION, computeRevision, type RoutingTable } from './table.ts';
+import { ROUTING_SCHEMA_VERSION, computeRevision, revisionMatches, type RoutingTable } from './table.ts';
 
 /** The file name of the single-file table, as synth writes it and ConfigMap shard index uses it. */
 export const ROUTING_TABLE_FILE = 'routing-table.json';
@@ -38,9 +38,8 @@ export function parseRoutingTable(text: string): TableResult {
   const problem = checkShape(data);
   if (problem) return { ok: false, error: problem };
   const table = data as RoutingTable;
-  const actual = computeRevision(table);
-  if (actual !== table.revision) {
-    return { ok: false, error: `revision ${table.revision} does not match the content (${actual}); the table was edited or truncated` };
+  if (!revisionMatches(table)) {
+    return { ok: false, error: `revision ${table.revision} does not match the content (${computeRevision(table)}); the table was edited or truncated` };
   }
   return { ok: true, table };
 }

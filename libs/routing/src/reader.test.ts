@@ -26,6 +26,11 @@ describe('parseRoutingTable', () => {
     }
   });
 
+  it('rejects a compact table whose revision member was moved into a tenant', () => {
+    const text = JSON.stringify(table).replace(`,"revision":"${table.revision}"`, '').replace('"alpha":{', `"alpha":{"revision":"${table.revision}",`);
+    expect(parseRoutingTable(text).ok).toBe(false);
+  });
+
   it.each<[string, (t: RoutingTable & Record<string, unknown>) => unknown]>([
     ['a tenant moved without resealing', (t) => ({ ...t, tenants: { ...t.tenants, alpha: { stamp: 'stamp-b', status: 'active' } } })],
     ['a tenant added without resealing', (t) => ({ ...t, tenants: { ...t.tenants, intruder: { stamp: 'stamp-a', status: 'active' } } })],

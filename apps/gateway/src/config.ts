@@ -74,7 +74,7 @@ export const GATEWAY_FLAGS: readonly FlagSpec[] = [
   { flags: '--breaker-failures <n>', env: 'STAMPYARD_GATEWAY_BREAKER_FAILURES', description: 'consecutive failures that open a stamp\'s breaker', defaultValue: '5' },
   { flags: '--breaker-cooldown-ms <n>', env: 'STAMPYARD_GATEWAY_BREAKER_COOLDOWN_MS', description: 'open time before a half-open probe', defaultValue: '5000' },
   { flags: '--poll-interval-ms <n>', env: 'STAMPYARD_GATEWAY_POLL_INTERVAL_MS', description: 'table poll interval (fallback to watching); 0 = off', defaultValue: '2000' },
-  { flags: '--watch-debounce-ms <n>', env: 'STAMPYARD_GATEWAY_WATCH_DEBOUNCE_MS', description: 'wait after a file event before reading', defaultValue: '25' },
+  { flags: '--watch-debounce-ms <n>', env: 'STAMPYARD_GATEWAY_WATCH_DEBOUNCE_MS', description: 'wait after a file event before reading', defaultValue: '10' },
   { flags: '--shutdown-timeout-ms <n>', env: 'STAMPYARD_GATEWAY_SHUTDOWN_TIMEOUT_MS', description: 'SIGTERM: wait this long for in-flight requests', defaultValue: '25000' },
   { flags: '--ready-file <file>', env: 'STAMPYARD_GATEWAY_READY_FILE', description: 'write {"port",…} here once listening with a valid table' },
   { flags: '--log-level <level>', env: 'STAMPYARD_GATEWAY_LOG_LEVEL', description: 'pino log level', defaultValue: 'info' },

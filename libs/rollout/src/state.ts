@@ -1,56 +1,24 @@
 // rollout.yaml: the one committed file that records a rollout's progress.
 import { z } from 'zod';
 import { stringify } from 'yaml';
-import { API_VERSION, parseYamlSource, semverString, validateSource, type Issue, type SourceFile } from '@stampyard/stamp-spec';
+import {
+  API_VERSION,
+  HISTORY_LIMIT,
+  parseYamlSource,
+  rolloutStateSchema,
+  validateSource,
+  type Issue,
+  type RolloutEvent,
+  type RolloutState,
+  type SourceFile,
+} from '@stampyard/stamp-spec';
+
+// The format is defined in stamp-spec with the other file formats; re-exported for rollout's users.
+export { HISTORY_LIMIT, rolloutEventSchema, rolloutStampSchema, rolloutStateSchema } from '@stampyard/stamp-spec';
+export type { RolloutEvent, RolloutStampRecord, RolloutState } from '@stampyard/stamp-spec';
 
 /** Where the rollout state lives, relative to the fleet root. */
 export const ROLLOUT_FILE = 'rollout.yaml';
-
-/** How many history events rollout.yaml keeps; older ones are dropped. */
-export const HISTORY_LIMIT = 50;
-
-const isoTime = z.iso.datetime({ offset: true });
-
-export const rolloutEventSchema = z.strictObject({
-  at: isoTime.describe('When it happened.'),
-  event: z.enum(['started', 'promoted', 'halted', 'resumed', 'rolled-back', 'completed']).describe('What happened.'),
-  wave: z.int().min(0).optional().describe('The wave it concerned. @default - none'),
-  stamps: z.array(z.string()).optional().describe('Stamps it changed. @default - none'),
-  message: z.string().describe('A sentence for people.'),
-});
-
-export const rolloutStampSchema = z.strictObject({
-  fromVersion: semverString.describe('The version the stamp ran before this rollout promoted it.'),
-  promotedAt: isoTime.describe('When this rollout set the stamp to the target version.'),
-});
-
-export const rolloutStateSchema = z
-  .strictObject({
-    $schema: z.string().optional(),
-    apiVersion: z.literal(API_VERSION),
-    kind: z.literal('Rollout'),
-    revision: z.int().min(0).describe('Bumped on every write; a write whose revision changed since it was read is refused.'),
-    target: z.strictObject({
-      version: semverString.describe('The release being rolled out.'),
-      startedAt: isoTime.describe('When `stampyard rollout start` ran.'),
-    }),
-    phase: z.enum(['progressing', 'complete']).describe('progressing until every stamp runs the target and has baked.'),
-    completedAt: isoTime.optional().describe('When the rollout completed. @default - not complete'),
-    halted: z
-      .strictObject({ reason: z.string().min(1), at: isoTime })
-      .optional()
-      .describe('Set while the rollout is halted; nothing is promoted until `stampyard rollout resume`. @default - not halted'),
-    stamps: z
-      .record(z.string(), rolloutStampSchema)
-      .default({})
-      .describe('Each stamp this rollout promoted: the version it came from and when. @default {}'),
-    history: z.array(rolloutEventSchema).max(HISTORY_LIMIT).default([]).describe(`The last ${HISTORY_LIMIT} events. @default []`),
-  })
-  .describe('rollout.yaml: the state of the current (or last) rollout, written by `stampyard rollout`.');
-
-export type RolloutState = z.output<typeof rolloutStateSchema>;
-export type RolloutEvent = z.output<typeof rolloutEventSchema>;
-export type RolloutStampRecord = z.output<typeof rolloutStampSchema>;
 
 /** Parses rollout.yaml, reporting every problem with its file, line and column. Pure. */
 export function parseRolloutState(file: SourceFile): { state?: RolloutState; issues: Issue[] } {
@@ -71,7 +39,7 @@ export function withEvent(state: RolloutState, event: RolloutEvent): RolloutStat
 }
 
 /** rollout.yaml's text: stable key order, no line wrapping, one revision higher than `state`'s. */
-export function serializeRolloutState(state: RolloutState, schemaPath?: string): string {
+export function serializeRolloutState(state: RolloutState, schemaPath = './schemas/rollout.schema.json'): string {
   const stamps = Object.fromEntries(Object.keys(state.stamps).sort().map((name) => [name, state.stamps[name]]));
   const ordered = {
     apiVersion: state.apiVersion,
@@ -101,7 +69,7 @@ export function newRolloutState(version: string, now: Date, previous?: RolloutSt
   };
 }
 
-/** The JSON Schema of rollout.yaml, for editors (`schemas/rollout.schema.json` once synth writes it). */
+/** The JSON Schema of rollout.yaml, for editors (synth writes it to `schemas/rollout.schema.json`). */
 export function rolloutJsonSchema(): Record<string, unknown> {
   return z.toJSONSchema(rolloutStateSchema, { io: 'input' }) as Record<string, unknown>;
 }

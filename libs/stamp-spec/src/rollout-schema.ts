@@ -1,0 +1,52 @@
+// rollout.yaml's format. It lives with the other file formats so one schema
+// gives its type, its validation and its committed JSON Schema; libs/rollout
+// owns what the state means.
+import { z } from 'zod';
+import { API_VERSION, semverString } from './schema.ts';
+
+/** How many history events rollout.yaml keeps; older ones are dropped. */
+export const HISTORY_LIMIT = 50;
+
+const isoTime = z.iso.datetime({ offset: true });
+
+export const rolloutEventSchema = z.strictObject({
+  at: isoTime.describe('When it happened.'),
+  event: z.enum(['started', 'promoted', 'halted', 'resumed', 'rolled-back', 'completed']).describe('What happened.'),
+  wave: z.int().min(0).optional().describe('The wave it concerned. @default - none'),
+  stamps: z.array(z.string()).optional().describe('Stamps it changed. @default - none'),
+  message: z.string().describe('A sentence for people.'),
+});
+
+export const rolloutStampSchema = z.strictObject({
+  fromVersion: semverString.describe('The version the stamp ran before this rollout promoted it.'),
+  promotedAt: isoTime.describe('When this rollout set the stamp to the target version.'),
+});
+
+export const rolloutStateSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    apiVersion: z.literal(API_VERSION),
+    kind: z.literal('Rollout'),
+    revision: z.int().min(0).describe('Bumped on every write; a write whose revision changed since it was read is refused.'),
+    target: z.strictObject({
+      version: semverString.describe('The release being rolled out.'),
+      startedAt: isoTime.describe('When `stampyard rollout start` ran.'),
+    }),
+    phase: z.enum(['progressing', 'complete']).describe('progressing until every stamp runs the target and has baked.'),
+    completedAt: isoTime.optional().describe('When the rollout completed. @default - not complete'),
+    halted: z
+      .strictObject({ reason: z.string().min(1), at: isoTime })
+      .optional()
+      .describe('Set while the rollout is halted; nothing is promoted until `stampyard rollout resume`. @default - not halted'),
+    stamps: z
+      .record(z.string(), rolloutStampSchema)
+      .default({})
+      .describe('Each stamp this rollout promoted: the version it came from and when. @default {}'),
+    history: z.array(rolloutEventSchema).max(HISTORY_LIMIT).default([]).describe(`The last ${HISTORY_LIMIT} events. @default []`),
+  })
+  .describe('rollout.yaml: the state of the current (or last) rollout, written by `stampyard rollout`.');
+
+export type RolloutState = z.output<typeof rolloutStateSchema>;
+export type RolloutEvent = z.output<typeof rolloutEventSchema>;
+export type RolloutStampRecord = z.output<typeof rolloutStampSchema>;
+

@@ -29,6 +29,22 @@ class Walk {
   }
 }
 
+describe('bake counts from when a promotion landed', () => {
+  it('does not let review and merge time shorten a bake', () => {
+    const fleet = aRolloutFleet(9, { policy: { bakeMinutes: { default: 60, waves: { '0': 120 } } } });
+    const walk = new Walk(fleet, started(fleet));
+    walk.promote(T0);
+    // The pull request promoting wave 0 merged 90 minutes after it was planned.
+    const landedAt = minutes(T0, 90);
+    const health = convergedHealth(walk.fleet);
+    const early = planPromotion({ fleet: walk.fleet, state: walk.state, health, now: minutes(T0, 150), landedAt });
+    expect(early).toMatchObject({ action: 'waiting', wave: 1, until: minutes(T0, 210).toISOString() });
+    // Without landedAt the same clock would already promote: the input is what holds it back.
+    expect(planPromotion({ fleet: walk.fleet, state: walk.state, health, now: minutes(T0, 150) }).action).toBe('promoted');
+    expect(planPromotion({ fleet: walk.fleet, state: walk.state, health, now: minutes(T0, 210), landedAt }).action).toBe('promoted');
+  });
+});
+
 describe('a 9-stamp, 3-wave rollout', () => {
   it('promotes wave by wave, waits for bake time, and completes', () => {
     const fleet = aRolloutFleet(9, { policy: { bakeMinutes: { default: 60, waves: { '0': 120 } } } });

@@ -1,7 +1,7 @@
 // One rollout step, planned purely: promote the next batch, or say why not.
 import { findRelease, type Stamp } from '@stampyard/stamp-spec';
 import { healthVerdict, describeHealth, type HealthReport } from './health/report.ts';
-import { activeFreezeWindow, addMinutes, bakeMinutesFor, groupByWave } from './policy.ts';
+import { activeFreezeWindow, bakeMinutesFor, groupByWave } from './policy.ts';
 import { upgradePathProblem, type FleetView, type VersionChange } from './fleet-view.ts';
 import { withEvent, type RolloutState } from './state.ts';
 
@@ -23,6 +23,14 @@ export interface PromotionInput {
   readonly state: RolloutState | undefined;
   readonly health: HealthReport;
   readonly now: Date;
+  /**
+   * When the current rollout.yaml landed on the branch Flux follows (its last
+   * commit there). A promotion takes effect only once its pull request is
+   * merged, so bake time and the grace for a stamp to converge count from no
+   * earlier than this: review and merge time never shorten a bake.
+   * @default - the recorded promotion times alone
+   */
+  readonly landedAt?: Date;
 }
 
 export interface PromotionPlan {
@@ -93,7 +101,7 @@ export function planPromotion(input: PromotionInput): PromotionPlan {
     const pending = stamps.filter((s) => s.spec.version !== target);
     if (pending.length === 0) {
       earlierUnhealthy.push(...stamps.filter((s) => healthVerdict(health, s.metadata.name, target) !== 'healthy'));
-      const bakeEnd = lastPromotion(state, stamps) + bakeMinutesFor(policy, wave) * 60_000;
+      const bakeEnd = effectiveStart(lastPromotion(state, stamps), input.landedAt) + bakeMinutesFor(policy, wave) * 60_000;
       if (bakeEnd > gateEnd) {
         gateEnd = bakeEnd;
         gateWave = wave;
@@ -139,6 +147,11 @@ export function planPromotion(input: PromotionInput): PromotionPlan {
   return { action: 'complete', wave: null, stamps: [], reason, state: next, changes: [] };
 }
 
+/** When a promotion took effect: not before it landed. 0 (never promoted) stays 0. */
+function effectiveStart(promotedMs: number, landedAt: Date | undefined): number {
+  return promotedMs === 0 || landedAt === undefined ? promotedMs : Math.max(promotedMs, landedAt.getTime());
+}
+
 /** The latest promotion time of these stamps in this rollout, in ms; 0 when none was promoted by it. */
 function lastPromotion(state: RolloutState, stamps: readonly Stamp[]): number {
   let last = 0;
@@ -170,7 +183,7 @@ function findFailures(input: PromotionInput, target: string): string[] {
       const converging =
         record !== undefined &&
         observed === record.fromVersion &&
-        now.getTime() < addMinutes(record.promotedAt, bakeMinutesFor(fleet.spec.rollout, stamp.spec.wave)).getTime();
+        now.getTime() < effectiveStart(Date.parse(record.promotedAt), input.landedAt) + bakeMinutesFor(fleet.spec.rollout, stamp.spec.wave) * 60_000;
       if (!converging) failures.push(`${name} runs ${observed ?? 'an unknown version'}, expected ${target}`);
     }
   }

@@ -1,6 +1,7 @@
 // `stampyard rollout …`: read the files, plan purely with @stampyard/rollout, write once.
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { execFile } from 'node:child_process';
 import type { Command } from 'commander';
 import {
   ExitError,
@@ -186,13 +187,32 @@ function common(command: Command): Command {
   return command;
 }
 
+/**
+ * When rollout.yaml, as it is on disk, landed on the current branch: the time of
+ * the first-parent commit that last changed it (the merge, for a merged pull
+ * request). Undefined outside git or when the file has uncommitted changes, so
+ * local runs count from the recorded promotion times.
+ */
+export async function rolloutLandedAt(root: string): Promise<Date | undefined> {
+  const git = (...args: string[]) =>
+    new Promise<string | undefined>((resolve) => {
+      execFile('git', ['-C', root, ...args], { timeout: 10_000 }, (error, stdout) => resolve(error ? undefined : stdout.trim()));
+    });
+  if ((await git('status', '--porcelain', '--', ROLLOUT_FILE)) !== '') return undefined;
+  const committed = await git('log', '-1', '--first-parent', '--format=%cI', '--', ROLLOUT_FILE);
+  if (!committed) return undefined;
+  const at = new Date(committed);
+  return Number.isNaN(at.getTime()) ? undefined : at;
+}
+
 /** Runs `rollout promote`; exported so tests can inject hooks. Returns the exit code. */
 export async function runPromote(options: CommonOptions & HealthOptions & { dryRun?: boolean }, io: Io, hooks: RolloutHooks = {}): Promise<number> {
   const root = resolveRoot(options.root);
   const now = resolveNow(options.now);
   const ctx = await readRolloutContext(root);
   const health = await loadHealth(options, ctx.fleet.spec, ctx.fleet.stamps);
-  const plan = planPromotion({ fleet: ctx.fleet, state: ctx.state, health, now });
+  const landedAt = await rolloutLandedAt(root);
+  const plan = planPromotion({ fleet: ctx.fleet, state: ctx.state, health, now, ...(landedAt ? { landedAt } : {}) });
   if (plan.state && !options.dryRun) {
     const touched = await applyRolloutChange(ctx, plan.state, plan.changes, hooks);
     io.stderr(`wrote ${touched.length} file(s)${plan.changes.length ? `: ${plan.changes.map((c) => stampFilePath(c.stamp)).join(', ')}, ${ROLLOUT_FILE} and rendered manifests` : `: ${ROLLOUT_FILE}`}\n`);

@@ -46,9 +46,13 @@ export function parseFleet(sources: FleetSources): { fleet?: LoadedFleet; issues
   const issues: Issue[] = [];
   const fleetParsed = parseFile(sources.fleet, fleetSchema, issues);
   const stamps: LoadedStamp[] = [];
+  // Stamps whose own file is invalid: their problems are reported already, so
+  // tenants bound to them are not reported again as bound to a missing stamp.
+  const invalidStamps = new Set<string>();
   for (const file of [...sources.stamps].sort((a, b) => a.path.localeCompare(b.path))) {
     const parsed = parseFile(file, stampSchema, issues);
     if (parsed) stamps.push({ stamp: parsed.value, source: parsed.source });
+    else invalidStamps.add(file.path.replace(/^.*\//, '').replace(/\.ya?ml$/, ''));
   }
   const tenantLists: LoadedTenantList[] = [];
   for (const file of [...(sources.tenants ?? [])].sort((a, b) => a.path.localeCompare(b.path))) {
@@ -58,7 +62,7 @@ export function parseFleet(sources: FleetSources): { fleet?: LoadedFleet; issues
   if (!fleetParsed) return { issues };
   stamps.sort((a, b) => a.stamp.metadata.name.localeCompare(b.stamp.metadata.name));
   const fleet: LoadedFleet = { fleet: fleetParsed.value, fleetSource: fleetParsed.source, stamps, tenantLists };
-  issues.push(...checkFleetRules(fleet));
+  issues.push(...checkFleetRules(fleet, invalidStamps));
   return issues.length > 0 ? { issues } : { fleet, issues };
 }
 

@@ -8,9 +8,12 @@ import type { Tenant } from './schema.ts';
 
 const DEFAULT_POOL = '10.0.0.0/8';
 
-/** Every fleet-wide rule over stamps and tenants. Pure; returns the issues found. */
-export function checkFleetRules(loaded: LoadedFleet): Issue[] {
-  return [...checkStampRules(loaded), ...checkTenantRules(loaded)];
+/**
+ * Every fleet-wide rule over stamps and tenants. Pure; returns the issues found.
+ * `invalidStamps` names stamps whose files failed on their own, so tenants bound to them are not flagged too.
+ */
+export function checkFleetRules(loaded: LoadedFleet, invalidStamps: ReadonlySet<string> = new Set()): Issue[] {
+  return [...checkStampRules(loaded), ...checkTenantRules(loaded, invalidStamps)];
 }
 
 function checkStampRules(loaded: LoadedFleet): Issue[] {
@@ -72,7 +75,7 @@ function checkStampRules(loaded: LoadedFleet): Issue[] {
   return issues;
 }
 
-function checkTenantRules(loaded: LoadedFleet): Issue[] {
+function checkTenantRules(loaded: LoadedFleet, invalidStamps: ReadonlySet<string>): Issue[] {
   const { spec } = loaded.fleet;
   const issues: Issue[] = [];
   const zones = residencyZones(spec);
@@ -98,6 +101,7 @@ function checkTenantRules(loaded: LoadedFleet): Issue[] {
       }
       if (tenant.stamp === undefined) return;
       const stamp = stamps.get(tenant.stamp);
+      if (!stamp && invalidStamps.has(tenant.stamp)) return;
       if (!stamp) {
         issues.push(issueAt(entry.source, at('stamp'), `stamp '${tenant.stamp}' does not exist; use one of the stamps in stamps/ or remove the field to let placement choose`));
         return;

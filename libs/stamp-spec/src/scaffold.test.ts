@@ -30,6 +30,7 @@ describe('planNewStamp', () => {
     [{ region: 'eastus', size: 'huge' }, "--size: 'huge' is not a size profile"],
     [{ region: 'eastus', name: 'stamp-eu-1' }, "--name: 'stamp-eu-1' is already a stamp"],
     [{ region: 'eastus', name: 'Not_A_Label' }, 'must be a DNS-1123 label'],
+    [{ region: 'eastus', capacity: 0 }, '--capacity: Too small: expected number to be >=1, received 0'],
   ])('refuses %o', (options, message) => {
     expect(() => planNewStamp(fleet, existing, options)).toThrow(message);
   });

@@ -28,7 +28,7 @@ export interface PlannedStamp {
 
 /**
  * Plans a new stamp: a unique name, the next free CIDR and the version most
- * of the fleet runs. `extra` lets callers plan several in a row. Pure.
+ * of the fleet runs. To plan several in a row, pass the ones planned so far in `existing`. Pure.
  */
 export function planNewStamp(
   fleet: FleetSpec,
@@ -77,8 +77,12 @@ export function planNewStamp(
   };
   const parsed = stampSchema.safeParse(candidate);
   if (!parsed.success) {
+    // Name the flag the value came from, and the value itself.
+    const flags: Record<string, string> = { 'metadata.name': '--name', 'spec.capacity': '--capacity', 'spec.wave': '--wave', 'spec.dedicatedTo': '--dedicated-to' };
     const first = parsed.error.issues[0]!;
-    throw fail(first.path.join('.') || '--name', `${first.message}; received ${JSON.stringify(candidate.metadata.name)}`);
+    const field = first.path.join('.');
+    const received = first.path.reduce<unknown>((value, key) => (value as Record<PropertyKey, unknown> | undefined)?.[key as string], candidate);
+    throw fail(flags[field] ?? field, `${first.message}, received ${JSON.stringify(received)}`);
   }
   const text = `# yaml-language-server: $schema=../schemas/stamp.schema.json\n${stringify(candidate, { lineWidth: 0 })}`;
   return { path: stampFilePath(name), stamp: parsed.data, text };

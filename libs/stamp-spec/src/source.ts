@@ -174,12 +174,33 @@ export function validateSource<S extends z.ZodType>(
     }
     const received = valueAt(data, path);
     const missing = received === undefined;
-    const what = missing ? 'is required but missing; add it' : `${humanize(zodIssue.message)}, received ${describeValue(received)}`;
+    const what = missing ? 'is required but missing; add it' : describeIssue(zodIssue, received);
     issues.push(issueAt(source, path, what, missing));
   }
   return { issues };
 }
 
-function humanize(message: string): string {
-  return message.replace(/^Invalid input: /, '').replace(/^Invalid option: /, '');
+/** What is wrong, what was received, and how to fix it, for one zod issue. */
+function describeIssue(issue: z.core.$ZodIssue, received: unknown): string {
+  // zod words it "Invalid input: expected number, received string"; keep the expectation, show the value itself.
+  const message = issue.message.replace(/^Invalid (input|option): /, '').replace(/, received [a-z]+$/, '');
+  const fix = fixFor(issue);
+  return `${message}, received ${describeValue(received)}${fix ? `; ${fix}` : ''}`;
+}
+
+function fixFor(issue: z.core.$ZodIssue): string | undefined {
+  const unit = (origin: string) => (origin === 'string' ? ' characters' : origin === 'array' ? ' items' : '');
+  switch (issue.code) {
+    case 'invalid_type':
+      return `write ${issue.expected === 'int' ? 'a whole number' : `a ${issue.expected}`}`;
+    case 'too_small':
+      return `use at least ${String(issue.minimum)}${unit(issue.origin)}`;
+    case 'too_big':
+      return `use at most ${String(issue.maximum)}${unit(issue.origin)}`;
+    case 'invalid_value':
+      return issue.values.length === 1 ? `write ${JSON.stringify(issue.values[0])}` : 'use one of the values listed';
+    default:
+      // Custom rules already say how to fix (e.g. "must be a DNS-1123 label ...").
+      return undefined;
+  }
 }

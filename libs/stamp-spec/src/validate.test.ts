@@ -220,6 +220,12 @@ describe('validation errors name file, line, column, field, value and fix', () =
     for (const fragment of expected) expect(text).toContain(fragment);
   });
 
+  it('does not flag tenants of a stamp whose own file is invalid', () => {
+    const { issues } = parseFleet(sourcesWith({ 'stamps/stamp-eu-1.yaml': stampText('stamp-eu-1', goodSpec({ region: '' })) }));
+    expect(issues.map(formatIssue).join('\n')).toContain('stamps/stamp-eu-1.yaml');
+    expect(issues.filter((i) => i.file.startsWith('tenants/'))).toEqual([]);
+  });
+
   it('reports every problem at once, not only the first', () => {
     const { issues } = parseFleet(
       sourcesWith({

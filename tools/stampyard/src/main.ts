@@ -15,7 +15,8 @@ export const EXIT_CODES_HELP = `
 Exit codes:
   0  ok
   1  invalid input, or the check failed
-  2  usage error (unknown command or flag, bad flag value)`;
+  2  usage error (unknown command or flag, bad flag value, missing subcommand)
+  70 internal error (a bug in stampyard; please open an issue)`;
 
 /** A command's action sets this; the default is success. */
 export interface CommandResult {
@@ -54,7 +55,9 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
 
 function exitCodeFor(error: unknown, io: Io): number {
   if (error instanceof CommanderError) {
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
+    // `stampyard rollout` without a subcommand shows help because of a usage error.
+    if (error.code === 'commander.help') return error.exitCode === 0 ? 0 : 2;
     return 2;
   }
   if (error instanceof ValidationError) {

@@ -54,6 +54,9 @@ describe('the CLI', () => {
     [['validate', '--no-such-flag'], 2],
     [['validate', '--output', 'yaml'], 2],
     [['stamp', 'new'], 2],
+    [[], 2],
+    [['stamp'], 2],
+    [['rollout'], 2],
   ])('%j exits %i', async (argv, code) => {
     const run = await runCli(argv);
     expect(run.exitCode).toBe(code);

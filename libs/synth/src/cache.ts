@@ -22,6 +22,11 @@ export interface CachedPlanOptions extends PlanSynthOptions {
    * @default - node_modules/.cache/stampyard-synth in the workspace
    */
   readonly cacheDir?: string | false;
+  /**
+   * Whether a miss stores the new plan; `synth --check` reads the cache but writes nothing.
+   * @default true
+   */
+  readonly writeCache?: boolean;
 }
 
 /** The workspace root: the nearest folder above synth holding package-lock.json. */
@@ -72,6 +77,8 @@ export async function planSynthCached(fleet: LoadedFleet, options: CachedPlanOpt
     }
   }
   const plan = await planSynth(fleet, options);
+  // `synth --check` writes nothing, not even the cache.
+  if (options.writeCache === false) return plan;
   let size = 0;
   for (const content of plan.files.values()) size += content.length;
   if (size <= MAX_CACHED_CHARS) {

@@ -7,7 +7,7 @@ import { toYaml, toYamlStream } from './yaml.ts';
 const trickyString = fc.oneof(
   fc.string(),
   fc.string({ unit: fc.constantFrom('a', ' ', ':', '#', '-', '\n', '\t', '"', "'", '1', '.', 'y', 'e', '/', '@', '{', '[', '*', '&', '!', '|', '>', '%', '\\') }),
-  fc.constantFrom('yes', 'No', 'ON', 'off', 'y', 'N', 'true', 'False', 'null', '~', '', ' ', '1.4.0', '012', '0x1F', '1e3', '1_000', '1:20', '.inf', '-.NaN', '+1', 'a: b', 'a #b', 'a:', '- a', '? a', '2026-11-28', 'line\n', 'line\n\n', 'a\n\nb', 'x\n  y\n', '\ty\n', '500m', '1e', '0x', '0o', '1.5Gi', '1E', '10e', 'e1', 'E5', 'e-3'),
+  fc.constantFrom('yes', 'No', 'ON', 'off', 'y', 'N', 'true', 'False', 'null', '~', '', ' ', '1.4.0', '012', '0x1F', '1e3', '1_000', '1:20', '.inf', '-.NaN', '+1', 'a: b', 'a #b', 'a:', '- a', '? a', '2026-11-28', 'line\n', 'line\n\n', 'a\n\nb', 'x\n  y\n', '\ty\n', '500m', '1e', '0x', '0o', '1.5Gi', '1E', '10e', 'e1', 'E5', 'e-3', '0xface', '0o17', '0b101', '0Xab'),
 );
 const json = fc.letrec((tie) => ({
   value: fc.oneof({ depthSize: 'small' }, trickyString, fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null), tie('array'), tie('object')),

@@ -13,8 +13,11 @@ const LITERAL_SAFE = /^[^\s][^\u0000-\u0008\u000b-\u001f\u007f\u0085\u2028\u2029
 // Digits then a unit, like 500m, 512Mi or 10Gi: never a number in YAML 1.1 or 1.2.
 const QUANTITY = /^[0-9]+(\.[0-9]+)?[A-Za-z]+$/;
 
+// 0x, 0o and 0b prefixes make integers in YAML 1.1 or 1.2 (`0xface` is 64206).
+const RADIX_PREFIX = /^0[xob]/i;
+
 function isPlain(text: string): boolean {
-  if (QUANTITY.test(text)) return true;
+  if (QUANTITY.test(text) && !RADIX_PREFIX.test(text)) return true;
   return (
     PLAIN.test(text) &&
     !RESERVED.test(text) &&

@@ -23,7 +23,7 @@ export function registerSynth(program: Command, io: Io, result: CommandResult): 
     const fleet = await loadFleet(root);
     // Loaded here, not at the top, so other commands don't pay for the template.
     const { planSynthCached, diffSynth, applySynth, isUpToDate } = await import('@stampyard/synth');
-    const plan = await planSynthCached(fleet, { cacheDir: options.cache ? undefined : false });
+    const plan = await planSynthCached(fleet, { cacheDir: options.cache ? undefined : false, writeCache: !options.check });
     const json = options.output === 'json';
     if (options.check) {
       const diff = await diffSynth(root, plan);

@@ -21,6 +21,7 @@ describe('breaker state machine', () => {
     { name: 'a good probe closes it', state: { kind: 'half-open', probeInFlight: true }, success: true, next: CLOSED },
     { name: 'a failed probe reopens it', state: { kind: 'half-open', probeInFlight: true }, success: false, next: { kind: 'open', untilMs: 1500 } },
     { name: 'a late failure keeps it open', state: { kind: 'open', untilMs: 900 }, success: false, next: { kind: 'open', untilMs: 900 } },
+    { name: 'a late success keeps it open until a probe', state: { kind: 'open', untilMs: 900 }, success: true, next: { kind: 'open', untilMs: 900 } },
   ] as { name: string; state: BreakerState; success: boolean; next: BreakerState }[])('record: $name', ({ state, success, next }) => {
     expect(breakerRecord(state, success, 500, policy)).toEqual(next);
   });
@@ -30,6 +31,8 @@ describe('breaker state machine', () => {
       fc.property(fc.array(fc.boolean(), { maxLength: 20 }), (history) => {
         let state: BreakerState = CLOSED;
         for (const ok of history) if (breakerAdmit(state, 0).allowed) state = breakerRecord(state, ok, 0, policy);
+        // Close it the only way there is: wait out the cool-down and let a probe succeed.
+        if (state.kind === 'open') state = breakerAdmit(state, state.untilMs).next;
         state = breakerRecord(state, true, 0, policy);
         for (let i = 0; i < policy.failureThreshold; i++) {
           expect(state.kind).toBe('closed');

@@ -30,7 +30,12 @@ export function breakerAdmit(state: BreakerState, nowMs: number): { readonly all
 
 /** The state after a request that was admitted finished, successfully or not. */
 export function breakerRecord(state: BreakerState, success: boolean, nowMs: number, policy: BreakerPolicy): BreakerState {
-  if (success) return state.kind === 'closed' && state.failures === 0 ? state : CLOSED;
+  if (success) {
+    // A request admitted before the breaker opened may succeed late: the breaker
+    // still waits out its cool-down and closes only through a half-open probe.
+    if (state.kind === 'open') return state;
+    return state.kind === 'closed' && state.failures === 0 ? state : CLOSED;
+  }
   switch (state.kind) {
     case 'closed': {
       const failures = state.failures + 1;

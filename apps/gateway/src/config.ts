@@ -35,7 +35,7 @@ export interface GatewayConfig {
   readonly breakerCooldownMs: number;
   /** @default 2000; 0 turns polling off */
   readonly pollIntervalMs: number;
-  /** @default 25 */
+  /** @default 10 */
   readonly watchDebounceMs: number;
   /** How long SIGTERM waits for in-flight requests. @default 25000 */
   readonly shutdownTimeoutMs: number;

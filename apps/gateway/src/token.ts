@@ -33,6 +33,8 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     ...(options.issuer ? { issuer: options.issuer } : {}),
     ...(options.audience ? { audience: options.audience } : {}),
     clockTolerance: options.clockToleranceSeconds ?? 0,
+    // A token without an expiry would be trusted forever.
+    requiredClaims: ['exp'],
   };
   return async (authorization) => {
     if (!authorization || !/^bearer /i.test(authorization)) return NO_TOKEN;

@@ -13,6 +13,10 @@ import { renderNginxConfig, type NginxOptions } from './nginx.ts';
 import type { RoutingTable } from './table.ts';
 
 const hasNginx = spawnSync('nginx', ['-v']).status === 0;
+if (!hasNginx && process.env['CI']) {
+  // CI's .ci/run installs nginx: its absence there is a broken setup, never a pass.
+  throw new Error('nginx is not installed, but CI must run the nginx routing tests; install it with `apt-get install -y nginx`');
+}
 if (!hasNginx) {
   console.warn('\n!!! nginx is not installed: SKIPPING the nginx routing tests. Install it with `apt-get install -y nginx` (CI does). !!!\n');
 }

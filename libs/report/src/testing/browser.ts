@@ -41,17 +41,20 @@ export async function openDashboard(
   });
   const page = await context.newPage();
   const requests: string[] = [];
+  const pageUrl = pathToFileURL(file).href;
+  // Only the page itself, inline data and about:blank; any other file is a dependency the page must not have.
+  const isOwn = (url: string) => url === pageUrl || /^(data|about):/.test(url);
   await context.route('**/*', (route) => {
     const url = route.request().url();
-    if (/^(file|data|about):/.test(url)) return route.continue();
+    if (isOwn(url)) return route.continue();
     if (!requests.includes(url)) requests.push(url);
     return route.abort();
   });
   page.on('request', (request) => {
     const url = request.url();
-    if (!/^(file|data|about):/.test(url) && !requests.includes(url)) requests.push(url);
+    if (!isOwn(url) && !requests.includes(url)) requests.push(url);
   });
-  await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+  await page.goto(pageUrl, { waitUntil: 'load' });
   return {
     page,
     requests,

@@ -64,7 +64,8 @@ export function registerDev(program: Command, io: Io, result: CommandResult): vo
       if (controller.signal.aborted) {
         result.exitCode = 130;
       } else if (outcome.ok) {
-        io.stdout(`ok: every request routed to its stamp, the rollout completed, the unhealthy canary halted the second one; ${outcome.pids.length} processes started, none left running\n`);
+        const stopped = outcome.failure?.onFailure === 'rollback' ? 'halted and rolled back' : 'halted';
+        io.stdout(`ok: every request routed to its stamp, the rollout completed, the unhealthy canary ${stopped} the second one; ${outcome.pids.length} processes started, none left running\n`);
         result.exitCode = 0;
       } else {
         io.stderr(`${outcome.problems.map((p) => `error: ${p}`).join('\n')}\n${outcome.problems.length} problem${outcome.problems.length === 1 ? '' : 's'}.\n`);

@@ -40,7 +40,7 @@ describe('planDrift', () => {
     {
       name: 'a rollout with no progress for too long',
       input: { state: { ...newRolloutState('1.5.0', T0), revision: 1 }, now: minutes(T0, 1441) },
-      stamp: null, kind: 'stalled', severity: 'error', message: /no progress for 1441 minutes \(policy: 1440\)/,
+      stamp: null, kind: 'stalled', severity: 'warning', message: /no progress for 1441 minutes \(policy: 1440\)/,
     },
     {
       name: 'rendered manifests out of step',

@@ -102,7 +102,8 @@ export function planDrift(input: DriftInput): DriftReport {
     const last = Math.max(...times);
     const minutes = Math.floor((now.getTime() - last) / 60_000);
     if (minutes > spec.rollout.drift.stallMinutes) {
-      add(null, 'stalled', 'error', `the rollout of ${state.target.version} has made no progress for ${minutes} minutes (policy: ${spec.rollout.drift.stallMinutes})${state.halted ? `; it is halted: ${state.halted.reason}` : ''}`);
+      // A warning: a stalled rollout needs a person, but must not turn every unrelated pull request red.
+      add(null, 'stalled', 'warning', `the rollout of ${state.target.version} has made no progress for ${minutes} minutes (policy: ${spec.rollout.drift.stallMinutes})${state.halted ? `; it is halted: ${state.halted.reason}` : ''}`);
     }
   }
 

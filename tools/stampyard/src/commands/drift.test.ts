@@ -53,7 +53,7 @@ describe('stampyard drift', () => {
     await edit(root, 'stamps/stamp-eu-2.yaml', 'version: 1.4.0', 'version: 1.5.0');
     const run = await runCli(['drift', '--root', root, '--skip-rendered', '--now', '2026-11-04T09:00:00Z']);
     expect(run.exitCode).toBe(1);
-    expect(run.stdout).toContain('error: (fleet): stalled: the rollout of 1.5.0 has made no progress for 2880 minutes (policy: 1440)');
+    expect(run.stdout).toContain('warning: (fleet): stalled: the rollout of 1.5.0 has made no progress for 2880 minutes (policy: 1440)');
     expect(run.stdout).toMatch(/error: stamp-eu-1: straggler: wave 0 runs 1\.4\.0 while wave 1 already runs 1\.5\.0/);
     expect(run.stdout).not.toContain('rendered');
   });

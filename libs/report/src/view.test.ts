@@ -6,6 +6,18 @@ import { buildFleetView, sortDriftFindings } from './view.ts';
 import { FIXTURE_NOW, aTroubledFleetInput } from './testing/fixtures.ts';
 
 describe('buildFleetView', () => {
+  it('marks a stamp straggler when drift finds it behind a later wave', () => {
+    const input = aTroubledFleetInput();
+    const name = 'stamp-eu-1';
+    const plain = buildFleetView({ ...input, drift: (input.drift ?? []).filter((f) => f.stamp !== name) });
+    expect(plain.stamps.find((s) => s.name === name)!.straggler).toBe(false);
+    const flagged = buildFleetView({
+      ...input,
+      drift: [...(input.drift ?? []), { stamp: name, kind: 'straggler', severity: 'error', message: 'wave 0 runs 1.4.0 while wave 1 already runs 1.5.0' }],
+    });
+    expect(flagged.stamps.find((s) => s.name === name)!.straggler).toBe(true);
+  });
+
   it('shows the halted wave, the zone above 80% and the straggler', () => {
     const view = buildFleetView(aTroubledFleetInput());
     expect(view.waves.map((w) => [w.wave, w.state])).toEqual([[0, 'promoted'], [1, 'halted'], [2, 'waiting']]);

@@ -76,6 +76,7 @@ export function buildFleetView(input: FleetViewInput): FleetView {
   });
   const waveState = new Map(waves.map((w) => [w.wave, w.state]));
 
+  const driftStragglers = new Set((input.drift ?? []).filter((f) => f.kind === 'straggler' && f.stamp !== null).map((f) => f.stamp!));
   const stampViews: StampView[] = stamps.map((s) => {
     const name = s.metadata.name;
     const obs = observed.get(name);
@@ -95,7 +96,8 @@ export function buildFleetView(input: FleetViewInput): FleetView {
       capacityUnits: s.spec.capacity,
       usedUnits: load.units,
       tenantCount: load.count,
-      straggler: (state === 'promoted' || state === 'baking') && !runsTarget(s.spec.version, obs),
+      // Behind the target in a wave that has it, or behind while a later wave runs it (drift's straggler).
+      straggler: ((state === 'promoted' || state === 'baking') && !runsTarget(s.spec.version, obs)) || driftStragglers.has(name),
     };
     return view;
   });

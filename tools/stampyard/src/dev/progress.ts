@@ -20,14 +20,6 @@ export interface ProgressReporter {
   result(line: string): void;
 }
 
-/** Drops everything. */
-export const silentReporter: ProgressReporter = {
-  step: () => undefined,
-  info: () => undefined,
-  wave: () => undefined,
-  routes: () => undefined,
-  result: () => undefined,
-};
 
 const GREEN = '\u001b[32m';
 const RED = '\u001b[31m';

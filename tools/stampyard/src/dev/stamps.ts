@@ -45,11 +45,6 @@ export class LocalStamps {
     return [...this.ports.values()];
   }
 
-  /** The version each stamp-app was started with. */
-  versions(): Record<string, string> {
-    return Object.fromEntries([...this.running.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, s]) => [name, s.version]));
-  }
-
   /**
    * Starts or restarts every stamp whose process differs from `desired` (version or health);
    * returns the names restarted, sorted.

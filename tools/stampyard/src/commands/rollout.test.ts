@@ -163,6 +163,21 @@ describe('stampyard rollout on the example fleet', () => {
     expect(existsSync(join(root, 'rollout.yaml.lock'))).toBe(false);
   });
 
+  it('refuses to write when a stamp file was edited between read and write, and writes nothing', async () => {
+    repo = await copyExampleFleet();
+    const root = repo.root;
+    await runCli(['rollout', 'start', '1.5.0', '--root', root, '--now', at(0)]);
+    const edited = join(root, 'stamps/stamp-us-3.yaml');
+    const before = await readFile(join(root, 'stamps/stamp-eu-1.yaml'), 'utf8');
+    const promote = runPromote({ root, output: 'json', now: at(0) }, quiet, {
+      beforeWrite: async () => writeFile(edited, (await readFile(edited, 'utf8')).replace('capacity: 300', 'capacity: 310')),
+    });
+    await expect(promote).rejects.toThrow(/stamps\/stamp-us-3\.yaml changed since it was read; nothing was written/);
+    expect(await readFile(join(root, 'stamps/stamp-eu-1.yaml'), 'utf8')).toBe(before);
+    expect((await readRolloutState(root))?.revision).toBe(1);
+    expect(existsSync(join(root, 'rollout.yaml.lock'))).toBe(false);
+  });
+
   it('reads health over HTTP from real servers, with --health-urls', async () => {
     repo = await copyExampleFleet();
     const root = repo.root;

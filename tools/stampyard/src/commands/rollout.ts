@@ -1,12 +1,14 @@
 // `stampyard rollout …`: read the files, plan purely with @stampyard/rollout, write once.
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { execFile } from 'node:child_process';
 import type { Command } from 'commander';
 import {
+  ConflictError,
   ExitError,
   ValidationError,
   applyFileChanges,
+  readFileIfExists,
   parseFleet,
   readFleetSources,
   stampFilePath,
@@ -167,7 +169,16 @@ export async function applyRolloutChange(
     write = () => applySynth(ctx.root, plan, [...stampChanges, stateChange]);
   }
   await hooks.beforeWrite?.();
-  return writeIfUnchanged(ctx.root, revisionOf(ctx.state), write);
+  // Under the lock: rollout.yaml's revision, and every stamp file the plan and the re-render were made from.
+  const guarded = async () => {
+    for (const source of ctx.sources.stamps) {
+      if ((await readFileIfExists(join(ctx.root, source.path))) !== source.text) {
+        throw new ConflictError(`${source.path} changed since it was read; nothing was written. Run the command again to act on the new file`);
+      }
+    }
+    return write();
+  };
+  return writeIfUnchanged(ctx.root, revisionOf(ctx.state), guarded);
 }
 
 function format(options: { output: string }): ResultFormat {

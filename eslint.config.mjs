@@ -43,6 +43,11 @@ export default [
     },
   },
   {
+    // Test configs share the root preset, which lives outside every project.
+    files: ['**/vitest.config.ts'],
+    rules: { '@nx/enforce-module-boundaries': 'off' },
+  },
+  {
     files: ['**/index.ts'],
     rules: {
       // index.ts only re-exports.

@@ -150,7 +150,7 @@ describe('promote properties', () => {
         }
         expect(fleet.stamps.filter((x) => x.spec.version === TARGET).every((x) => upgradeAllowed(release, state.stamps[x.metadata.name]?.fromVersion ?? TARGET))).toBe(true);
       }),
-      { numRuns: 300 },
+      { numRuns: fc.readConfigureGlobal().numRuns ?? 300 },
     );
   });
 });

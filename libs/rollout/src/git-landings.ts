@@ -37,7 +37,8 @@ export async function readLandings(git: GitRunner, path = ROLLOUT_FILE): Promise
       return { sha: sha!, at: at! };
     })
     .reverse();
-  const batch = await git(['cat-file', '--batch'], commits.map((c) => `${c.sha}:${path}\n`).join(''));
+  // `./`: relative to the fleet root, which may be a folder inside the repository.
+  const batch = await git(['cat-file', '--batch'], commits.map((c) => `${c.sha}:./${path}\n`).join(''));
   if (batch === undefined) return [];
   const blobs = splitBatch(batch);
   const out: Landing[] = [];

@@ -3,25 +3,20 @@ import { App } from 'cdk8s';
 import type { FleetSpec, Stamp } from '@stampyard/stamp-spec';
 import { StampChart, type StampChartProps } from './stamp-chart.ts';
 import { objectsOf, validateChart } from './private/clean.ts';
-import type { StampManifests } from './types.ts';
+import { LAYERS, type StampManifests } from './types.ts';
 
 /** Renders one stamp to plain Kubernetes objects per layer. Pure: same input, same output. */
 export function synthesizeStamp(fleet: FleetSpec, stamp: Stamp, props: Partial<StampChartProps> = {}): StampManifests {
   const app = new App();
   const chart = new StampChart(app, stamp.metadata.name, { ...props, fleet, stamp });
   validateChart(chart);
-  return {
-    platform: objectsOf(chart.layers.platform),
-    data: objectsOf(chart.layers.data),
-    apps: objectsOf(chart.layers.apps),
-  };
+  return Object.fromEntries(LAYERS.map((layer) => [layer, objectsOf(chart.layers[layer])])) as unknown as StampManifests;
 }
 
 // Sentinels: valid values of each parameter's type that never occur in a
 // rendered stamp otherwise (a reserved documentation CIDR, labels no fleet uses).
 const SENTINEL_NAME = 'zz-stampyard-sentinel-stamp';
 const SENTINEL_REGION = 'zz-stampyard-sentinel-region';
-const SENTINEL_ZONE = 'zz-stampyard-sentinel-zone';
 const SENTINEL_TENANT = 'zz-stampyard-sentinel-tenant';
 const SENTINEL_CIDR = '198.51.100.0/24';
 
@@ -32,21 +27,28 @@ export type StampRenderer = (stamp: Stamp) => StampManifests;
  * A renderer for many stamps of one fleet. Stamps differ only through their
  * typed parameters (the identical-template test proves it), so cdk8s renders
  * each shape of stamp (size, release, status, wave, capacity, shared or
- * dedicated) once, with sentinel values for the stamp's own parameters (name,
- * region, zone, CIDR, dedicated tenant); each stamp then gets its own values
+ * dedicated, and residency zone, whose secret store it reads) once, with
+ * sentinel values for the stamp's own parameters (name, region, CIDR,
+ * dedicated tenant); each stamp then gets its own values
  * substituted into that output. The result equals `synthesizeStamp` exactly;
  * a property test compares the two. Rendering 1000 stamps this way costs a
  * handful of cdk8s runs instead of 1000.
  */
 export function createStampRenderer(fleet: FleetSpec, props: Partial<StampChartProps> = {}): StampRenderer {
-  const sentinelFleet: FleetSpec = { ...fleet, regions: { ...fleet.regions, [SENTINEL_REGION]: { zone: SENTINEL_ZONE } } };
+  // One sentinel fleet per zone: the sentinel region lies in the stamp's own zone.
+  const sentinelFleets = new Map<string, FleetSpec>();
+  const sentinelFleet = (zone: string): FleetSpec => {
+    let spec = sentinelFleets.get(zone);
+    if (!spec) sentinelFleets.set(zone, (spec = { ...fleet, regions: { ...fleet.regions, [SENTINEL_REGION]: { zone } } }));
+    return spec;
+  };
   const shapes = new Map<string, string>();
   return (stamp) => {
     const zone = fleet.regions[stamp.spec.region]?.zone;
     // An unknown region is the full renderer's to report.
     if (zone === undefined) return synthesizeStamp(fleet, stamp, props);
     const { region: _region, network: _network, dedicatedTo, ...shape } = stamp.spec;
-    const key = JSON.stringify({ ...shape, dedicated: dedicatedTo !== undefined });
+    const key = JSON.stringify({ ...shape, zone, dedicated: dedicatedTo !== undefined });
     let text = shapes.get(key);
     if (text === undefined) {
       const sentinel: Stamp = {
@@ -59,13 +61,12 @@ export function createStampRenderer(fleet: FleetSpec, props: Partial<StampChartP
           ...(dedicatedTo !== undefined ? { dedicatedTo: SENTINEL_TENANT } : {}),
         },
       };
-      text = JSON.stringify(synthesizeStamp(sentinelFleet, sentinel, props));
+      text = JSON.stringify(synthesizeStamp(sentinelFleet(zone), sentinel, props));
       shapes.set(key, text);
     }
     const own = text
       .replaceAll(SENTINEL_NAME, stamp.metadata.name)
       .replaceAll(SENTINEL_REGION, stamp.spec.region)
-      .replaceAll(SENTINEL_ZONE, zone)
       .replaceAll(SENTINEL_TENANT, dedicatedTo ?? '')
       .replaceAll(SENTINEL_CIDR, stamp.spec.network.cidr);
     return JSON.parse(own) as StampManifests;

@@ -1,10 +1,10 @@
 // The shapes synthesis hands to its callers: plain Kubernetes objects, grouped by Flux layer.
 
-/** A Flux Kustomization layer of a stamp. Layers apply in `LAYERS` order. */
-export type Layer = 'platform' | 'data' | 'apps';
+/** A Flux Kustomization layer of a stamp cluster. Layers apply in `LAYERS` order. */
+export type Layer = 'infrastructure' | 'infrastructure-config' | 'platform' | 'data' | 'apps';
 
-/** The layers in Flux `dependsOn` order: platform first, apps last. */
-export const LAYERS: readonly Layer[] = ['platform', 'data', 'apps'];
+/** The layers in Flux `dependsOn` order: the controllers first, apps last. */
+export const LAYERS: readonly Layer[] = ['infrastructure', 'infrastructure-config', 'platform', 'data', 'apps'];
 
 /** One Kubernetes object as plain JSON, ready to serialize. */
 export type ApiObjectJson = {
@@ -21,7 +21,11 @@ export type ApiObjectJson = {
 
 /** Plain Kubernetes objects (JSON) per layer, deterministic order, ready to serialize. */
 export interface StampManifests {
-  /** Namespace, quota, limits, service accounts, network policies, observability. */
+  /** Namespaces, Helm sources and HelmReleases of the cluster's controllers (ingress, certificates, secrets, metrics). */
+  readonly infrastructure: readonly ApiObjectJson[];
+  /** The ClusterIssuer and the zone's ClusterSecretStore. */
+  readonly 'infrastructure-config': readonly ApiObjectJson[];
+  /** Namespace, quota, limits, network policies, credentials, certificate, observability. */
   readonly platform: readonly ApiObjectJson[];
   /** PostgreSQL and Redis. */
   readonly data: readonly ApiObjectJson[];

@@ -1,8 +1,11 @@
 // Where synth writes. Every generated file lives under one of OUTPUT_DIRS.
 import type { LoadedFleet } from '@stampyard/stamp-spec';
 
-/** The Flux layers of a stamp, in `dependsOn` order. */
-export const STAMP_LAYERS = ['platform', 'data', 'apps'] as const;
+/** The Flux layers of a stamp cluster, in `dependsOn` order: the controllers, their configuration, then the stack. */
+export const STAMP_LAYERS = ['infrastructure', 'infrastructure-config', 'platform', 'data', 'apps'] as const;
+
+/** The layers of the global cluster's infrastructure, under `rendered/global/<layer>`. */
+export const GLOBAL_INFRASTRUCTURE_LAYERS = ['infrastructure', 'infrastructure-config'] as const;
 export type StampLayer = (typeof STAMP_LAYERS)[number];
 
 /** Top-level folders synth owns. Only files in them carrying the generated header are ever deleted. */
@@ -21,8 +24,11 @@ export function clusterRenderedDir(name: string): string {
   return `rendered/clusters/${name}`;
 }
 
-/** `rendered/global`: the global gateway. */
+/** `rendered/global`: the global gateway (and, in subfolders, the global cluster's infrastructure layers). */
 export const GLOBAL_RENDERED_DIR = 'rendered/global';
+
+/** `rendered/routing/dns/endpoints`: the DNSEndpoint objects the global cluster applies for external-dns. */
+export const DNS_ENDPOINTS_DIR = 'rendered/routing/dns/endpoints';
 
 /** `rendered/routing`: routing artifacts (table, DNS, nginx). */
 export const ROUTING_RENDERED_DIR = 'rendered/routing';

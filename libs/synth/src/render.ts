@@ -2,8 +2,17 @@
 import { generatedHeader, stampFilePath, type FleetSpec, type Stamp } from '@stampyard/stamp-spec';
 import type { ApiObject, StampManifests } from './private/contracts.ts';
 import { toYamlStream, toYaml } from './private/yaml.ts';
-import { fluxGitRepository, fluxKustomizations, layerTargetNamespace, type FluxLayer } from './flux.ts';
-import { clusterRenderedDir, GLOBAL_CLUSTER, GLOBAL_RENDERED_DIR, STAMP_LAYERS, stampRenderedDir } from './layout.ts';
+import { fluxGitRepository, fluxKustomizations, helmReleaseHealthChecks, INFRASTRUCTURE_TIMEOUT, layerTargetNamespace, type FluxLayer } from './flux.ts';
+import {
+  clusterRenderedDir,
+  DNS_ENDPOINTS_DIR,
+  GLOBAL_CLUSTER,
+  GLOBAL_INFRASTRUCTURE_LAYERS,
+  GLOBAL_RENDERED_DIR,
+  STAMP_LAYERS,
+  stampRenderedDir,
+} from './layout.ts';
+import type { GlobalInfrastructureManifests } from './private/contracts.ts';
 
 /** One generated file: path relative to the fleet root, and its content. */
 export interface SynthFile {
@@ -46,21 +55,53 @@ export function renderStampFiles(fleet: FleetSpec, stamp: Stamp, manifests: Stam
   for (const layer of STAMP_LAYERS) {
     const objects = manifests[layer];
     files.push(...objectFolder(`${dir}/${layer}`, source, objects));
-    const targetNamespace = layerTargetNamespace(objects);
-    layers.push({ name: `${name}-${layer}`, path: `${dir}/${layer}`, ...(targetNamespace ? { targetNamespace } : {}) });
+    layers.push(fluxLayer(`${name}-${layer}`, `${dir}/${layer}`, layer, objects));
   }
   files.push({ path: `${dir}/${KUSTOMIZATION_FILE}`, content: kustomizationFile(source, STAMP_LAYERS) });
   files.push(...clusterFolder(fleet, name, source, layers));
   return files;
 }
 
-/** The gateway (`rendered/global/`) and its cluster's entry point (`rendered/clusters/global/`). */
-export function renderGlobalFiles(fleet: FleetSpec, source: string, gateway: readonly ApiObject[]): SynthFile[] {
-  const targetNamespace = layerTargetNamespace(gateway);
-  return [
-    ...objectFolder(GLOBAL_RENDERED_DIR, source, gateway),
-    ...clusterFolder(fleet, GLOBAL_CLUSTER, source, [
-      { name: 'global-gateway', path: GLOBAL_RENDERED_DIR, ...(targetNamespace ? { targetNamespace } : {}) },
-    ]),
-  ];
+/** A layer's Kustomization: the infrastructure layer is ready when its HelmReleases are, the others when all their objects are. */
+function fluxLayer(name: string, path: string, layer: string, objects: readonly ApiObject[]): FluxLayer {
+  const targetNamespace = layerTargetNamespace(objects);
+  const healthChecks = layer === 'infrastructure' ? helmReleaseHealthChecks(objects) : undefined;
+  return {
+    name,
+    path,
+    ...(targetNamespace ? { targetNamespace } : {}),
+    ...(healthChecks ? { healthChecks, timeout: INFRASTRUCTURE_TIMEOUT } : {}),
+  };
+}
+
+/**
+ * The global cluster: its infrastructure (`rendered/global/<layer>/`), the gateway and its edge
+ * (`rendered/global/`), the DNSEndpoints for external-dns (`rendered/routing/dns/endpoints/`,
+ * whose files routing renders: `dnsEndpointFiles`, relative to that folder), and the entry point
+ * (`rendered/clusters/global/`) chaining infrastructure → infrastructure-config → gateway and dns.
+ */
+export function renderGlobalFiles(
+  fleet: FleetSpec,
+  source: string,
+  gateway: readonly ApiObject[],
+  infrastructure: GlobalInfrastructureManifests,
+  dnsEndpointFiles: readonly string[],
+): SynthFile[] {
+  const files: SynthFile[] = [];
+  const layers: FluxLayer[] = [];
+  for (const layer of GLOBAL_INFRASTRUCTURE_LAYERS) {
+    const path = `${GLOBAL_RENDERED_DIR}/${layer}`;
+    files.push(...objectFolder(path, source, infrastructure[layer]));
+    layers.push(fluxLayer(`global-${layer}`, path, layer, infrastructure[layer]));
+  }
+  const config = layers[layers.length - 1]!.name;
+  const objects = [...gateway, ...infrastructure.edge];
+  files.push(...objectFolder(GLOBAL_RENDERED_DIR, source, objects));
+  const targetNamespace = layerTargetNamespace(objects);
+  layers.push({ name: 'global-gateway', path: GLOBAL_RENDERED_DIR, dependsOn: [config], ...(targetNamespace ? { targetNamespace } : {}) });
+  // DNSEndpoints need external-dns' CRD (infrastructure) and nothing else; they live in its namespace.
+  files.push({ path: `${DNS_ENDPOINTS_DIR}/${KUSTOMIZATION_FILE}`, content: kustomizationFile(source, [...dnsEndpointFiles].sort()) });
+  layers.push({ name: 'global-dns', path: DNS_ENDPOINTS_DIR, dependsOn: [layers[0]!.name], targetNamespace: 'external-dns' });
+  files.push(...clusterFolder(fleet, GLOBAL_CLUSTER, source, layers));
+  return files;
 }

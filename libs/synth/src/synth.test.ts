@@ -62,7 +62,7 @@ describe('planSynth on the example fleet', () => {
     const paths = [...plan.files.keys()];
     expect(paths).toEqual([...paths].sort());
     for (const name of plan.stamps) {
-      for (const layer of ['platform', 'data', 'apps']) {
+      for (const layer of ['infrastructure', 'infrastructure-config', 'platform', 'data', 'apps']) {
         expect(paths).toContain(`rendered/stamps/${name}/${layer}/manifests.yaml`);
         expect(paths).toContain(`rendered/stamps/${name}/${layer}/kustomization.yaml`);
       }
@@ -107,17 +107,30 @@ describe('planSynth on the example fleet', () => {
     const objects = documents(plan.files.get('rendered/clusters/stamp-eu-1/manifests.yaml')!);
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
       'GitRepository/stampyard',
+      'Kustomization/stamp-eu-1-infrastructure',
+      'Kustomization/stamp-eu-1-infrastructure-config',
       'Kustomization/stamp-eu-1-platform',
       'Kustomization/stamp-eu-1-data',
       'Kustomization/stamp-eu-1-apps',
     ]);
     expect(objects[0]!.spec).toMatchObject({ url: source.url, ref: { branch: source.branch }, interval: source.interval });
-    const [platform, data, apps] = objects.slice(1);
-    expect(platform!.spec['dependsOn']).toBeUndefined();
+    const [infrastructure, config, platform, data, apps] = objects.slice(1);
+    expect(infrastructure!.spec['dependsOn']).toBeUndefined();
+    expect(config!.spec['dependsOn']).toEqual([{ name: 'stamp-eu-1-infrastructure' }]);
+    expect(platform!.spec['dependsOn']).toEqual([{ name: 'stamp-eu-1-infrastructure-config' }]);
     expect(data!.spec['dependsOn']).toEqual([{ name: 'stamp-eu-1-platform' }]);
     expect(apps!.spec['dependsOn']).toEqual([{ name: 'stamp-eu-1-data' }]);
-    for (const k of [platform, data, apps]) {
-      expect(k!.spec).toMatchObject({ prune: true, wait: true, sourceRef: { kind: 'GitRepository', name: 'stampyard' } });
+    // The controllers' layer is ready when every HelmRelease is (CRDs installed); the others wait for all their objects.
+    expect(infrastructure!.spec).toMatchObject({ wait: false, timeout: '15m' });
+    expect((infrastructure!.spec['healthChecks'] as { kind: string; name: string }[]).map((h) => `${h.kind}/${h.name}`)).toEqual([
+      'HelmRelease/ingress-nginx',
+      'HelmRelease/cert-manager',
+      'HelmRelease/external-secrets',
+      'HelmRelease/prometheus',
+    ]);
+    for (const k of [config, platform, data, apps]) expect(k!.spec).toMatchObject({ wait: true });
+    for (const k of [infrastructure, config, platform, data, apps]) {
+      expect(k!.spec).toMatchObject({ prune: true, sourceRef: { kind: 'GitRepository', name: 'stampyard' } });
       expect(plan.files.has(`${String(k!.spec.path).slice(2)}/kustomization.yaml`)).toBe(true);
     }
     // The platform layer creates the namespace, so it must not be retargeted.
@@ -125,11 +138,25 @@ describe('planSynth on the example fleet', () => {
     expect(apps!.spec.targetNamespace).toBe('stamp-eu-1');
   });
 
-  it('gives the gateway the routing table as ConfigMaps, and its own cluster entry point', () => {
+  it('gives the gateway the routing table as ConfigMaps, and a cluster entry point that installs external-dns and applies the DNSEndpoints', () => {
     const gateway = documents(plan.files.get('rendered/global/manifests.yaml')!);
     expect(gateway.some((o) => o.kind === 'ConfigMap' && String(o.metadata.name).startsWith('stampyard-routing'))).toBe(true);
+    expect(gateway.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(expect.arrayContaining(['Certificate/gateway-tls', 'Ingress/gateway']));
     const cluster = documents(plan.files.get('rendered/clusters/global/manifests.yaml')!);
-    expect(cluster.map((o) => o.spec.path).filter(Boolean)).toEqual(['./rendered/global']);
+    expect(cluster.filter((o) => o.kind === 'Kustomization').map((o) => [o.metadata.name, o.spec.path, o.spec['dependsOn']])).toEqual([
+      ['global-infrastructure', './rendered/global/infrastructure', undefined],
+      ['global-infrastructure-config', './rendered/global/infrastructure-config', [{ name: 'global-infrastructure' }]],
+      ['global-gateway', './rendered/global', [{ name: 'global-infrastructure-config' }]],
+      ['global-dns', './rendered/routing/dns/endpoints', [{ name: 'global-infrastructure' }]],
+    ]);
+    const infrastructure = documents(plan.files.get('rendered/global/infrastructure/manifests.yaml')!);
+    expect(infrastructure.filter((o) => o.kind === 'HelmRelease').map((o) => o.metadata.name)).toContain('external-dns');
+    // Every DNSEndpoint file routing renders is applied, into external-dns' namespace.
+    const endpoints = [...plan.files.keys()].filter((p) => p.startsWith('rendered/routing/dns/endpoints/') && p.endsWith('.yaml') && !p.endsWith('kustomization.yaml'));
+    expect(endpoints.length).toBeGreaterThan(0);
+    const kustomization = documents(plan.files.get('rendered/routing/dns/endpoints/kustomization.yaml')!)[0] as unknown as { resources: string[] };
+    expect(kustomization.resources.map((r) => `rendered/routing/dns/endpoints/${r}`)).toEqual(endpoints);
+    expect(cluster.find((o) => o.metadata.name === 'global-dns')!.spec.targetNamespace).toBe('external-dns');
   });
 
   it('renders the same bytes on worker threads as in process', async () => {

@@ -35,3 +35,28 @@ export const RESTRICTED_PSS: Readonly<Record<string, string>> = {
   'pod-security.kubernetes.io/warn': 'restricted',
   'pod-security.kubernetes.io/warn-version': 'latest',
 };
+
+/**
+ * The one source of a stamp's labels. Every object gets the component's labels and the stamp's;
+ * objects that change with a release also carry the stamp version, pod templates of data and
+ * platform components don't (so an app release doesn't restart them), and infrastructure carries
+ * its chart's version, never the stamp's.
+ */
+export class StampLabels {
+  constructor(
+    /** The stamp's name, also the instance of its components. */
+    readonly stamp: string,
+    /** The release the stamp runs. */
+    readonly version: string,
+  ) {}
+
+  /** Labels of an object of `component` that follows the stamp's release. */
+  object(component: string, componentVersion?: string): Record<string, string> {
+    return objectLabels({ component, instance: this.stamp, componentVersion, stamp: this.stamp, stampVersion: this.version });
+  }
+
+  /** Labels of a pod template or object that must not change with the stamp's release. */
+  stable(component: string, componentVersion?: string): Record<string, string> {
+    return objectLabels({ component, instance: this.stamp, componentVersion, stamp: this.stamp });
+  }
+}

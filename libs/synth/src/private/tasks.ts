@@ -11,6 +11,8 @@ export type RenderTask =
       readonly fleet: FleetSpec;
       readonly source: string;
       readonly configMaps: readonly ConfigMapData[];
+      /** The DNSEndpoint files routing rendered, relative to rendered/routing/dns/endpoints. */
+      readonly dnsEndpointFiles: readonly string[];
     };
 
 export type RenderReply = { readonly id: number; readonly files: SynthFile[] } | { readonly id: number; readonly error: string };
@@ -30,7 +32,7 @@ function rendererFor(template: TemplateApi, fleet: FleetSpec): (stamp: Stamp) =>
 export function renderTask(template: TemplateApi, task: RenderTask): SynthFile[] {
   if (task.kind === 'global') {
     const gateway = template.synthesizeGateway(task.fleet, { routingConfigMaps: [...task.configMaps] });
-    return renderGlobalFiles(task.fleet, task.source, gateway);
+    return renderGlobalFiles(task.fleet, task.source, gateway, template.synthesizeGlobalInfrastructure(task.fleet), task.dnsEndpointFiles);
   }
   const render = rendererFor(template, task.fleet);
   return task.stamps.flatMap((stamp) => renderStampFiles(task.fleet, stamp, render(stamp)));

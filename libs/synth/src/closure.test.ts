@@ -2,10 +2,10 @@
 // applies, what its HelmReleases install, or what the fleet's prerequisites provide.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
-import { loadFleet, ValidationError, type FleetSpec, type LoadedFleet } from '@stampyard/stamp-spec';
-import { aFleet, aFleetSpec, copyExampleFleet, toLoadedFleet } from '@stampyard/stamp-spec/testing';
+import { ValidationError, type FleetSpec, type LoadedFleet } from '@stampyard/stamp-spec';
+import { aFleet, aFleetSpec, toLoadedFleet } from '@stampyard/stamp-spec/testing';
 import { planSynth, type SynthPlan } from './index.ts';
-import { appliedObjects, closureProblems } from './testing/index.ts';
+import { appliedObjects, closureProblems, planExampleFleet } from './testing/index.ts';
 
 const clustersOf = (plan: SynthPlan) => [...plan.stamps, 'global'];
 
@@ -29,10 +29,7 @@ describe('closure of every rendered cluster entry', () => {
   let fleet: LoadedFleet;
   let plan: SynthPlan;
   beforeAll(async () => {
-    const repo = await copyExampleFleet();
-    fleet = await loadFleet(repo.root);
-    await repo.cleanup();
-    plan = await planSynth(fleet);
+    ({ fleet, plan } = await planExampleFleet());
   });
 
   it('holds for every stamp cluster and the global cluster of the example fleet', () => {

@@ -8,6 +8,7 @@ import { aFleet, copyExampleFleet, toLoadedFleet, type TempRepo } from '@stampya
 import { validateManifest } from '@stampyard/stamp-template/testing';
 import { applySynth, diffSynth, isUpToDate, planSynth, planSynthCached, recoverInterruptedSynth, type SynthPlan } from './index.ts';
 import { hashTree } from './testing/tree.ts';
+import { planExampleFleet } from './testing/example.ts';
 
 const repos: TempRepo[] = [];
 async function exampleRepo(): Promise<TempRepo> {
@@ -51,10 +52,7 @@ describe('planSynth on the example fleet', () => {
   let fleet: LoadedFleet;
   let plan: SynthPlan;
   beforeAll(async () => {
-    const repo = await copyExampleFleet();
-    fleet = await loadFleet(repo.root);
-    await repo.cleanup();
-    plan = await planSynth(fleet);
+    ({ fleet, plan } = await planExampleFleet());
   });
 
   it('renders every stamp, its cluster entry point, the gateway, routing and schemas', () => {

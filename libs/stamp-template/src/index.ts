@@ -2,7 +2,7 @@ export * from './types.ts';
 export * from './stamp-chart.ts';
 export * from './synthesize.ts';
 export * from './gateway.ts';
-export * from './global-infrastructure.ts';
+export * from './cluster-infrastructure.ts';
 export * from './constructs/app-service.ts';
 export * from './constructs/certificates.ts';
 export * from './constructs/credentials.ts';

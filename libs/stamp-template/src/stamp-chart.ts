@@ -10,7 +10,6 @@ import {
   imageReference,
   infrastructureProblems,
   InternalError,
-  STAMP_COMPONENTS,
   stampHost,
   stampZone,
   type FleetSpec,
@@ -24,8 +23,6 @@ import { AppService } from './constructs/app-service.ts';
 import { TlsCertificate } from './constructs/certificates.ts';
 import { Credentials } from './constructs/credentials.ts';
 import { FrontDoor } from './constructs/front-door.ts';
-import { Infrastructure } from './constructs/infrastructure.ts';
-import { InfrastructureConfig } from './constructs/infrastructure-config.ts';
 import { NetworkBoundary } from './constructs/network-boundary.ts';
 import { OtelCollector } from './constructs/otel-collector.ts';
 import { Postgres } from './constructs/postgres.ts';
@@ -74,7 +71,7 @@ export interface StampChartProps {
   readonly appPort?: number;
 }
 
-/** One stamp cluster: its infrastructure and a full copy of the stack in namespace `<stamp name>`, split into Flux layers. */
+/** One stamp: a full copy of the stack in namespace `<stamp name>`, split into Flux layers. */
 export class StampChart extends Chart {
   /** The constructs of each layer; every API object lives under exactly one. */
   readonly layers: Readonly<Record<Layer, Construct>>;
@@ -107,34 +104,10 @@ export class StampChart extends Chart {
     const components = fleet.components;
 
     const layer = (id: Layer) => new Construct(this, id);
-    this.layers = {
-      infrastructure: layer('infrastructure'),
-      'infrastructure-config': layer('infrastructure-config'),
-      platform: layer('platform'),
-      data: layer('data'),
-      apps: layer('apps'),
-    };
+    this.layers = { platform: layer('platform'), data: layer('data'), apps: layer('apps') };
     const { platform, data, apps } = this.layers;
-
-    // ------------------------------------------------------- infrastructure
-    new Infrastructure(this.layers.infrastructure, 'infrastructure', {
-      cluster: name,
-      components: STAMP_COMPONENTS.filter((c) => !fleet.prerequisites.includes(c)),
-      charts: fleet.charts ?? {},
-      domain: fleet.domain,
-      ...(fleet.dns ? { dns: fleet.dns } : {}),
-      secretStore: store,
-      externalLabels: { stamp: name, region: stamp.spec.region },
-    });
-    new InfrastructureConfig(this.layers['infrastructure-config'], 'config', {
-      issuer: fleet.issuer,
-      domain: fleet.domain,
-      ...(fleet.dns ? { dns: fleet.dns } : {}),
-      zone,
-      store,
-      readerNamespaces: [name],
-      labels: labels.stable('infrastructure-config'),
-    });
+    // The cluster's infrastructure (controllers, issuer, the zone's store) is shared by every
+    // stamp of the zone: see `synthesizeZoneInfrastructure`.
 
     // ------------------------------------------------------------- platform
     new StampNamespace(platform, 'namespace', {

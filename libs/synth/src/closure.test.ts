@@ -62,15 +62,23 @@ describe('closure of every rendered cluster entry', () => {
     expect(problems).toMatch(/namespace monitoring is created by nothing/);
   });
 
+  it('fails when a stamp cluster applies the zone\'s infrastructure without its post-build variables', () => {
+    const path = 'rendered/clusters/stamp-eu-1/manifests.yaml';
+    const files = new Map(plan.files);
+    files.set(path, files.get(path)!.replace(/\n {2}postBuild:\n {4}substitute:\n( {6}.*\n)+/g, '\n'));
+    expect(files.get(path)).not.toContain('postBuild');
+    expect(closureProblems(files, 'stamp-eu-1', []).join('\n')).toMatch(/stamp-eu-1-infrastructure: HelmRelease prometheus keeps an unsubstituted variable: \$\{STAMP_NAME\}/);
+  });
+
   it('fails when a HelmRelease is missing: its CRDs are installed by nothing', () => {
-    const files = without(plan, 'rendered/stamps/stamp-eu-1/infrastructure/manifests.yaml', (d) => d.kind === 'HelmRelease' && d.metadata.name === 'cert-manager');
+    const files = without(plan, 'rendered/infrastructure/zones/eu/infrastructure/manifests.yaml', (d) => d.kind === 'HelmRelease' && d.metadata.name === 'cert-manager');
     const problems = closureProblems(files, 'stamp-eu-1', []).join('\n');
     expect(problems).toMatch(/Certificate stamp-eu-1\/stamp-tls .* kind: no CRD for cert-manager.io\/Certificate/);
     expect(problems).toMatch(/ClusterIssuer stampyard .* kind: no CRD for cert-manager.io\/ClusterIssuer/);
   });
 
   it('fails when the DNSEndpoints are applied without external-dns', () => {
-    const files = without(plan, 'rendered/global/infrastructure/manifests.yaml', (d) => d.kind === 'HelmRelease' && d.metadata.name === 'external-dns');
+    const files = without(plan, 'rendered/infrastructure/global/infrastructure/manifests.yaml', (d) => d.kind === 'HelmRelease' && d.metadata.name === 'external-dns');
     expect(closureProblems(files, 'global', []).join('\n')).toMatch(/DNSEndpoint external-dns\/tenants-.* kind: no CRD for externaldns.k8s.io\/DNSEndpoint/);
   });
 

@@ -32,6 +32,12 @@ export interface FluxLayer {
    * @default '5m'
    */
   readonly timeout?: string;
+  /**
+   * Flux post-build variables substituted into the layer's objects (`${NAME}`), e.g. the stamp a
+   * zone's shared infrastructure is applied for.
+   * @default - none
+   */
+  readonly substitute?: Readonly<Record<string, string>>;
 }
 
 /** A reference to an object, as Flux's `healthChecks` take it. */
@@ -81,6 +87,7 @@ export function fluxKustomizations(layers: readonly FluxLayer[]): ApiObject[] {
         ...(layer.healthChecks ? { healthChecks: layer.healthChecks.map((ref) => ({ ...ref })) } : {}),
         sourceRef: { kind: 'GitRepository', name: FLUX_SOURCE_NAME },
         ...(layer.targetNamespace ? { targetNamespace: layer.targetNamespace } : {}),
+        ...(layer.substitute ? { postBuild: { substitute: { ...layer.substitute } } } : {}),
       },
     };
   });

@@ -7,12 +7,14 @@ import {
   clusterRenderedDir,
   DNS_ENDPOINTS_DIR,
   GLOBAL_CLUSTER,
-  GLOBAL_INFRASTRUCTURE_LAYERS,
+  GLOBAL_INFRASTRUCTURE_DIR,
   GLOBAL_RENDERED_DIR,
+  INFRASTRUCTURE_LAYERS,
   STAMP_LAYERS,
   stampRenderedDir,
+  zoneInfrastructureDir,
 } from './layout.ts';
-import type { GlobalInfrastructureManifests } from './private/contracts.ts';
+import type { GlobalInfrastructureManifests, InfrastructureManifests } from './private/contracts.ts';
 
 /** One generated file: path relative to the fleet root, and its content. */
 export interface SynthFile {
@@ -45,13 +47,46 @@ export function clusterFolder(fleet: FleetSpec, cluster: string, source: string,
   return objectFolder(clusterRenderedDir(cluster), source, [fluxGitRepository(fleet), ...fluxKustomizations(layers)]);
 }
 
-/** Every file of one stamp: `rendered/stamps/<name>/…` and `rendered/clusters/<name>/…`. */
-export function renderStampFiles(fleet: FleetSpec, stamp: Stamp, manifests: StampManifests): SynthFile[] {
+/** The infrastructure folders of a cluster (or of every stamp cluster of a zone): one per layer, and its Kustomizations. */
+function infrastructureFolders(
+  dir: string,
+  source: string,
+  infrastructure: InfrastructureManifests,
+  kustomizationPrefix: string,
+  substitute?: Readonly<Record<string, string>>,
+): { files: SynthFile[]; layers: FluxLayer[] } {
+  const files: SynthFile[] = [];
+  const layers: FluxLayer[] = [];
+  for (const layer of INFRASTRUCTURE_LAYERS) {
+    files.push(...objectFolder(`${dir}/${layer}`, source, infrastructure[layer]));
+    layers.push({ ...fluxLayer(`${kustomizationPrefix}-${layer}`, `${dir}/${layer}`, layer, infrastructure[layer]), ...(substitute ? { substitute } : {}) });
+  }
+  return { files, layers };
+}
+
+/** The files of a zone's shared infrastructure: `rendered/infrastructure/zones/<zone>/<layer>/`. */
+export function renderZoneInfrastructureFiles(zone: string, source: string, infrastructure: InfrastructureManifests): SynthFile[] {
+  return infrastructureFolders(zoneInfrastructureDir(zone), source, infrastructure, zone).files;
+}
+
+/**
+ * Every file of one stamp: `rendered/stamps/<name>/…` and `rendered/clusters/<name>/…`, whose
+ * Kustomizations apply the zone's infrastructure (`infrastructure`, rendered once per zone by
+ * `renderZoneInfrastructureFiles`) with the stamp's post-build variables (`variables`), then the stamp's layers.
+ */
+export function renderStampFiles(
+  fleet: FleetSpec,
+  stamp: Stamp,
+  manifests: StampManifests,
+  infrastructure: InfrastructureManifests,
+  variables: Readonly<Record<string, string>>,
+): SynthFile[] {
   const name = stamp.metadata.name;
   const source = stampFilePath(name);
   const dir = stampRenderedDir(name);
+  const zone = fleet.regions[stamp.spec.region]?.zone ?? '';
   const files: SynthFile[] = [];
-  const layers: FluxLayer[] = [];
+  const layers: FluxLayer[] = infrastructureFolders(zoneInfrastructureDir(zone), source, infrastructure, name, variables).layers;
   for (const layer of STAMP_LAYERS) {
     const objects = manifests[layer];
     files.push(...objectFolder(`${dir}/${layer}`, source, objects));
@@ -75,7 +110,7 @@ function fluxLayer(name: string, path: string, layer: string, objects: readonly 
 }
 
 /**
- * The global cluster: its infrastructure (`rendered/global/<layer>/`), the gateway and its edge
+ * The global cluster: its infrastructure (`rendered/infrastructure/global/<layer>/`), the gateway and its edge
  * (`rendered/global/`), the DNSEndpoints for external-dns (`rendered/routing/dns/endpoints/`,
  * whose files routing renders: `dnsEndpointFiles`, relative to that folder), and the entry point
  * (`rendered/clusters/global/`) chaining infrastructure → infrastructure-config → gateway and dns.
@@ -87,13 +122,7 @@ export function renderGlobalFiles(
   infrastructure: GlobalInfrastructureManifests,
   dnsEndpointFiles: readonly string[],
 ): SynthFile[] {
-  const files: SynthFile[] = [];
-  const layers: FluxLayer[] = [];
-  for (const layer of GLOBAL_INFRASTRUCTURE_LAYERS) {
-    const path = `${GLOBAL_RENDERED_DIR}/${layer}`;
-    files.push(...objectFolder(path, source, infrastructure[layer]));
-    layers.push(fluxLayer(`global-${layer}`, path, layer, infrastructure[layer]));
-  }
+  const { files, layers } = infrastructureFolders(GLOBAL_INFRASTRUCTURE_DIR, source, infrastructure, GLOBAL_CLUSTER);
   const config = layers[layers.length - 1]!.name;
   const objects = [...gateway, ...infrastructure.edge];
   files.push(...objectFolder(GLOBAL_RENDERED_DIR, source, objects));

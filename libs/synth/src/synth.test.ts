@@ -60,7 +60,7 @@ describe('planSynth on the example fleet', () => {
     const paths = [...plan.files.keys()];
     expect(paths).toEqual([...paths].sort());
     for (const name of plan.stamps) {
-      for (const layer of ['infrastructure', 'infrastructure-config', 'platform', 'data', 'apps']) {
+      for (const layer of ['platform', 'data', 'apps']) {
         expect(paths).toContain(`rendered/stamps/${name}/${layer}/manifests.yaml`);
         expect(paths).toContain(`rendered/stamps/${name}/${layer}/kustomization.yaml`);
       }
@@ -113,6 +113,10 @@ describe('planSynth on the example fleet', () => {
     ]);
     expect(objects[0]!.spec).toMatchObject({ url: source.url, ref: { branch: source.branch }, interval: source.interval });
     const [infrastructure, config, platform, data, apps] = objects.slice(1);
+    // The zone's shared infrastructure, with the stamp's name and region substituted by Flux.
+    expect(infrastructure!.spec).toMatchObject({ path: './rendered/infrastructure/zones/eu/infrastructure', postBuild: { substitute: { STAMP_NAME: 'stamp-eu-1', STAMP_REGION: 'westeurope' } } });
+    expect(config!.spec).toMatchObject({ path: './rendered/infrastructure/zones/eu/infrastructure-config', postBuild: { substitute: { STAMP_NAME: 'stamp-eu-1' } } });
+    expect(platform!.spec['postBuild']).toBeUndefined();
     expect(infrastructure!.spec['dependsOn']).toBeUndefined();
     expect(config!.spec['dependsOn']).toEqual([{ name: 'stamp-eu-1-infrastructure' }]);
     expect(platform!.spec['dependsOn']).toEqual([{ name: 'stamp-eu-1-infrastructure-config' }]);
@@ -142,12 +146,12 @@ describe('planSynth on the example fleet', () => {
     expect(gateway.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(expect.arrayContaining(['Certificate/gateway-tls', 'Ingress/gateway']));
     const cluster = documents(plan.files.get('rendered/clusters/global/manifests.yaml')!);
     expect(cluster.filter((o) => o.kind === 'Kustomization').map((o) => [o.metadata.name, o.spec.path, o.spec['dependsOn']])).toEqual([
-      ['global-infrastructure', './rendered/global/infrastructure', undefined],
-      ['global-infrastructure-config', './rendered/global/infrastructure-config', [{ name: 'global-infrastructure' }]],
+      ['global-infrastructure', './rendered/infrastructure/global/infrastructure', undefined],
+      ['global-infrastructure-config', './rendered/infrastructure/global/infrastructure-config', [{ name: 'global-infrastructure' }]],
       ['global-gateway', './rendered/global', [{ name: 'global-infrastructure-config' }]],
       ['global-dns', './rendered/routing/dns/endpoints', [{ name: 'global-infrastructure' }]],
     ]);
-    const infrastructure = documents(plan.files.get('rendered/global/infrastructure/manifests.yaml')!);
+    const infrastructure = documents(plan.files.get('rendered/infrastructure/global/infrastructure/manifests.yaml')!);
     expect(infrastructure.filter((o) => o.kind === 'HelmRelease').map((o) => o.metadata.name)).toContain('external-dns');
     // Every DNSEndpoint file routing renders is applied, into external-dns' namespace.
     const endpoints = [...plan.files.keys()].filter((p) => p.startsWith('rendered/routing/dns/endpoints/') && p.endsWith('.yaml') && !p.endsWith('kustomization.yaml'));

@@ -2,13 +2,14 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { stampZone, type FleetSpec } from '@stampyard/stamp-spec';
 import { aFleetSpec, aStamp } from '@stampyard/stamp-spec/testing';
-import { synthesizeStamp, type ApiObjectJson } from '../index.ts';
+import { synthesizeStamp, synthesizeZoneInfrastructure, type ApiObjectJson } from '../index.ts';
 import { credentialKey } from './credentials.ts';
 
 const fleet = aFleetSpec();
+/** What a stamp cluster applies of credentials: its zone's infrastructure config and the stamp's platform layer. */
 const objectsOf = (spec: FleetSpec, region: string, name = 'stamp-x-1') => {
-  const m = synthesizeStamp(spec, aStamp({ name, region }));
-  return [...m['infrastructure-config'], ...m.platform];
+  const stamp = aStamp({ name, region });
+  return [...synthesizeZoneInfrastructure(spec, stampZone(spec, stamp)!)['infrastructure-config'], ...synthesizeStamp(spec, stamp).platform];
 };
 const specOf = (o: ApiObjectJson) => o['spec'] as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -27,8 +28,10 @@ describe('Credentials', () => {
     });
     const [store] = objects.filter((o) => o.kind === 'ClusterSecretStore');
     expect(specOf(store!)['provider']['vault']['server']).toBe('https://vault.eu.example.com');
-    // Only the stamp's own namespace may read the store.
-    expect(specOf(store!)['conditions']).toEqual([{ namespaces: ['stamp-eu-9'] }]);
+    // Only the stamp's own namespace, the one carrying the stamp label, may read the store.
+    expect(specOf(store!)['conditions']).toEqual([{ namespaceSelector: { matchExpressions: [{ key: 'stampyard.dev/stamp', operator: 'Exists' }] } }]);
+    const namespace = objects.find((o) => o.kind === 'Namespace')!;
+    expect(namespace.metadata.labels?.['stampyard.dev/stamp']).toBe('stamp-eu-9');
   });
 
   it('never lets a stamp read another zone\'s store (property)', () => {
@@ -37,8 +40,7 @@ describe('Credentials', () => {
       fc.property(fc.constantFrom(...regions), fc.integer({ min: 1, max: 999 }), (region, n) => {
         const stamp = aStamp({ name: `stamp-p-${n}`, region });
         const zone = stampZone(fleet, stamp)!;
-        const m = synthesizeStamp(fleet, stamp);
-        const all = Object.values(m).flat() as ApiObjectJson[];
+        const all = [...Object.values(synthesizeStamp(fleet, stamp)).flat(), ...Object.values(synthesizeZoneInfrastructure(fleet, zone)).flat()] as ApiObjectJson[];
         const stores = all.filter((o) => o.kind === 'ClusterSecretStore');
         expect(stores.map((o) => o.metadata.name)).toEqual([`stampyard-${zone}`]);
         expect(JSON.stringify(stores)).toContain(`vault.${zone}.example.com`);

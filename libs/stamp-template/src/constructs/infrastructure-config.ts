@@ -33,10 +33,11 @@ export interface InfrastructureConfigProps {
    */
   readonly store?: SecretStoreConfig;
   /**
-   * Namespaces allowed to read the store (a stamp's own namespace); cert-manager's is added for a CA issuer.
-   * @default [] (no namespace but cert-manager's)
+   * A label whose presence lets a namespace read the store (a stamp's namespace carries `stampyard.dev/stamp`);
+   * cert-manager's namespace may read it too for a CA issuer.
+   * @default - none: no namespace but cert-manager's
    */
-  readonly readerNamespaces?: readonly string[];
+  readonly readerLabel?: string;
   /** Labels of every object. */
   readonly labels: Readonly<Record<string, string>>;
 }
@@ -79,7 +80,10 @@ export class InfrastructureConfig extends Construct {
       customResource(this, 'secret-store', CUSTOM_KINDS.clusterSecretStore, { name: secretStoreName(readable.zone), labels }, {
         provider: storeProvider(readable.store),
         // Only the stamp's namespace (and cert-manager's, for a CA) may read it.
-        conditions: [{ namespaces: [...(props.readerNamespaces ?? []), ...(issuer.type === 'ca' ? [COMPONENT_PROVIDES['cert-manager'].namespace] : [])] }],
+        conditions: [
+          ...(props.readerLabel ? [{ namespaceSelector: { matchExpressions: [{ key: props.readerLabel, operator: 'Exists' }] } }] : []),
+          ...(issuer.type === 'ca' ? [{ namespaces: [COMPONENT_PROVIDES['cert-manager'].namespace] }] : []),
+        ],
       });
     }
     if (issuer.type === 'acme') {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { FleetSpec } from '@stampyard/stamp-spec';
-import { aFleetSpec, aStamp } from '@stampyard/stamp-spec/testing';
-import { synthesizeGlobalInfrastructure, synthesizeStamp, type ApiObjectJson } from '../index.ts';
+import { aFleetSpec } from '@stampyard/stamp-spec/testing';
+import { synthesizeGlobalInfrastructure, synthesizeZoneInfrastructure, type ApiObjectJson } from '../index.ts';
 import { COMPONENT_PROVIDES } from './infrastructure.ts';
 
 const fleet = aFleetSpec();
-const infrastructureOf = (spec: FleetSpec) => [...synthesizeStamp(spec, aStamp({ name: 'stamp-eu-1', region: 'westeurope' })).infrastructure];
+const infrastructureOf = (spec: FleetSpec) => [...synthesizeZoneInfrastructure(spec, 'eu').infrastructure];
 const names = (objects: readonly ApiObjectJson[], kind: string) => objects.filter((o) => o.kind === kind).map((o) => o.metadata.name);
 const specOf = (o: ApiObjectJson) => o['spec'] as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -30,6 +30,12 @@ describe('Infrastructure', () => {
     expect(specOf(ingress)['values']['controller']['ingressClassResource']).toMatchObject({ name: COMPONENT_PROVIDES['ingress-nginx'].ingressClasses[0], enabled: true });
     const certManager = objects.find((o) => o.kind === 'HelmRelease' && o.metadata.name === 'cert-manager')!;
     expect(specOf(certManager)['values']['crds']).toEqual({ enabled: true, keep: true });
+  });
+
+  it('leaves the stamp to Flux post-build variables, so one folder serves every stamp cluster of the zone', () => {
+    const prometheus = infrastructureOf(fleet).find((o) => o.kind === 'HelmRelease' && o.metadata.name === 'prometheus')!;
+    expect(specOf(prometheus)['values']['server']['global']['external_labels']).toEqual({ cluster: '${STAMP_NAME}', stamp: '${STAMP_NAME}', region: '${STAMP_REGION}', zone: 'eu' });
+    expect(JSON.stringify(infrastructureOf(fleet))).not.toMatch(/stamp-[a-z]+-[0-9]/);
   });
 
   it('leaves out the prerequisites', () => {
@@ -63,7 +69,7 @@ describe('Infrastructure', () => {
   });
 
   it('solves DNS-01 for the ACME issuer through the fleet\'s DNS provider, so wildcards can be issued', () => {
-    const [issuer] = synthesizeStamp(fleet, aStamp({ name: 'stamp-eu-1', region: 'westeurope' }))['infrastructure-config'].filter((o) => o.kind === 'ClusterIssuer');
+    const [issuer] = synthesizeZoneInfrastructure(fleet, 'eu')['infrastructure-config'].filter((o) => o.kind === 'ClusterIssuer');
     expect(specOf(issuer!)['acme']).toMatchObject({
       email: 'platform@example.com',
       solvers: [{ dns01: { route53: { region: 'us-east-1', hostedZoneID: 'Z0123456789ABCDEFGHIJ' } } }],

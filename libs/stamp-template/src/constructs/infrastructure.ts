@@ -114,7 +114,7 @@ function identity(provider: { readonly provider: 'azure'; readonly clientID: str
 }
 
 export interface InfrastructureProps {
-  /** The cluster: a stamp's name, or `global`. Labels objects and Prometheus' series. */
+  /** The cluster (or the zone's clusters), the `app.kubernetes.io/instance` label of every object, e.g. `global` or `zone-eu`. */
   readonly cluster: string;
   /** Components to install, in order; prerequisites already left out. */
   readonly components: readonly InfrastructureComponent[];
@@ -133,8 +133,8 @@ export interface InfrastructureProps {
    */
   readonly secretStore?: SecretStoreConfig;
   /**
-   * Extra Prometheus external labels, e.g. the stamp's region.
-   * @default {}
+   * Prometheus' external labels, naming the cluster its series come from.
+   * @default { cluster: <cluster> }
    */
   readonly externalLabels?: Readonly<Record<string, string>>;
   /**
@@ -235,7 +235,7 @@ export class Infrastructure extends Construct {
         return {
           alertmanager: { enabled: false },
           'prometheus-pushgateway': { enabled: false },
-          server: { retention: '15d', global: { external_labels: { cluster: props.cluster, ...props.externalLabels } } },
+          server: { retention: '15d', global: { external_labels: { ...(props.externalLabels ?? { cluster: props.cluster }) } } },
         } satisfies PrometheusValues;
       case 'external-dns': {
         const dns = props.dns;

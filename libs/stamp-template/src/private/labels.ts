@@ -2,6 +2,9 @@
 
 export const PART_OF = 'stampyard';
 
+/** The label naming the stamp an object belongs to; only a stamp's own objects (its namespace included) carry it. */
+export const STAMP_LABEL = 'stampyard.dev/stamp';
+
 /** Selector labels: immutable once deployed, so they hold only the component and the stamp name. */
 export function selectorLabels(component: string, instance: string): Record<string, string> {
   return { 'app.kubernetes.io/name': component, 'app.kubernetes.io/instance': instance };
@@ -21,7 +24,7 @@ export function objectLabels(options: {
     'app.kubernetes.io/managed-by': 'stampyard',
   };
   if (options.componentVersion !== undefined) labels['app.kubernetes.io/version'] = options.componentVersion;
-  if (options.stamp !== undefined) labels['stampyard.dev/stamp'] = options.stamp;
+  if (options.stamp !== undefined) labels[STAMP_LABEL] = options.stamp;
   if (options.stampVersion !== undefined) labels['stampyard.dev/version'] = options.stampVersion;
   return labels;
 }

@@ -1,14 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { loadFleet } from '@stampyard/stamp-spec';
 import { aFleet, aFleetSpec, EXAMPLE_FLEET_ROOT } from '@stampyard/stamp-spec/testing';
-import { LAYERS, synthesizeGateway, synthesizeStamp, type ApiObjectJson } from '../index.ts';
+import { INFRASTRUCTURE_LAYERS, LAYERS, synthesizeGateway, synthesizeGlobalInfrastructure, synthesizeStamp, synthesizeZoneInfrastructure, type ApiObjectJson } from '../index.ts';
 import { hasModel, validateManifest, validateManifests } from './index.ts';
 
 const { fleet, stamps } = aFleet(3);
-const rendered = stamps.flatMap((stamp) => {
-  const m = synthesizeStamp(fleet, stamp);
-  return LAYERS.flatMap((layer) => [...m[layer]]);
+const infrastructure = ['eu', 'us'].flatMap((zone) => {
+  const m = synthesizeZoneInfrastructure(fleet, zone);
+  return INFRASTRUCTURE_LAYERS.flatMap((layer) => [...m[layer]]);
 });
+const global = Object.values(synthesizeGlobalInfrastructure(fleet)).flat();
+const rendered = [
+  ...stamps.flatMap((stamp) => {
+    const m = synthesizeStamp(fleet, stamp);
+    return LAYERS.flatMap((layer) => [...m[layer]]);
+  }),
+  ...infrastructure,
+  ...global,
+];
 const gateway = synthesizeGateway(aFleetSpec(), { routingConfigMaps: [{ name: 'routing-table', data: { 'routing-table.json': '{}' } }] });
 const deployment = rendered.find((o) => o.kind === 'Deployment' && o.metadata.name === 'api')!;
 const find = (kind: string) => rendered.find((o) => o.kind === kind)!;

@@ -80,10 +80,14 @@ export function appliedObjects(
   const entry = folderObjects(files, entryDir, problems, reached);
   const objects: AppliedObject[] = entry.map((o) => ({ ...(o as unknown as AppliedObject), via: entryDir }));
   for (const k of entry.filter((o) => o['kind'] === 'Kustomization')) {
-    const spec = k['spec'] as { path: string; targetNamespace?: string };
+    const spec = k['spec'] as { path: string; targetNamespace?: string; postBuild?: { substitute?: Record<string, string> } };
     const name = (k['metadata'] as { name: string }).name;
+    const substitute = spec.postBuild?.substitute ?? {};
     for (const o of folderObjects(files, spec.path.replace(/^\.\//, ''), problems, reached)) {
-      const object = o as unknown as AppliedObject;
+      // Flux's post-build substitution: `${NAME}` → the Kustomization's value.
+      const text = JSON.stringify(o).replace(/\$\{([_a-zA-Z][_a-zA-Z0-9]*)\}/g, (match, variable: string) => substitute[variable] ?? match);
+      if (/\$\{[_a-zA-Z][_a-zA-Z0-9]*\}/.test(text)) problems.push(`${name}: ${String(o['kind'])} ${String((o['metadata'] as Json)['name'])} keeps an unsubstituted variable: ${/\$\{[^}]*\}/.exec(text)![0]}`);
+      const object = JSON.parse(text) as AppliedObject;
       const namespace = CLUSTER_SCOPED.has(object.kind) ? undefined : (spec.targetNamespace ?? object.metadata.namespace);
       const { namespace: _ignored, ...metadata } = object.metadata;
       objects.push({ ...object, metadata: { ...metadata, ...(namespace ? { namespace } : {}) }, via: name });

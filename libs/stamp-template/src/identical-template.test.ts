@@ -25,7 +25,7 @@ function templateOf(manifests: StampManifests, stamp: Stamp): string {
     [imageReference(release.images.api), '<IMAGE:api>'],
     [imageReference(release.images.worker), '<IMAGE:worker>'],
     [stamp.metadata.name, '<STAMP>'],
-    // The zone's ClusterSecretStore, named after the zone.
+    // The zone's ClusterSecretStore, named after the zone, which the credentials read.
     [`stampyard-${stampZone(fleet, stamp)!}`, 'stampyard-<ZONE>'],
   ];
   const exact = new Map<string, string>([
@@ -34,10 +34,6 @@ function templateOf(manifests: StampManifests, stamp: Stamp): string {
     [stampZone(fleet, stamp)!, '<ZONE>'],
     [stamp.spec.network.cidr, '<CIDR>'],
     [stamp.spec.dedicatedTo ?? '', '<DEDICATED_TO>'],
-    // The zone's secret store is the zone's parameter: its address differs between zones.
-    ...Object.entries(fleet.secretStores![stampZone(fleet, stamp)!]!).flatMap(([key, value]) =>
-      typeof value === 'string' && key !== 'provider' ? [[value, `<STORE:${key}>`] as [string, string]] : [],
-    ),
   ]);
   const replace = (value: unknown): unknown => {
     if (typeof value === 'string') {

@@ -88,6 +88,10 @@ describe('closure of every rendered cluster entry', () => {
     const releases = appliedObjects(withPrerequisites.files, stamp).objects.filter((o) => o.kind === 'HelmRelease').map((o) => o.metadata.name);
     expect(releases).toEqual(['cert-manager', 'external-secrets']);
     expect(closureProblems(withPrerequisites.files, stamp, ['ingress-nginx', 'prometheus'])).toEqual([]);
+    // The cluster's README tells whoever bootstraps it what must already run there.
+    const readme = withPrerequisites.files.get(`rendered/clusters/${stamp}/README.md`)!;
+    expect(readme).toContain(`--path=rendered/clusters/${stamp}`);
+    expect(readme).toMatch(/## Prerequisites\n\n.*\n.*\n\n- ingress-nginx\n- prometheus\n/);
     const problems = closureProblems(withPrerequisites.files, stamp, []).join('\n');
     expect(problems).toMatch(/IngressClass nginx is installed by nothing/);
     expect(problems).toMatch(/namespace monitoring is created by nothing/);

@@ -42,9 +42,43 @@ export function objectFolder(dir: string, source: string, objects: readonly ApiO
   return files;
 }
 
-/** A cluster's Flux entry point: the GitRepository and the Kustomizations, in order. */
+/** A cluster's Flux entry point: the GitRepository and the Kustomizations, in order, and a README saying how to bootstrap it. */
 export function clusterFolder(fleet: FleetSpec, cluster: string, source: string, layers: readonly FluxLayer[]): SynthFile[] {
-  return objectFolder(clusterRenderedDir(cluster), source, [fluxGitRepository(fleet), ...fluxKustomizations(layers)]);
+  const dir = clusterRenderedDir(cluster);
+  return [
+    ...objectFolder(dir, source, [fluxGitRepository(fleet), ...fluxKustomizations(layers)]),
+    { path: `${dir}/README.md`, content: clusterReadme(fleet, cluster, source, layers) },
+  ];
+}
+
+/** The cluster's README: the bootstrap command, what Flux applies in which order, and the prerequisites it must already run. */
+export function clusterReadme(fleet: FleetSpec, cluster: string, source: string, layers: readonly FluxLayer[]): string {
+  const dir = clusterRenderedDir(cluster);
+  const prerequisites = fleet.prerequisites.length > 0
+    ? [
+        'Stampyard installs nothing for these components (`spec.prerequisites` in fleet.yaml); the cluster must run them',
+        'before bootstrap, in their usual namespaces (the closure test assumes what each provides):',
+        '',
+        ...fleet.prerequisites.map((p) => `- ${p}`),
+      ]
+    : ['None: Flux installs every component this cluster needs (`spec.prerequisites` in fleet.yaml is empty).'];
+  return [
+    generatedHeader(source).trimEnd(),
+    '',
+    `# Cluster \`${cluster}\``,
+    '',
+    `Bootstrap: \`flux bootstrap git --url=${fleet.source.url} --branch=${fleet.source.branch} --path=${dir}\``,
+    '(or `flux bootstrap github|gitlab …` with the same `--path`).',
+    '',
+    'Flux then applies, each Kustomization after the one before is ready:',
+    '',
+    ...layers.map((layer, i) => `${i + 1}. \`${layer.name}\`: \`${layer.path}\`${layer.dependsOn ? ` (after ${layer.dependsOn.map((d) => `\`${d}\``).join(', ')})` : ''}`),
+    '',
+    '## Prerequisites',
+    '',
+    ...prerequisites,
+    '',
+  ].join('\n');
 }
 
 /** The infrastructure folders of a cluster (or of every stamp cluster of a zone): one per layer, and its Kustomizations. */

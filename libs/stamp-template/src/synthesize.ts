@@ -17,6 +17,7 @@ export function synthesizeStamp(fleet: FleetSpec, stamp: Stamp, props: Partial<S
 // rendered stamp otherwise (a reserved documentation CIDR, labels no fleet uses).
 const SENTINEL_NAME = 'zz-stampyard-sentinel-stamp';
 const SENTINEL_REGION = 'zz-stampyard-sentinel-region';
+const SENTINEL_ZONE = 'zz-stampyard-sentinel-zone';
 const SENTINEL_TENANT = 'zz-stampyard-sentinel-tenant';
 const SENTINEL_CIDR = '198.51.100.0/24';
 
@@ -27,28 +28,30 @@ export type StampRenderer = (stamp: Stamp) => StampManifests;
  * A renderer for many stamps of one fleet. Stamps differ only through their
  * typed parameters (the identical-template test proves it), so cdk8s renders
  * each shape of stamp (size, release, status, wave, capacity, shared or
- * dedicated, and residency zone, whose secret store it reads) once, with
- * sentinel values for the stamp's own parameters (name, region, CIDR,
- * dedicated tenant); each stamp then gets its own values
+ * dedicated, and the kind of its zone's secret store) once, with sentinel
+ * values for the stamp's own parameters (name, region, zone, CIDR, dedicated
+ * tenant); each stamp then gets its own values
  * substituted into that output. The result equals `synthesizeStamp` exactly;
  * a property test compares the two. Rendering 1000 stamps this way costs a
  * handful of cdk8s runs instead of 1000.
  */
 export function createStampRenderer(fleet: FleetSpec, props: Partial<StampChartProps> = {}): StampRenderer {
-  // One sentinel fleet per zone: the sentinel region lies in the stamp's own zone.
-  const sentinelFleets = new Map<string, FleetSpec>();
-  const sentinelFleet = (zone: string): FleetSpec => {
-    let spec = sentinelFleets.get(zone);
-    if (!spec) sentinelFleets.set(zone, (spec = { ...fleet, regions: { ...fleet.regions, [SENTINEL_REGION]: { zone } } }));
-    return spec;
-  };
+  // The sentinel zone gets the stamp's zone's store: a stamp's objects depend on the store's kind
+  // and key prefix, not on its address (that is the zone's infrastructure's).
+  const sentinelFleet = (zone: string): FleetSpec => ({
+    ...fleet,
+    regions: { ...fleet.regions, [SENTINEL_REGION]: { zone: SENTINEL_ZONE } },
+    secretStores: { ...fleet.secretStores, ...(fleet.secretStores?.[zone] ? { [SENTINEL_ZONE]: fleet.secretStores[zone] } : {}) },
+  });
   const shapes = new Map<string, string>();
   return (stamp) => {
     const zone = fleet.regions[stamp.spec.region]?.zone;
     // An unknown region is the full renderer's to report.
     if (zone === undefined) return synthesizeStamp(fleet, stamp, props);
     const { region: _region, network: _network, dedicatedTo, ...shape } = stamp.spec;
-    const key = JSON.stringify({ ...shape, zone, dedicated: dedicatedTo !== undefined });
+    const store = fleet.secretStores?.[zone];
+    const storeShape = store?.provider === 'generated' ? store : store ? { provider: store.provider, pathPrefix: store.pathPrefix } : undefined;
+    const key = JSON.stringify({ ...shape, store: storeShape, dedicated: dedicatedTo !== undefined });
     let text = shapes.get(key);
     if (text === undefined) {
       const sentinel: Stamp = {
@@ -67,6 +70,7 @@ export function createStampRenderer(fleet: FleetSpec, props: Partial<StampChartP
     const own = text
       .replaceAll(SENTINEL_NAME, stamp.metadata.name)
       .replaceAll(SENTINEL_REGION, stamp.spec.region)
+      .replaceAll(SENTINEL_ZONE, zone)
       .replaceAll(SENTINEL_TENANT, dedicatedTo ?? '')
       .replaceAll(SENTINEL_CIDR, stamp.spec.network.cidr);
     return JSON.parse(own) as StampManifests;

@@ -209,7 +209,7 @@ describe.skipIf(!hasNginx || !hasOpenssl)('nginx verifies each stamp\'s certific
     const upstreams: Record<string, string> = {};
     for (const [stamp, cert] of Object.entries(served)) {
       const server = createTlsServer({ key: await readFile(join(certs, `${cert}.key`)), cert: await readFile(join(certs, `${cert}.crt`)) }, (req, res) =>
-        res.end(`stamp=${stamp} sni=${(req.socket as import('node:tls').TLSSocket).servername}`),
+        res.end(`stamp=${stamp} sni=${String((req.socket as { servername?: unknown }).servername)}`),
       );
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       servers.push(server);

@@ -33,9 +33,9 @@ export function findSize(fleet: FleetSpec, size: string): SizeProfile | undefine
   return catalogEntry(fleet.sizes, size);
 }
 
-/** `repository:tag`, or `repository:tag@digest` when pinned. */
+/** `repository@digest` when pinned to a digest, else `repository:tag`. */
 export function imageReference(image: ImageRef): string {
-  return `${image.repository}:${image.tag}${image.digest ? `@${image.digest}` : ''}`;
+  return image.digest ? `${image.repository}@${image.digest}` : `${image.repository}:${image.tag}`;
 }
 
 /** Releases sorted by semver, oldest first. */

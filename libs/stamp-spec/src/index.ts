@@ -1,5 +1,6 @@
 export * from './errors.ts';
 export * from './schema.ts';
+export * from './infrastructure-schema.ts';
 export * from './rollout-schema.ts';
 export * from './source.ts';
 export * from './load.ts';

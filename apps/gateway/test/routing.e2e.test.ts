@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { SignJWT, exportSPKI, generateKeyPair, type CryptoKey } from 'jose';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DOMAIN, buildTable, mapLimit, metricValue, startGateway, startStampApp, stop, tempDir, tenantId, type Running } from './harness.ts';
+import { DOMAIN, buildTable, mapLimit, metricValue, startGateway, startStampApp, stop, tempDir, tenantId, type Running, type RunningGateway } from './harness.ts';
 
 const STAMPS = Array.from({ length: 10 }, (_, i) => `stamp-${String(i).padStart(2, '0')}`);
 const TENANTS = 1000;
@@ -20,7 +20,7 @@ interface Answer {
   ms: number;
 }
 
-let gateway: Running;
+let gateway: RunningGateway;
 const stamps: Running[] = [];
 let cleanup: () => Promise<void>;
 let key: CryptoKey;
@@ -49,7 +49,7 @@ function p99(values: number[]): number {
 }
 
 async function metrics(): Promise<string> {
-  const res = await request(`${gateway.url}/.well-known/stampyard/metrics`);
+  const res = await request(`${gateway.adminUrl}/metrics`);
   return res.body.text();
 }
 
@@ -94,7 +94,10 @@ beforeAll(async () => {
     '--jwt-issuer', 'stampyard-test',
     '--headers-timeout-ms', String(HEADERS_TIMEOUT_MS),
     '--max-concurrent-per-stamp', String(MAX_PER_STAMP),
-    '--breaker-failures', '3',
+    '--breaker-connect-failures', '3',
+    // Every tenant gets the whole bulkhead here: this suite checks stamp isolation, attacks.e2e checks fair share.
+    '--max-concurrent-per-tenant', String(MAX_PER_STAMP),
+    '--max-concurrent-per-client', '1000',
     '--breaker-cooldown-ms', '600000',
   ]);
   cleanup = temp.cleanup;
@@ -130,8 +133,10 @@ describe('every tenant reaches its own stamp', () => {
     expect([a.status, a.body['stamp']]).toEqual([200, 'stamp-09']);
   });
 
-  it('answers the lookup-then-direct route with the stamp endpoint', async () => {
-    const a = await get('/.well-known/stampyard/route', { host: `${tenantId(3)}.${DOMAIN}` });
+  it('answers the lookup-then-direct route with the stamp endpoint, to a verified token only', async () => {
+    const refused = await get('/.well-known/stampyard/route', { host: `${tenantId(3)}.${DOMAIN}` });
+    expect([refused.status, refused.body['error'], refused.body['stamp']]).toEqual([401, 'token-required', undefined]);
+    const a = await get('/.well-known/stampyard/route', { authorization: `Bearer ${await token({ tenant: tenantId(3) })}` });
     expect(a.status).toBe(200);
     expect(a.body).toEqual({ tenant: tenantId(3), stamp: 'stamp-03', endpoint: stamps[3]!.url, revision: a.headers['x-stampyard-revision'] });
   });
@@ -161,6 +166,7 @@ describe('every tenant reaches its own stamp', () => {
     expect(seen['x-keep']).toBe('yes');
     expect(seen['x-forwarded-host']).toBe(`${tenantId(5)}.${DOMAIN}`);
     expect(seen['x-forwarded-for']).toBe('127.0.0.1');
+    expect(seen['x-real-ip']).toBe('127.0.0.1');
     expect(seen['x-forwarded-proto']).toBe('http');
     expect(seen['x-stampyard-tenant']).toBe(tenantId(5));
   });
@@ -248,8 +254,12 @@ describe('failing stamps', () => {
 });
 
 describe('operations', () => {
-  it('serves readyz and metrics under /.well-known/stampyard/, never as tenant paths', async () => {
-    const ready = await get('/.well-known/stampyard/readyz');
+  it('serves readyz and metrics on the admin port only; the public port keeps a bare liveness answer', async () => {
+    for (const path of ['readyz', 'metrics']) expect((await get(`/.well-known/stampyard/${path}`, { 'x-tenant-id': tenantId(0) })).status).toBe(404);
+    const live = await get('/.well-known/stampyard/healthz');
+    expect([live.status, live.body]).toEqual([200, { live: true }]);
+    const readyRes = await request(`${gateway.adminUrl}/readyz`);
+    const ready = { status: readyRes.statusCode, body: (await readyRes.body.json()) as Record<string, unknown> };
     expect(ready.status).toBe(200);
     expect(ready.body).toMatchObject({ ready: true, tenants: TENANTS + 4 });
     const text = await metrics();

@@ -619,8 +619,8 @@ export class ProxyHandler implements Dispatcher.DispatchHandler {
     } catch (error) {
       // A header Node won't send (e.g. a byte undici decoded to U+FFFD): a 502, logged and counted.
       this.responding = false;
-      this.controller?.abort(error as Error);
       this.finish(this.gateway.upstreamFailed(this.res, error as Error, this.table, this.tenant, this.slot.stamp, this.startedMs));
+      this.controller?.abort(error as Error);
       return false;
     }
     this.gateway.count(this.slot.stamp, statusCode, this.startedMs);

@@ -151,12 +151,16 @@ export async function mapLimit<T, R>(items: readonly T[], concurrency: number, f
   return results;
 }
 
-/** A metric's value from Prometheus text, matched by name and label text (e.g. `result="rejected"`). */
+/**
+ * A metric's value from Prometheus text, matched by name and label pairs in any order
+ * (e.g. `result="rejected"` or `stamp="s",reason="r"`).
+ */
 export function metricValue(text: string, name: string, labels = ''): number {
+  const pairs = labels === '' ? [] : labels.split(/,(?=[a-z_]+=")/);
   for (const line of text.split('\n')) {
     if (!line.startsWith(name)) continue;
     const rest = line.slice(name.length);
-    if (labels === '' ? rest.startsWith(' ') : rest.startsWith('{') && rest.includes(labels)) return Number(line.split(' ').pop());
+    if (labels === '' ? rest.startsWith(' ') : rest.startsWith('{') && pairs.every((pair) => rest.includes(pair))) return Number(line.split(' ').pop());
   }
   return 0;
 }

@@ -40,9 +40,9 @@ export interface RunningGateway extends Running {
  * Starts the gateway through its bin, with a free `--admin-port`, and waits for the ready
  * file, or with `until: 'listening'` only for its `listening` log line.
  */
-export async function startGateway(dir: string, args: readonly string[], until: 'ready' | 'listening' = 'ready'): Promise<RunningGateway> {
+export async function startGateway(dir: string, args: readonly string[], until: 'ready' | 'listening' = 'ready', nodeArgs: readonly string[] = []): Promise<RunningGateway> {
   const readyFile = join(dir, `ready-${Math.random().toString(36).slice(2)}.json`);
-  const child = spawn(process.execPath, [GATEWAY_BIN, '--port', '0', '--admin-port', '0', '--ready-file', readyFile, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, GATEWAY_BIN, '--port', '0', '--admin-port', '0', '--ready-file', readyFile, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   child.stdout!.on('data', (d: Buffer) => output.push(d.toString()));
   child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));

@@ -80,7 +80,7 @@ export function requestHeadersToStamp(incoming: IncomingHttpHeaders, context: Fo
   const host = priorHost ?? context.host;
   if (host !== undefined) out['x-forwarded-host'] = host;
   out['x-real-ip'] = context.client;
-  out['forwarded'] = `for=${forwardedNode(context.client)};proto=${proto}${host !== undefined ? `;host="${host.replaceAll('"', '')}"` : ''}`;
+  out['forwarded'] = `for=${forwardedNode(context.client)};proto=${proto}${host !== undefined ? `;host="${host.replace(/["\\]/g, '')}"` : ''}`;
   out[TENANT_HEADER_TO_STAMP] = context.tenant;
   return out;
 }

@@ -10,6 +10,13 @@ import { createTokenVerifier, loadTokenVerifierOptions, type TokenVerifier } fro
 
 /** Runs the gateway; resolves with the process exit code (see GATEWAY_EXIT_CODES). */
 export async function main(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env): Promise<number> {
+  const code = await run(argv, env);
+  // A worker's IPC channel would keep it alive after it is done (or could not start).
+  if (cluster.isWorker) cluster.worker?.disconnect();
+  return code;
+}
+
+async function run(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(gatewayHelp());
     return 0;
@@ -96,11 +103,7 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
       if (stopping) return;
       stopping = true;
       logger.info({ signal }, 'signal received');
-      void gateway.shutdown().then(() => {
-        // The IPC channel would keep a worker alive.
-        worker?.disconnect();
-        resolve(0);
-      });
+      void gateway.shutdown().then(() => resolve(0));
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));

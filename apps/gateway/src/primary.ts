@@ -78,9 +78,17 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
     return worker;
   };
 
+  let failedStart: (code: number) => void = () => undefined;
   cluster.on('exit', (worker, code, signal) => {
+    const state = states.get(worker.id);
     states.delete(worker.id);
     if (stopping) return;
+    if (state?.revision === undefined && code !== 0 && signal === null && lastAnnounced === undefined) {
+      // It could not start (port in use, unreadable key file): so won't the next one.
+      logger.fatal({ worker: worker.id, code }, 'a worker could not start; stopping');
+      failedStart(code);
+      return;
+    }
     logger.error({ worker: worker.id, code, signal }, 'worker exited; starting another');
     fork();
   });
@@ -152,10 +160,14 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
         admin?.closeAllConnections();
         admin?.close();
         logger.info('stopped');
-        resolve(0);
+        resolve(0); // a no-op after a failed start resolved it with the worker's code
       });
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
+    failedStart = (code) => {
+      stop('a worker could not start');
+      resolve(code);
+    };
   });
 }

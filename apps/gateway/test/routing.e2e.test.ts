@@ -23,6 +23,7 @@ interface Answer {
 let gateway: RunningGateway;
 const stamps: Running[] = [];
 let cleanup: () => Promise<void>;
+let tableDir: string;
 let key: CryptoKey;
 let forgedKey: CryptoKey;
 
@@ -55,6 +56,7 @@ async function metrics(): Promise<string> {
 
 beforeAll(async () => {
   const temp = await tempDir('gw-e2e');
+  tableDir = temp.dir;
   const pair = await generateKeyPair('ES256');
   key = pair.privateKey;
   forgedKey = (await generateKeyPair('ES256')).privateKey;
@@ -250,6 +252,38 @@ describe('failing stamps', () => {
     expect(fast.length).toBeGreaterThanOrEqual(12);
     expect(Math.max(...fast.map((a) => a.ms))).toBeLessThan(HEADERS_TIMEOUT_MS / 2);
     expect(answers.filter((a) => a.status === 504).length).toBeLessThanOrEqual(MAX_PER_STAMP);
+  });
+});
+
+describe('token-only identification (--identify token)', () => {
+  it('routes by the token alone and strips the other tenant hints before proxying', async () => {
+    const temp = await tempDir('gw-token-only');
+    const tokenOnly = await startGateway(temp.dir, [
+      '--table', join(tableDir, 'table.json'),
+      '--upstreams', join(tableDir, 'upstreams.json'),
+      '--identify', 'token',
+      '--jwt-public-key', join(tableDir, 'key.pem'),
+    ]);
+    try {
+      const echo = async (headers: Record<string, string>) => {
+        const res = await request(`${tokenOnly.url}/?echo_headers=1`, { headers });
+        const body = (await res.body.json()) as { stamp: string; headers: Record<string, string> };
+        return { status: res.statusCode, stamp: body.stamp, seen: body.headers };
+      };
+      const bearer = `Bearer ${await token({ tenant: tenantId(3) })}`;
+      const other = await echo({ authorization: bearer, 'x-tenant-id': tenantId(4), host: `${tenantId(4)}.${DOMAIN}` });
+      expect([other.status, other.stamp]).toEqual([200, 'stamp-03']);
+      expect(other.seen['x-tenant-id']).toBeUndefined();
+      expect(other.seen['x-forwarded-host']).toBeUndefined();
+      expect(other.seen['forwarded']).not.toContain(tenantId(4));
+      expect(other.seen['x-stampyard-tenant']).toBe(tenantId(3));
+      const same = await echo({ authorization: bearer, host: `${tenantId(3)}.${DOMAIN}` });
+      expect(same.seen['x-forwarded-host']).toBe(`${tenantId(3)}.${DOMAIN}`);
+      expect((await request(`${tokenOnly.url}/`, { headers: { 'x-tenant-id': tenantId(3) } })).statusCode).toBe(400);
+    } finally {
+      await stop(tokenOnly);
+      await temp.cleanup();
+    }
   });
 });
 

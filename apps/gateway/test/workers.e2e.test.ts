@@ -1,11 +1,14 @@
 // End to end: --workers 2. Processes share the port, each loads and watches the table; the
 // primary serves readiness and every worker's metrics on the admin port, and writes the ready
 // file once every worker has loaded the table.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTable, metricValue, startGateway, startStampApp, stop, swapFile, tempDir, tenantId, type Running, type RunningGateway } from './harness.ts';
+import { GATEWAY_BIN, buildTable, metricValue, startGateway, startStampApp, stop, swapFile, tempDir, tenantId, type Running, type RunningGateway } from './harness.ts';
 
 const STAMPS = ['stamp-a', 'stamp-b'];
 let gateway: RunningGateway;
@@ -61,5 +64,20 @@ describe('--workers 2', () => {
     expect(await stop(gateway)).toBe(0);
     const out = gateway.output.join('');
     expect(out.match(/"msg":"stopped"/g)?.length).toBe(3);
-  });
+  }, 120_000);
+});
+
+describe('--workers that cannot start', () => {
+  it('exits 1 when the port is taken, instead of forking workers forever', async () => {
+    const busy = createServer().listen(0, '127.0.0.1');
+    await once(busy, 'listening');
+    const port = (busy.address() as { port: number }).port;
+    const child = spawn(process.execPath, [GATEWAY_BIN, '--table', join(dir, 'table.json'), '--port', String(port), '--workers', '2'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    busy.close();
+    expect(code).toBe(1);
+    expect(output).toContain('a worker could not start; stopping');
+  }, 120_000);
 });

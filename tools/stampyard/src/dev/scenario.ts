@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import semver from 'semver';
 import { loadFleet, mostCommonVersion, sortedReleases, writeFileAtomic, type LoadedFleet } from '@stampyard/stamp-spec';
 import { readRoutingTable, type RoutingTable } from '@stampyard/routing';
-import { GATEWAY_READY_PATH, gatewaySpec } from './apps.ts';
+import { GATEWAY_READY_PATH, gatewayAdminPort, gatewaySpec } from './apps.ts';
 import { runStampyardOk } from './cli.ts';
 import { pickStartTime, VirtualClock } from './clock.ts';
 import { isListening, sleep, waitForHttpOk } from './http.ts';
@@ -192,10 +192,10 @@ class Run {
     await writeFileAtomic(this.upstreamsFile, `${JSON.stringify(this.stamps.upstreams(), null, 2)}\n`);
     for (const [name, url] of Object.entries(this.stamps.upstreams())) reporter.info(`${name.padEnd(20)} ${url}  (${fleet.stamps.find((s) => s.stamp.metadata.name === name)?.stamp.spec.version})`);
     const gateway = await this.supervisor.start(
-      gatewaySpec({ table: join(this.workDir, 'rendered', 'routing'), upstreams: this.upstreamsFile, port: 0 }),
+      gatewaySpec({ table: join(this.workDir, 'rendered', 'routing'), upstreams: this.upstreamsFile, port: 0, readyFile: join(this.workDir, 'local', 'gateway-ready.json') }),
     );
     this.gatewayPort = gateway.port;
-    await waitForHttpOk(gateway.port, GATEWAY_READY_PATH, 15_000, this.signal);
+    await waitForHttpOk(await gatewayAdminPort(join(this.workDir, 'local', 'gateway-ready.json'), 15_000, this.signal), GATEWAY_READY_PATH, 15_000, this.signal);
     reporter.info(`gateway              http://127.0.0.1:${gateway.port}  (upstreams: ${relative(this.workDir, this.upstreamsFile)})`);
 
     reporter.step('Route sample tenants through the gateway');

@@ -11,3 +11,6 @@ export * from './generated.ts';
 export * from './io.ts';
 export * from './scaffold.ts';
 export * from './json-schema.ts';
+export * from './hygiene.ts';
+export * from './read.ts';
+export * from './suggest.ts';

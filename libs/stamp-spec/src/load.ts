@@ -1,10 +1,9 @@
 // Reading a fleet repository: the shell reads files, the pure part parses and checks them.
-import { readFile, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { ValidationError, type Issue } from './errors.ts';
 import { fleetSchema, stampSchema, tenantListSchema, type FleetFile, type Stamp, type TenantListFile } from './schema.ts';
 import { parseYamlSource, validateSource, type SourceFile, type YamlSource } from './source.ts';
 import { checkFleetRules } from './rules.ts';
+import { readFleetDir, readFleetFile } from './read.ts';
 
 export const FLEET_FILE = 'fleet.yaml';
 export const STAMPS_DIR = 'stamps';
@@ -18,6 +17,8 @@ export interface FleetSources {
   readonly stamps: readonly SourceFile[];
   /** tenants/*.yaml, in any order. @default [] */
   readonly tenants?: readonly SourceFile[];
+  /** Files refused while reading (links, folders, over the size cap), each with why. @default [] */
+  readonly issues?: readonly Issue[];
 }
 
 export interface LoadedStamp {
@@ -43,7 +44,7 @@ export interface LoadedFleet {
  * Returns every issue found; `fleet` is set only when there are none.
  */
 export function parseFleet(sources: FleetSources): { fleet?: LoadedFleet; issues: Issue[] } {
-  const issues: Issue[] = [];
+  const issues: Issue[] = [...(sources.issues ?? [])];
   const fleetParsed = parseFile(sources.fleet, fleetSchema, issues);
   const stamps: LoadedStamp[] = [];
   // Stamps whose own file is invalid: their problems are reported already, so
@@ -80,35 +81,23 @@ function parseFile<S extends typeof fleetSchema | typeof stampSchema | typeof te
   return { value: validated.value as import('zod').output<S>, source: parsed.source };
 }
 
-/** Reads fleet.yaml, stamps/*.yaml and tenants/*.yaml under `root`. */
+/**
+ * Reads fleet.yaml, stamps/*.yaml and tenants/*.yaml under `root`: only
+ * regular files inside it, each within `READ_LIMITS` (see read.ts). Files
+ * refused are listed in `issues`, never read. Throws ValidationError when
+ * fleet.yaml itself is missing or refused.
+ */
 export async function readFleetSources(root: string): Promise<FleetSources> {
-  let fleetText: string;
-  try {
-    fleetText = await readFile(join(root, FLEET_FILE), 'utf8');
-  } catch {
+  const fleet = await readFleetFile(root, FLEET_FILE);
+  if (fleet === undefined) {
     throw new ValidationError([
       { file: FLEET_FILE, line: 1, column: 1, field: '(file)', message: `not found in ${root}; pass --root <dir> pointing at a fleet repository` },
     ]);
   }
-  return {
-    fleet: { path: FLEET_FILE, text: fleetText },
-    stamps: await readYamlDir(root, STAMPS_DIR),
-    tenants: await readYamlDir(root, TENANTS_DIR),
-  };
-}
-
-/** Reads every `*.yaml` file of a folder, or none if it doesn't exist. */
-export async function readYamlDir(root: string, dir: string): Promise<SourceFile[]> {
-  let names: string[];
-  try {
-    names = await readdir(join(root, dir));
-  } catch {
-    return [];
-  }
-  const yamlNames = names.filter((n) => n.endsWith('.yaml') || n.endsWith('.yml')).sort();
-  return Promise.all(
-    yamlNames.map(async (name) => ({ path: `${dir}/${name}`, text: await readFile(join(root, dir, name), 'utf8') })),
-  );
+  if ('issue' in fleet) throw new ValidationError([fleet.issue]);
+  const stamps = await readFleetDir(root, STAMPS_DIR);
+  const tenants = await readFleetDir(root, TENANTS_DIR);
+  return { fleet: fleet.file, stamps: stamps.files, tenants: tenants.files, issues: [...stamps.issues, ...tenants.issues] };
 }
 
 /** Reads and validates a fleet repository; throws ValidationError listing every problem. */

@@ -2,7 +2,7 @@
 import { ValidationError, type Issue } from './errors.ts';
 import { fleetSchema, stampSchema, tenantListSchema, type FleetFile, type Stamp, type TenantListFile } from './schema.ts';
 import { parseYamlSource, validateSource, type SourceFile, type YamlSource } from './source.ts';
-import { checkFleetRules } from './rules.ts';
+import { checkFleetRules, checkImageDigests, checkRenderable } from './rules.ts';
 import { readFleetDir, readFleetFile } from './read.ts';
 
 export const FLEET_FILE = 'fleet.yaml';
@@ -65,6 +65,30 @@ export function parseFleet(sources: FleetSources): { fleet?: LoadedFleet; issues
   const fleet: LoadedFleet = { fleet: fleetParsed.value, fleetSource: fleetParsed.source, stamps, tenantLists };
   issues.push(...checkFleetRules(fleet, invalidStamps));
   return issues.length > 0 ? { issues } : { fleet, issues };
+}
+
+/** What `validate` and `synth` both decide about a fleet; see `checkFleet`. */
+export interface FleetCheck {
+  /** The fleet, set only when there are no issues. */
+  readonly fleet?: LoadedFleet;
+  /** Every problem, sorted by nothing in particular; `sortIssues` them to print. */
+  readonly issues: readonly Issue[];
+  /** Findings that don't fail the check (tag-only images). @default [] */
+  readonly warnings: readonly Issue[];
+}
+
+/**
+ * The one check behind `stampyard validate` and `stampyard synth`: every file
+ * and fleet rule (`parseFleet`), then what rendering needs (`checkRenderable`).
+ * Both commands call this, so a fleet one refuses the other refuses too, with
+ * the same messages. Pure.
+ */
+export function checkFleet(sources: FleetSources): FleetCheck {
+  const parsed = parseFleet(sources);
+  if (!parsed.fleet) return { issues: parsed.issues, warnings: [] };
+  const issues = checkRenderable(parsed.fleet);
+  const warnings = parsed.fleet.fleet.spec.requireImageDigests ? [] : checkImageDigests(parsed.fleet);
+  return issues.length > 0 ? { issues, warnings } : { fleet: parsed.fleet, issues: [], warnings };
 }
 
 function parseFile<S extends typeof fleetSchema | typeof stampSchema | typeof tenantListSchema>(

@@ -96,7 +96,9 @@ export function quoteValue(value: unknown, max = MAX_QUOTED_VALUE): string {
 }
 
 // Characters with a meaning in CommonMark or GitHub Flavored Markdown inline text.
-const MARKDOWN_SPECIAL = /[\\`*_{}[\]()<>#!|~]/g;
+// Enough to stop links and images ([ and ]), HTML (< and >), emphasis, code and
+// table cells; list markers and headings need a line start, and newlines go.
+const MARKDOWN_SPECIAL = /[\\`*_[\]<>#|~]/g;
 
 /**
  * Escapes text from a file for Markdown: no link, image, HTML, emphasis, code,

@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { parseFleet, readFleetSources, ValidationError, writeFileAtomic } from '@stampyard/stamp-spec';
-import { NO_HEALTH, readRolloutState } from '@stampyard/rollout';
+import { NO_HEALTH, healthSourceProblem, readRolloutState } from '@stampyard/rollout';
 import {
   buildFleetView,
   observationsFrom,
@@ -78,12 +78,14 @@ export async function collectFleetView(options: ReportOptions): Promise<FleetVie
   const drift = await collectDrift({ root, sources, now, state, health, skipRendered: options.skipRendered ?? false });
 
   const rollout = rolloutStatusFrom(fleet, state, health ?? NO_HEALTH, now);
+  const healthProblem = health ? healthSourceProblem(health, stamps.map((s) => s.metadata.name)) : undefined;
   const base = options.base === undefined ? undefined : await readBaseDiff(root, options.base);
   return buildFleetView({
     fleet,
     now,
     ...(rollout ? { rollout } : {}),
     ...(health ? { health: observationsFrom(health), healthSource: health.source } : {}),
+    ...(healthProblem ? { healthProblem } : {}),
     drift: drift.findings,
     ...(base ? { base } : {}),
   });

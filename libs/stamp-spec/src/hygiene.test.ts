@@ -27,7 +27,6 @@ describe('output hygiene', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (text) => {
         const out = safeText(text);
-        // eslint-disable-next-line no-control-regex
         expect(out).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/);
         expect(out.trimStart().startsWith('::')).toBe(false);
         expect(out.trimStart().startsWith('##[')).toBe(false);

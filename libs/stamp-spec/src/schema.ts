@@ -32,7 +32,6 @@ export const IPV4_CIDR_PATTERN =
 export function gitBranchProblem(ref: string): string | undefined {
   if (ref.length === 0) return 'is empty';
   if (ref.length > 255) return 'is longer than 255 characters';
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u0020\u007f~^:?*[\\]/.test(ref)) return "holds a space, a control character or one of ~ ^ : ? * [ \\";
   if (ref.startsWith('-')) return "starts with '-'";
   if (ref === '@') return "is '@'";

@@ -35,7 +35,11 @@ describe('output hygiene', () => {
   });
 
   it.each([
-    ['URL userinfo', 'https://x-access-token:ghs_abcdefghijklmnopqrstuvwxyz0123@github.com/acme/fleet', 'https://[redacted]@github.com/acme/fleet'],
+    [
+      'URL userinfo',
+      'https://x-access-token:ghs_abcdefghijklmnopqrstuvwxyz0123@github.com/acme/fleet',
+      'https://[redacted]@github.com/acme/fleet',
+    ],
     ['GitHub token', 'token ghp_0123456789abcdefghijABCDEFGHIJ0123 here', 'token [redacted token] here'],
     ['password pair', 'password=hunter2', 'password=[redacted]'],
     ['AWS key', 'AKIAABCDEFGHIJKLMNOP', '[redacted key]'],

@@ -38,7 +38,9 @@ export function neutralizeWorkflowCommands(text: string): string {
   if (!text.includes('::') && !text.includes('##[')) return text;
   return text
     .split('\n')
-    .map((line) => line.replace(WORKFLOW_COMMAND, (_m, space: string, marker: string) => `${space}${marker === '::' ? '\\x3a:' : '\\x23#['}`))
+    .map((line) =>
+      line.replace(WORKFLOW_COMMAND, (_m, space: string, marker: string) => `${space}${marker === '::' ? '\\x3a:' : '\\x23#['}`),
+    )
     .join('\n');
 }
 
@@ -52,11 +54,17 @@ const SECRETS: readonly [RegExp, string][] = [
   // URL userinfo: https://user:token@host, ssh://git@host is only a user name but stays redacted too.
   [/([a-z][a-z0-9+.-]*:\/\/)[^\s/@'"]+@/gi, '$1[redacted]@'],
   // GitHub, GitLab, Slack, npm, AWS and OpenAI-style tokens, and JWTs.
-  [/\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,}|xox[abprs]-[A-Za-z0-9-]{10,}|npm_[A-Za-z0-9]{30,}|sk-[A-Za-z0-9_-]{20,})\b/g, '[redacted token]'],
+  [
+    /\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,}|xox[abprs]-[A-Za-z0-9-]{10,}|npm_[A-Za-z0-9]{30,}|sk-[A-Za-z0-9_-]{20,})\b/g,
+    '[redacted token]',
+  ],
   [/\b(AKIA|ASIA)[A-Z0-9]{16}\b/g, '[redacted key]'],
   [/\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, '[redacted JWT]'],
   // key: value or key=value pairs that name a secret.
-  [/\b(password|passwd|secret|token|api[_-]?key|access[_-]?key|client[_-]?secret|authorization)(\s*[:=]\s*)("[^"]*"|'[^']*'|\S+)/gi, '$1$2[redacted]'],
+  [
+    /\b(password|passwd|secret|token|api[_-]?key|access[_-]?key|client[_-]?secret|authorization)(\s*[:=]\s*)("[^"]*"|'[^']*'|\S+)/gi,
+    '$1$2[redacted]',
+  ],
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/g, '$1 [redacted]'],
   // PEM blocks.
   [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g, '[redacted private key]'],

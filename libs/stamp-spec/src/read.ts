@@ -21,8 +21,7 @@ export type FleetFileRead = { readonly file: SourceFile } | { readonly issue: Is
 
 const fileIssue = (path: string, message: string): Issue => ({ file: path, line: 1, column: 1, field: '(file)', message });
 
-const NOT_REGULAR =
-  'fleet files must be regular files inside the repository, so it was not read; replace it with the file itself';
+const NOT_REGULAR = 'fleet files must be regular files inside the repository, so it was not read; replace it with the file itself';
 
 /**
  * Reads `path` (relative to `root`, POSIX separators) if it is a regular file
@@ -69,7 +68,10 @@ export async function readFleetFile(root: string, path: string): Promise<FleetFi
 
 function tooBig(path: string, bytes: number): Issue {
   const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
-  return fileIssue(path, `is larger than the ${mib(READ_LIMITS.maxFileBytes)} a fleet file may hold (${bytes} bytes or more), so it was not read; split it into smaller files`);
+  return fileIssue(
+    path,
+    `is larger than the ${mib(READ_LIMITS.maxFileBytes)} a fleet file may hold (${bytes} bytes or more), so it was not read; split it into smaller files`,
+  );
 }
 
 /**
@@ -82,8 +84,13 @@ export async function readFleetDir(root: string, dir: string): Promise<{ files: 
   const issues: Issue[] = [];
   try {
     const info = await lstat(join(root, dir));
-    if (info.isSymbolicLink()) return { files, issues: [fileIssue(dir, `is a symbolic link; ${NOT_REGULAR.replace('regular files', 'regular files in real folders')}`)] };
-    if (!info.isDirectory()) return { files, issues: [fileIssue(dir, 'is not a folder; fleet files of this kind live in a folder of that name')] };
+    if (info.isSymbolicLink())
+      return {
+        files,
+        issues: [fileIssue(dir, `is a symbolic link; ${NOT_REGULAR.replace('regular files', 'regular files in real folders')}`)],
+      };
+    if (!info.isDirectory())
+      return { files, issues: [fileIssue(dir, 'is not a folder; fleet files of this kind live in a folder of that name')] };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { files, issues };
     throw error;

@@ -29,7 +29,9 @@ for (const [name, setup] of cases) {
     for (const command of [['validate'], ['synth', '--check', '--no-cache']]) {
       const run = await runMeasured([...command, '--root', repo.root], { timeoutMs: 180_000, maxHeapMb: 4096 });
       const time = run.timedOut ? 'timeout' : `${run.ms.toFixed(0)} ms`;
-      console.log(`${name.padEnd(52)} ${command.join(' ').padEnd(14)} ${String(run.exitCode).padStart(4)}  ${time.padStart(8)}  ${mb(run.peakRssBytes).padStart(8)}`);
+      console.log(
+        `${name.padEnd(52)} ${command.join(' ').padEnd(14)} ${String(run.exitCode).padStart(4)}  ${time.padStart(8)}  ${mb(run.peakRssBytes).padStart(8)}`,
+      );
     }
   } finally {
     await repo.cleanup();

@@ -27,7 +27,9 @@ const cases: Case[] = [
     name: 'alias bomb in metadata.name',
     setup: (root) => writeFile(join(root, 'stamps/stamp-bomb.yaml'), aliasBomb(9, 'name')),
     exitCode: 1,
-    expected: ['stamps/stamp-bomb.yaml:4:7 (yaml): anchor &a0: fleet files may not use YAML anchors or aliases (&name, *name); write each value out in full'],
+    expected: [
+      'stamps/stamp-bomb.yaml:4:7 (yaml): anchor &a0: fleet files may not use YAML anchors or aliases (&name, *name); write each value out in full',
+    ],
   },
   {
     name: 'alias bomb in spec.region',
@@ -51,7 +53,9 @@ const cases: Case[] = [
     name: 'a stamp file that links to /etc/passwd',
     setup: (root) => symlink('/etc/passwd', join(root, 'stamps/stamp-x.yaml')),
     exitCode: 1,
-    expected: ['stamps/stamp-x.yaml:1:1 (file): is a symbolic link; fleet files must be regular files inside the repository, so it was not read'],
+    expected: [
+      'stamps/stamp-x.yaml:1:1 (file): is a symbolic link; fleet files must be regular files inside the repository, so it was not read',
+    ],
   },
   {
     name: 'a tenant file that links to a credentials file',
@@ -78,7 +82,10 @@ const cases: Case[] = [
     name: 'tenants/ linked to a folder outside the repository',
     setup: async (root, outside) => {
       await mkdir(join(outside, 'tenants'));
-      await writeFile(join(outside, 'tenants/t.yaml'), `apiVersion: stampyard.dev/v1alpha1\nkind: TenantList\nitems:\n  - { id: t, residency: eu, stamp: stamp-eu-1, note: "${SECRET}" }\n`);
+      await writeFile(
+        join(outside, 'tenants/t.yaml'),
+        `apiVersion: stampyard.dev/v1alpha1\nkind: TenantList\nitems:\n  - { id: t, residency: eu, stamp: stamp-eu-1, note: "${SECRET}" }\n`,
+      );
       await rm(join(root, 'tenants'), { recursive: true });
       await symlink(join(outside, 'tenants'), join(root, 'tenants'));
     },
@@ -101,7 +108,11 @@ const cases: Case[] = [
   },
   {
     name: 'a credential in a value is redacted',
-    setup: (root) => writeFile(join(root, 'stamps/stamp-x.yaml'), stamp('stamp-x', goodSpec()).replace('region: westeurope', `region: https://x-access-token:${SECRET}@github.com`)),
+    setup: (root) =>
+      writeFile(
+        join(root, 'stamps/stamp-x.yaml'),
+        stamp('stamp-x', goodSpec()).replace('region: westeurope', `region: https://x-access-token:${SECRET}@github.com`),
+      ),
     exitCode: 1,
     expected: ["spec.region: 'https://[redacted]@github.com' is not in the region catalog"],
   },
@@ -121,16 +132,27 @@ const cases: Case[] = [
     name: 'a domain label over 63 characters',
     setup: async (root) => {
       const path = join(root, 'fleet.yaml');
-      await writeFile(path, (await readFile(path, 'utf8')).replace('domain: stamps.contoso.example', `domain: ${'a'.repeat(64)}.contoso.example`));
+      await writeFile(
+        path,
+        (await readFile(path, 'utf8')).replace('domain: stamps.contoso.example', `domain: ${'a'.repeat(64)}.contoso.example`),
+      );
     },
     exitCode: 1,
-    expected: ['fleet.yaml:8:11 spec.domain: must be a DNS name such as stamps.example.com, each dot-separated label at most 63 characters'],
+    expected: [
+      'fleet.yaml:8:11 spec.domain: must be a DNS name such as stamps.example.com, each dot-separated label at most 63 characters',
+    ],
   },
   {
     name: 'a very long domain',
     setup: async (root) => {
       const path = join(root, 'fleet.yaml');
-      await writeFile(path, (await readFile(path, 'utf8')).replace('domain: stamps.contoso.example', `domain: ${Array.from({ length: 5 }, () => 'a'.repeat(60)).join('.')}`));
+      await writeFile(
+        path,
+        (await readFile(path, 'utf8')).replace(
+          'domain: stamps.contoso.example',
+          `domain: ${Array.from({ length: 5 }, () => 'a'.repeat(60)).join('.')}`,
+        ),
+      );
     },
     exitCode: 1,
     expected: ["fleet.yaml:8:11 spec.domain: must be at most 189 characters, so <tenant id>.<domain> stays within DNS's 253"],
@@ -147,16 +169,23 @@ const cases: Case[] = [
   {
     name: 'a tenant without a stamp',
     setup: async (root) => {
-      await writeFile(join(root, 'tenants/new.yaml'), 'apiVersion: stampyard.dev/v1alpha1\nkind: TenantList\nitems:\n  - id: newcomer\n    residency: eu\n');
+      await writeFile(
+        join(root, 'tenants/new.yaml'),
+        'apiVersion: stampyard.dev/v1alpha1\nkind: TenantList\nitems:\n  - id: newcomer\n    residency: eu\n',
+      );
     },
     exitCode: 1,
-    expected: ["tenants/new.yaml:4:9 items[0].id: tenant 'newcomer' has no stamp, so it can't be routed; run stampyard tenants place, then npm run synth"],
+    expected: [
+      "tenants/new.yaml:4:9 items[0].id: tenant 'newcomer' has no stamp, so it can't be routed; run stampyard tenants place, then npm run synth",
+    ],
   },
   {
     name: 'an empty stamp file',
     setup: (root) => writeFile(join(root, 'stamps/stamp-x.yaml'), ''),
     exitCode: 1,
-    expected: ['stamps/stamp-x.yaml:1:1 (document): the file is empty or holds only comments; write a document with apiVersion, kind, metadata, spec'],
+    expected: [
+      'stamps/stamp-x.yaml:1:1 (document): the file is empty or holds only comments; write a document with apiVersion, kind, metadata, spec',
+    ],
   },
   {
     name: 'version: 1.4',
@@ -190,34 +219,41 @@ describe('hostile and mistaken input', () => {
     await Promise.all(outsides.map((o) => rm(o, { recursive: true, force: true })));
   });
 
-  it.each(cases)('$name', async ({ setup, argv, exitCode, expected }) => {
-    const repo = await copyExampleFleet();
-    repos.push(repo);
-    const outside = await mkdtemp(join(tmpdir(), 'stampyard-outside-'));
-    outsides.push(outside);
-    await setup(repo.root, outside);
-    const before = await hashTree(repo.root);
-    const commands = argv ? [argv] : [['validate'], ['synth'], ['synth', '--check']];
-    for (const command of commands) {
-      const run = await runCli([...command, '--root', repo.root]);
-      const output = run.stdout + run.stderr;
-      expect(run.exitCode, `${command.join(' ')}: ${output}`).toBe(exitCode);
-      for (const fragment of expected) expect(output, command.join(' ')).toContain(fragment);
-      // Nothing leaked, nothing injected.
-      expect(output).not.toContain('root:x:0:0');
-      expect(output).not.toContain(SECRET);
-      expect(output).not.toContain('\u001b');
-      expect(output.split('\n').some((line) => line.trimStart().startsWith('::'))).toBe(false);
-      // One machine-readable failure shape.
-      const json = await runCli([...command, '--root', repo.root, '--output', 'json']);
-      if (!command.includes('stamp')) {
-        const body = JSON.parse(json.stdout) as { ok: boolean; problems: { file: string; line: number; column: number; field: string; message: string; fix: string }[] };
-        expect(body.ok).toBe(false);
-        expect(Object.keys(body.problems[0]!).sort()).toEqual(['column', 'field', 'file', 'fix', 'line', 'message']);
+  it.each(cases)(
+    '$name',
+    async ({ setup, argv, exitCode, expected }) => {
+      const repo = await copyExampleFleet();
+      repos.push(repo);
+      const outside = await mkdtemp(join(tmpdir(), 'stampyard-outside-'));
+      outsides.push(outside);
+      await setup(repo.root, outside);
+      const before = await hashTree(repo.root);
+      const commands = argv ? [argv] : [['validate'], ['synth'], ['synth', '--check']];
+      for (const command of commands) {
+        const run = await runCli([...command, '--root', repo.root]);
+        const output = run.stdout + run.stderr;
+        expect(run.exitCode, `${command.join(' ')}: ${output}`).toBe(exitCode);
+        for (const fragment of expected) expect(output, command.join(' ')).toContain(fragment);
+        // Nothing leaked, nothing injected.
+        expect(output).not.toContain('root:x:0:0');
+        expect(output).not.toContain(SECRET);
+        expect(output).not.toContain('\u001b');
+        expect(output.split('\n').some((line) => line.trimStart().startsWith('::'))).toBe(false);
+        // One machine-readable failure shape.
+        const json = await runCli([...command, '--root', repo.root, '--output', 'json']);
+        if (!command.includes('stamp')) {
+          const body = JSON.parse(json.stdout) as {
+            ok: boolean;
+            problems: { file: string; line: number; column: number; field: string; message: string; fix: string }[];
+          };
+          expect(body.ok).toBe(false);
+          expect(Object.keys(body.problems[0]!).sort()).toEqual(['column', 'field', 'file', 'fix', 'line', 'message']);
+        }
       }
-    }
-    expect(await hashTree(repo.root)).toEqual(before);
-  }, 120_000);
+      expect(await hashTree(repo.root)).toEqual(before);
+    },
+    120_000,
+  );
 
   // Measured in a child process, with bounds generous enough that a slow or
   // loaded machine never fails them: the point is that the input is refused
@@ -226,14 +262,18 @@ describe('hostile and mistaken input', () => {
     ['alias bomb, 9 levels, in metadata.name', aliasBomb(9, 'name')],
     ['alias bomb, 12 levels, in spec.region', aliasBomb(12, 'region')],
     ['nesting 100,000 deep', deepNesting(100_000)],
-  ])('%s is refused within generous time and memory bounds', async (_name, text) => {
-    const repo = await copyExampleFleet();
-    repos.push(repo);
-    await writeFile(join(repo.root, 'stamps/stamp-bomb.yaml'), text);
-    const run = await runMeasured(['validate', '--root', repo.root], { timeoutMs: 60_000, maxHeapMb: 1024 });
-    expect(run.timedOut).toBe(false);
-    expect(run.exitCode, run.stderr).toBe(1);
-    expect(run.stderr).toContain('stamps/stamp-bomb.yaml:');
-    expect(run.peakRssBytes).toBeLessThan(700 * 1024 * 1024);
-  }, 90_000);
+  ])(
+    '%s is refused within generous time and memory bounds',
+    async (_name, text) => {
+      const repo = await copyExampleFleet();
+      repos.push(repo);
+      await writeFile(join(repo.root, 'stamps/stamp-bomb.yaml'), text);
+      const run = await runMeasured(['validate', '--root', repo.root], { timeoutMs: 60_000, maxHeapMb: 1024 });
+      expect(run.timedOut).toBe(false);
+      expect(run.exitCode, run.stderr).toBe(1);
+      expect(run.stderr).toContain('stamps/stamp-bomb.yaml:');
+      expect(run.peakRssBytes).toBeLessThan(700 * 1024 * 1024);
+    },
+    90_000,
+  );
 });

@@ -17,7 +17,10 @@ interface Draft {
 const mutations: ((d: Draft, i: number) => void)[] = [
   (d, i) => void (d.tenants[i % d.tenants.length]!.stamp = undefined),
   (d, i) => void ((d.stamps[i % d.stamps.length]!.metadata as { name: string }).name = ['global', 'kube-system', 'stamp-x'][i % 3]!),
-  (d, i) => void ((d.stamps[i % d.stamps.length]!.spec.network as { cidr: string }).cidr = ['192.168.0.0/16', '10.1.0.0/16', '10.9.0.0/24'][i % 3]!),
+  (d, i) =>
+    void ((d.stamps[i % d.stamps.length]!.spec.network as { cidr: string }).cidr = ['192.168.0.0/16', '10.1.0.0/16', '10.9.0.0/24'][
+      i % 3
+    ]!),
   (d, i) => void ((d.stamps[i % d.stamps.length]!.spec as { region: string }).region = ['eastus', 'mars', 'westeurop'][i % 3]!),
   (d, i) => void ((d.stamps[i % d.stamps.length]!.spec as { capacity: number }).capacity = 1 + (i % 3)),
   (d, i) => void (d.tenants[i % d.tenants.length]!.id = d.stamps[i % d.stamps.length]!.metadata.name),
@@ -91,7 +94,9 @@ describe('validate and synth', () => {
     const sources = sourcesOf(draft);
     expect(parseFleet(sources).fleet).toBeDefined(); // so `tenants place` can run
     expect(checkFleet(sources).issues.map(formatIssue)).toEqual([
-      expect.stringMatching(/^tenants\/tenants-000\.yaml:\d+:\d+ items\[0\]\.id: tenant 'adatum' has no stamp, so it can't be routed; run stampyard tenants place, then npm run synth$/),
+      expect.stringMatching(
+        /^tenants\/tenants-000\.yaml:\d+:\d+ items\[0\]\.id: tenant 'adatum' has no stamp, so it can't be routed; run stampyard tenants place, then npm run synth$/,
+      ),
     ]);
   });
 });

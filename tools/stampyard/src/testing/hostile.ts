@@ -17,7 +17,6 @@ export function aliasBomb(levels: number, field: 'name' | 'region'): string {
     : `apiVersion: stampyard.dev/v1alpha1\nkind: Stamp\nx-defs:\n${defs}\nmetadata:\n  name: stamp-bomb\nspec:\n${goodSpec().replace('region: westeurope', `region: *a${levels}`)}`;
 }
 
-
 /** A stamp file whose spec holds `depth` nested flow sequences. */
 export function deepNesting(depth: number): string {
   return `${stamp('stamp-deep', goodSpec())}  extra: ${'['.repeat(depth)}${']'.repeat(depth)}\n`;

@@ -7,8 +7,10 @@ import type { CliRun } from './run.ts';
 const CHILD = fileURLToPath(new URL('./measured-child.mjs', import.meta.url));
 
 export interface MeasuredRun extends CliRun {
-  /** Wall time of the command inside the child, loading the CLI included, in milliseconds. */
+  /** Wall time of the command inside the child, after the CLI's modules loaded, in milliseconds. */
   readonly ms: number;
+  /** Time to load the CLI's modules before the command ran, in milliseconds. */
+  readonly loadMs: number;
   /** Peak resident set size of the child, in bytes. */
   readonly peakRssBytes: number;
   /** Whether the run was killed for running past `timeoutMs`. */
@@ -51,12 +53,13 @@ export function runMeasured(argv: readonly string[], options: MeasureOptions = {
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
-      const measured = report.trim() ? (JSON.parse(report) as { exitCode: number; ms: number; peakRssBytes: number }) : undefined;
+      const measured = report.trim() ? (JSON.parse(report) as { exitCode: number; ms: number; loadMs: number; peakRssBytes: number }) : undefined;
       resolve({
         exitCode: measured?.exitCode ?? code ?? -1,
         stdout,
         stderr,
         ms: measured?.ms ?? performance.now() - started,
+        loadMs: measured?.loadMs ?? 0,
         peakRssBytes: measured?.peakRssBytes ?? Number.NaN,
         timedOut,
       });

@@ -1,14 +1,16 @@
 // Reading rollout.yaml, and writing under compare-and-swap so two runs can never both promote.
 import { open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConflictError, ValidationError, readFileIfExists } from '@stampyard/stamp-spec';
+import { ConflictError, ValidationError, readFileIfExists, readFleetFile } from '@stampyard/stamp-spec';
 import { ROLLOUT_FILE, parseRolloutState, type RolloutState } from './state.ts';
 
 /** rollout.yaml under root, or undefined when there is none (no rollout ever started). Throws ValidationError. */
 export async function readRolloutState(root: string): Promise<RolloutState | undefined> {
-  const text = await readFileIfExists(join(root, ROLLOUT_FILE));
-  if (text === undefined) return undefined;
-  const { state, issues } = parseRolloutState({ path: ROLLOUT_FILE, text });
+  // A fleet file: a regular file inside the root, within the size cap, never a link.
+  const read = await readFleetFile(root, ROLLOUT_FILE);
+  if (read === undefined) return undefined;
+  if ('issue' in read) throw new ValidationError([read.issue]);
+  const { state, issues } = parseRolloutState(read.file);
   if (!state) throw new ValidationError(issues);
   return state;
 }

@@ -8,8 +8,10 @@ import {
   ExitError,
   ValidationError,
   applyFileChanges,
+  escapeMarkdown,
   readFileIfExists,
   parseFleet,
+  safeText,
   readFleetSources,
   stampFilePath,
   type FileChange,
@@ -23,6 +25,7 @@ import {
   ROLLOUT_FILE,
   fleetView,
   fluxHealth,
+  healthSourceProblem,
   httpHealth,
   kubectlRunner,
   newestRelease,
@@ -285,6 +288,8 @@ export function registerRollout(program: Command, io: Io, result: CommandResult)
     const ctx = await readRolloutContext(resolveRoot(options.root));
     const health = await loadHealth(options, ctx.fleet.spec, ctx.fleet.stamps);
     io.stdout(renderStatus(planStatus({ fleet: ctx.fleet, state: ctx.state, health, now: resolveNow(options.now) }), format(options)));
+    // JSON carries each stamp's reason; text and Markdown say once why the source told nothing.
+    io.stdout(healthNote(health, ctx.fleet.stamps, format(options)));
   });
 
   const halt = common(rollout.command('halt').requiredOption('--reason <text>', 'why; recorded in rollout.yaml'))
@@ -303,4 +308,11 @@ export function registerRollout(program: Command, io: Io, result: CommandResult)
   rollback.action(async (options: CommonOptions) => {
     await runTransition(options, io, (ctx, now) => planRollback(ctx.fleet, ctx.state, now), 'rolled-back');
   });
+}
+
+/** Why the health source told nothing, once, for text and Markdown output ('' when it answered, and for JSON). */
+export function healthNote(health: HealthReport, stamps: readonly Stamp[], output: ResultFormat): string {
+  const problem = healthSourceProblem(health, stamps.map((s) => s.metadata.name));
+  if (problem === undefined || output === 'json') return '';
+  return output === 'markdown' ? `\n> [!NOTE]\n> ${escapeMarkdown(problem)}\n` : `note: ${safeText(problem)}\n`;
 }

@@ -231,6 +231,10 @@ export const fleetSpecSchema = z
         url: z
           .string()
           .regex(/^(https:\/\/|ssh:\/\/)\S+$/, { message: 'must be an https:// or ssh:// Git URL' })
+          // A password or token in the URL would be committed and rendered into every cluster's manifests.
+          .refine((url) => !/^[a-z]+:\/\/[^/@]*:[^/@]*@/i.test(url), {
+            message: 'must not hold credentials (user:token@); put them in a Secret and name it in secretRef',
+          })
           .describe('Git repository Flux pulls from.'),
         branch: z
           .string()
@@ -245,7 +249,12 @@ export const fleetSpecSchema = z
           .regex(/^([0-9]+(ms|s|m|h))+$/, { message: 'must be a duration such as 1m or 1h30m' })
           .default('1m')
           .describe('How often Flux checks the source. @default 1m'),
-        secretRef: z.string().optional().describe('Secret with Git credentials. @default - none (public repository)'),
+        secretRef: z
+          .string()
+          .max(253)
+          .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, { message: 'must be a Kubernetes Secret name such as fleet-git-auth' })
+          .optional()
+          .describe('Secret with Git credentials. @default - none (public repository)'),
       })
       .describe('The Git source Flux pulls from.'),
     rollout: rolloutPolicySchema.default(() => rolloutPolicySchema.parse({})).describe('Rollout policy.'),
@@ -323,9 +332,8 @@ export const tenantSchema = z.strictObject({
   weight: z.int().min(1).default(1).describe('Capacity units the tenant uses. @default 1'),
   isolation: z.enum(['shared', 'dedicated']).default('shared').describe('@default shared'),
   status: z.enum(['active', 'suspended']).default('active').describe('@default active'),
-  stamp: z.string().optional().describe('Stamp the tenant is bound to. Written by placement; set by hand to pin.'),
-  previousStamp: z
-    .string()
+  stamp: dnsLabel(40, 'stamp name').optional().describe('Stamp the tenant is bound to. Written by placement; set by hand to pin.'),
+  previousStamp: dnsLabel(40, 'stamp name')
     .optional()
     .describe('Stamp the tenant was last moved from. Written by `stampyard tenants move`. @default - none'),
 });

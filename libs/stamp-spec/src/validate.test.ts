@@ -245,6 +245,16 @@ describe('validation errors name file, line, column, field, value and fix', () =
       expected: ["spec.source.branch: must be a Git branch name such as main or release/1.x, but holds '..'"],
     },
     {
+      name: 'credentials in the Git URL, redacted in the message',
+      files: { 'fleet.yaml': fleetText({ source: { url: 'https://x-access-token:ghs_0123456789abcdefghijklmnopqrstuv@github.com/acme/fleet' } }) },
+      expected: ['spec.source.url: must not hold credentials (user:token@); put them in a Secret and name it in secretRef, received "https://[redacted]@github.com/acme/fleet"'],
+    },
+    {
+      name: 'a tenant bound to a stamp name with a newline',
+      files: { 'tenants/tenants-000.yaml': 'apiVersion: stampyard.dev/v1alpha1\nkind: TenantList\nitems:\n  - id: zed\n    residency: eu\n    stamp: "a\\n::error::x"\n' },
+      expected: ['items[0].stamp: must be a DNS-1123 label', 'received "a\\n::error::x"'],
+    },
+    {
       name: 'tenant id equals a stamp name, reported on the stamp too',
       files: { 'tenants/tenants-000.yaml': 'apiVersion: stampyard.dev/v1alpha1\nkind: TenantList\nitems:\n  - id: stamp-eu-2\n    residency: eu\n' },
       expected: ["stamps/stamp-eu-2.yaml:4:9 metadata.name: 'stamp-eu-2' is also a tenant id in tenants/tenants-000.yaml"],

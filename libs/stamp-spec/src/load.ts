@@ -1,7 +1,7 @@
 // Reading a fleet repository: the shell reads files, the pure part parses and checks them.
 import { ValidationError, type Issue } from './errors.ts';
 import { fleetSchema, stampSchema, tenantListSchema, type FleetFile, type Stamp, type TenantListFile } from './schema.ts';
-import { parseYamlSource, validateSource, type SourceFile, type YamlSource } from './source.ts';
+import { MAX_ISSUES_PER_FILE, parseYamlSource, validateSource, type SourceFile, type YamlSource } from './source.ts';
 import { checkFleetRules, checkImageDigests, checkRenderable } from './rules.ts';
 import { readFleetDir, readFleetFile } from './read.ts';
 
@@ -60,11 +60,32 @@ export function parseFleet(sources: FleetSources): { fleet?: LoadedFleet; issues
     const parsed = parseFile(file, tenantListSchema, issues);
     if (parsed) tenantLists.push({ list: parsed.value, source: parsed.source });
   }
-  if (!fleetParsed) return { issues };
+  if (!fleetParsed) return { issues: capPerFile(issues) };
   stamps.sort((a, b) => a.stamp.metadata.name.localeCompare(b.stamp.metadata.name));
   const fleet: LoadedFleet = { fleet: fleetParsed.value, fleetSource: fleetParsed.source, stamps, tenantLists };
-  issues.push(...checkFleetRules(fleet, invalidStamps));
-  return issues.length > 0 ? { issues } : { fleet, issues };
+  for (const issue of checkFleetRules(fleet, invalidStamps)) issues.push(issue);
+  return issues.length > 0 ? { issues: capPerFile(issues) } : { fleet, issues };
+}
+
+/**
+ * At most `MAX_ISSUES_PER_FILE` issues of each file, plus one line saying
+ * there are more: 100,000 tenants with the same slip are one fix, not
+ * 100,000 lines of CI log.
+ */
+export function capPerFile(issues: readonly Issue[]): Issue[] {
+  const counts = new Map<string, number>();
+  const out: Issue[] = [];
+  for (const issue of issues) {
+    const n = (counts.get(issue.file) ?? 0) + 1;
+    counts.set(issue.file, n);
+    if (n <= MAX_ISSUES_PER_FILE) out.push(issue);
+  }
+  for (const [file, n] of counts) {
+    if (n > MAX_ISSUES_PER_FILE && !out.some((i) => i.file === file && i.field === '(file)' && i.message.startsWith('more problems'))) {
+      out.push({ file, line: 1, column: 1, field: '(file)', message: `more problems in this file than the first ${MAX_ISSUES_PER_FILE} shown; fix those, then run again` });
+    }
+  }
+  return out;
 }
 
 /** What `validate` and `synth` both decide about a fleet; see `checkFleet`. */
@@ -86,7 +107,7 @@ export interface FleetCheck {
 export function checkFleet(sources: FleetSources): FleetCheck {
   const parsed = parseFleet(sources);
   if (!parsed.fleet) return { issues: parsed.issues, warnings: [] };
-  const issues = checkRenderable(parsed.fleet);
+  const issues = capPerFile(checkRenderable(parsed.fleet));
   const warnings = parsed.fleet.fleet.spec.requireImageDigests ? [] : checkImageDigests(parsed.fleet);
   return issues.length > 0 ? { issues, warnings } : { fleet: parsed.fleet, issues: [], warnings };
 }
@@ -97,10 +118,10 @@ function parseFile<S extends typeof fleetSchema | typeof stampSchema | typeof te
   issues: Issue[],
 ) {
   const parsed = parseYamlSource(file);
-  issues.push(...parsed.issues);
+  for (const issue of parsed.issues) issues.push(issue);
   if (!parsed.source) return undefined;
   const validated = validateSource(parsed.source, schema);
-  issues.push(...validated.issues);
+  for (const issue of validated.issues) issues.push(issue);
   if (validated.value === undefined) return undefined;
   return { value: validated.value as import('zod').output<S>, source: parsed.source };
 }

@@ -103,7 +103,7 @@ export function checkFleetRules(loaded: LoadedFleet, invalidStamps: ReadonlySet<
   const digests = loaded.fleet.spec.requireImageDigests
     ? checkImageDigests(loaded).map((issue) => ({ ...issue, message: issue.message.replace('; add digest', ', and fleet.yaml sets requireImageDigests: true; add digest') }))
     : [];
-  return [...digests, ...checkStampRules(loaded), ...checkTenantRules(loaded, invalidStamps)];
+  return digests.concat(checkStampRules(loaded), checkTenantRules(loaded, invalidStamps));
 }
 
 function checkStampRules(loaded: LoadedFleet): Issue[] {
@@ -256,7 +256,7 @@ function checkTenantRules(loaded: LoadedFleet, invalidStamps: ReadonlySet<string
       const wanted = [...new Set(loaded.tenantLists.flatMap((l) => l.list.items).filter((t) => misfit.ids.includes(t.id)).map((t) => t.residency))].sort();
       issues.push(issueAt(entry.source, ['spec', 'region'], `${entry.stamp.spec.region} is in zone '${zone}', but the ${misfit.ids.length} tenants on ${name} must stay in zone ${wanted.map((z) => `'${z}'`).join(' or ')} (${some(misfit.ids)}); keep a region in that zone, or move the tenants first with \`stampyard tenants move\``));
     } else {
-      issues.push(...misfit.issues);
+      for (const issue of misfit.issues) issues.push(issue);
     }
   }
   for (const [name, misfit] of [...sharedOnDedicated.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
@@ -264,7 +264,7 @@ function checkTenantRules(loaded: LoadedFleet, invalidStamps: ReadonlySet<string
     if (misfit.ids.length > 1) {
       issues.push(issueAt(entry.source, ['spec', 'dedicatedTo'], `${name} is dedicated to '${entry.stamp.spec.dedicatedTo}', but ${misfit.ids.length} shared tenants are on it (${some(misfit.ids)}); remove spec.dedicatedTo, or move them first with \`stampyard tenants move\``));
     } else {
-      issues.push(...misfit.issues);
+      for (const issue of misfit.issues) issues.push(issue);
     }
   }
   for (const [name, weight] of [...load.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {

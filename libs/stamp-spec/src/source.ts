@@ -236,6 +236,9 @@ function valueAt(data: unknown, path: FieldPath): unknown {
   return value;
 }
 
+/** The most issues reported for one file; one more line says there are more. */
+export const MAX_ISSUES_PER_FILE = 50;
+
 /** The text of a field's value as written in the file, e.g. `1.10` where the data holds the number 1.1. */
 function rawValue(source: YamlSource, path: FieldPath): string | undefined {
   const node = source.doc.getIn(path as PropertyKey[], true) as Node | undefined;
@@ -276,7 +279,13 @@ export function validateSource<S extends z.ZodType>(
   const result = schema.safeParse(data);
   if (result.success) return { value: result.data, issues: [] };
   const issues: Issue[] = [];
-  for (const zodIssue of result.error.issues) {
+  const all = result.error.issues;
+  for (const zodIssue of all) {
+    if (issues.length >= MAX_ISSUES_PER_FILE) {
+      // A file of 200,000 broken items must not cost minutes and gigabytes to report.
+      issues.push({ file: source.path, line: 1, column: 1, field: '(file)', message: `more problems in this file than the first ${MAX_ISSUES_PER_FILE} shown; fix those, then run again` });
+      break;
+    }
     const path = zodIssue.path as PropertyKey[];
     if (zodIssue.code === 'unrecognized_keys') {
       for (const key of zodIssue.keys) {

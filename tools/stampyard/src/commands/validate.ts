@@ -23,7 +23,7 @@ export function registerValidate(program: Command, io: Io, result: CommandResult
     const rollout = await readFleetFile(root, ROLLOUT_FILE);
     if (rollout !== undefined) {
       if ('issue' in rollout) issues.push(rollout.issue);
-      else issues.push(...parseRolloutState(rollout.file).issues);
+      else for (const issue of parseRolloutState(rollout.file).issues) issues.push(issue);
     }
     const sorted = sortIssues(issues);
     const warnings = sortIssues(checked.warnings);

@@ -1,0 +1,112 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ErrorInjector, parseErrorRate } from './metrics.ts';
+
+const BIN = fileURLToPath(new URL('../bin/stampyard-stamp-app.mjs', import.meta.url));
+
+describe('ErrorInjector', () => {
+  it('after n requests exactly floor(n × rate) have failed, for any rate and n', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 0, max: 500 }), (rate, n) => {
+        const injector = new ErrorInjector(rate);
+        let failed = 0;
+        for (let i = 0; i < n; i++) if (injector.next()) failed++;
+        expect(failed).toBe(Math.floor(n * rate));
+      }),
+    );
+  });
+
+  it('starts counting again when the rate changes', () => {
+    const injector = new ErrorInjector(0);
+    for (let i = 0; i < 10; i++) injector.next();
+    injector.rate = 0.5;
+    expect([injector.next(), injector.next(), injector.next(), injector.next()]).toEqual([false, true, false, true]);
+  });
+
+  it.each([-0.1, 1.5, Number.NaN])('refuses the rate %s', (rate) => {
+    expect(() => new ErrorInjector(rate)).toThrow(/from 0 to 1/);
+  });
+});
+
+describe('parseErrorRate', () => {
+  it.each([
+    { text: '0', expected: 0 },
+    { text: '0.25\n', expected: 0.25 },
+    { text: '1', expected: 1 },
+  ])('reads $text', ({ text, expected }) => expect(parseErrorRate(text)).toBe(expected));
+
+  it.each(['', '-1', '1.01', 'half', '1e-2', '0x1'])('refuses %j naming the value', (text) => {
+    expect(parseErrorRate(text)).toBe(`error rate must be a number from 0 to 1, such as 0.05, received ${JSON.stringify(text)}`);
+  });
+});
+
+/** Starts the real app; resolves with its startup line and a stop function. */
+async function startApp(args: string[]) {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+  const started = JSON.parse(line) as { url: string; adminUrl?: string; adminPort?: number; port: number };
+  return {
+    started,
+    async stop(): Promise<number> {
+      child.kill('SIGTERM');
+      const [code] = (await once(child, 'exit')) as [number];
+      return code;
+    },
+  };
+}
+
+/** The value of one series in the Prometheus text format, or undefined. */
+function sample(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+describe('metrics on the admin port (real process)', () => {
+  it('counts requests and errors per tenant, times them, serves them only on the admin port, and takes a new error rate at run time', async () => {
+    const app = await startApp(['--stamp', 'stamp-m', '--version', '1.5.0', '--port', '0', '--admin-port', '0', '--error-rate', '0.5']);
+    try {
+      expect(app.started.adminPort).toBeGreaterThan(0);
+      expect(app.started.adminPort).not.toBe(app.started.port);
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) statuses.push((await fetch(`${app.started.url}/orders`, { headers: { 'x-stampyard-tenant': 'acme' } })).status);
+      statuses.push((await fetch(`${app.started.url}/orders`)).status);
+      expect((await fetch(`${app.started.url}/healthz`)).status).toBe(200);
+      expect(statuses).toEqual([200, 500, 200, 500, 200]);
+
+      const metrics = await (await fetch(`${app.started.adminUrl!}/metrics`)).text();
+      const acme = 'stamp="stamp-m",version="1.5.0",tenant="acme"';
+      expect(sample(metrics, `http_requests_total{${acme},code="200"}`)).toBe(2);
+      expect(sample(metrics, `http_requests_total{${acme},code="500"}`)).toBe(2);
+      expect(sample(metrics, `http_errors_total{${acme}}`)).toBe(2);
+      expect(sample(metrics, 'http_requests_total{stamp="stamp-m",version="1.5.0",tenant="none",code="200"}')).toBe(1);
+      expect(sample(metrics, 'http_requests_total{stamp="stamp-m",version="1.5.0",tenant="none",code="500"}')).toBeUndefined();
+      expect(sample(metrics, `http_request_duration_seconds_count{${acme}}`)).toBe(4);
+      expect(sample(metrics, `http_request_duration_seconds_bucket{le="+Inf",${acme}}`)).toBe(4);
+      expect(sample(metrics, 'stamp_app_error_rate{stamp="stamp-m",version="1.5.0"}')).toBe(0.5);
+      expect(metrics).not.toMatch(/healthz/);
+
+      const set = await fetch(`${app.started.adminUrl!}/error-rate`, { method: 'PUT', body: '0' });
+      expect(await set.json()).toEqual({ errorRate: 0 });
+      const refused = await fetch(`${app.started.adminUrl!}/error-rate`, { method: 'PUT', body: '2' });
+      expect(refused.status).toBe(400);
+      expect(await refused.json()).toEqual({ error: 'error rate must be a number from 0 to 1, such as 0.05, received "2"' });
+      expect(await (await fetch(`${app.started.adminUrl!}/error-rate`)).json()).toEqual({ errorRate: 0 });
+      for (let i = 0; i < 3; i++) expect((await fetch(`${app.started.url}/x`)).status).toBe(200);
+      // The traffic port has no metrics: the gateway routes there, and tenants must not read them.
+      expect(await (await fetch(`${app.started.url}/metrics`)).json()).toMatchObject({ path: '/metrics', stamp: 'stamp-m' });
+      expect((await fetch(`${app.started.adminUrl!}/nope`)).status).toBe(404);
+    } finally {
+      expect(await app.stop()).toBe(0);
+    }
+  });
+
+  it('has no admin listener unless asked for one', async () => {
+    const app = await startApp(['--stamp', 'stamp-n', '--port', '0']);
+    expect(app.started.adminPort).toBeUndefined();
+    expect(await app.stop()).toBe(0);
+  });
+});

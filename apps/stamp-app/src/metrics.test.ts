@@ -84,6 +84,8 @@ describe('metrics on the admin port (real process)', () => {
       expect(sample(metrics, `http_errors_total{${acme}}`)).toBe(2);
       expect(sample(metrics, 'http_requests_total{stamp="stamp-m",version="1.5.0",tenant="none",code="200"}')).toBe(1);
       expect(sample(metrics, 'http_requests_total{stamp="stamp-m",version="1.5.0",tenant="none",code="500"}')).toBeUndefined();
+      // A tenant without errors has an error series at 0, so an error-rate query has a number to divide.
+      expect(sample(metrics, 'http_errors_total{stamp="stamp-m",version="1.5.0",tenant="none"}')).toBe(0);
       expect(sample(metrics, `http_request_duration_seconds_count{${acme}}`)).toBe(4);
       expect(sample(metrics, `http_request_duration_seconds_bucket{le="+Inf",${acme}}`)).toBe(4);
       expect(sample(metrics, 'stamp_app_error_rate{stamp="stamp-m",version="1.5.0"}')).toBe(0.5);

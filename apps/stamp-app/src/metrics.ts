@@ -126,7 +126,8 @@ export function createStampAppMetrics(props: StampAppMetricsProps): StampAppMetr
         end(status) {
           stop();
           requests.inc({ ...labels, code: String(status) });
-          if (status >= 500) failures.inc(labels);
+          // Always touch the error series, so a tenant without errors has a 0 to divide, not no series.
+          failures.inc(labels, status >= 500 ? 1 : 0);
         },
       };
     },

@@ -4,43 +4,43 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ErrorInjector, parseErrorRate } from './metrics.ts';
+import { ErrorInjector, parseErrorPercent } from './metrics.ts';
 
 const BIN = fileURLToPath(new URL('../bin/stampyard-stamp-app.mjs', import.meta.url));
 
 describe('ErrorInjector', () => {
-  it('after n requests exactly floor(n × rate) have failed, for any rate and n', () => {
+  it('after n requests exactly floor(n × percent / 100) have failed, for any percentage and n', () => {
     fc.assert(
-      fc.property(fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 0, max: 500 }), (rate, n) => {
-        const injector = new ErrorInjector(rate);
+      fc.property(fc.integer({ min: 0, max: 100 }), fc.integer({ min: 0, max: 500 }), (percent, n) => {
+        const injector = new ErrorInjector(percent);
         let failed = 0;
         for (let i = 0; i < n; i++) if (injector.next()) failed++;
-        expect(failed).toBe(Math.floor(n * rate));
+        expect(failed).toBe(Math.floor((n * percent) / 100));
       }),
     );
   });
 
-  it('starts counting again when the rate changes', () => {
+  it('starts counting again when the percentage changes', () => {
     const injector = new ErrorInjector(0);
     for (let i = 0; i < 10; i++) injector.next();
-    injector.rate = 0.5;
+    injector.percent = 50;
     expect([injector.next(), injector.next(), injector.next(), injector.next()]).toEqual([false, true, false, true]);
   });
 
-  it.each([-0.1, 1.5, Number.NaN])('refuses the rate %s', (rate) => {
-    expect(() => new ErrorInjector(rate)).toThrow(/from 0 to 1/);
+  it.each([-1, 101, 0.5, Number.NaN])('refuses the percentage %s', (percent) => {
+    expect(() => new ErrorInjector(percent)).toThrow(/whole number from 0 to 100/);
   });
 });
 
-describe('parseErrorRate', () => {
+describe('parseErrorPercent', () => {
   it.each([
     { text: '0', expected: 0 },
-    { text: '0.25\n', expected: 0.25 },
-    { text: '1', expected: 1 },
-  ])('reads $text', ({ text, expected }) => expect(parseErrorRate(text)).toBe(expected));
+    { text: '25\n', expected: 25 },
+    { text: '100', expected: 100 },
+  ])('reads $text', ({ text, expected }) => expect(parseErrorPercent(text)).toBe(expected));
 
-  it.each(['', '-1', '1.01', 'half', '1e-2', '0x1'])('refuses %j naming the value', (text) => {
-    expect(parseErrorRate(text)).toBe(`error rate must be a number from 0 to 1, such as 0.05, received ${JSON.stringify(text)}`);
+  it.each(['', '-1', '101', '0.5', 'half', '1e1', '0x1'])('refuses %j naming the value', (text) => {
+    expect(parseErrorPercent(text)).toBe(`error percent must be a whole number from 0 to 100, such as 5, received ${JSON.stringify(text)}`);
   });
 });
 
@@ -66,8 +66,8 @@ function sample(text: string, series: string): number | undefined {
 }
 
 describe('metrics on the admin port (real process)', () => {
-  it('counts requests and errors per tenant, times them, serves them only on the admin port, and takes a new error rate at run time', async () => {
-    const app = await startApp(['--stamp', 'stamp-m', '--version', '1.5.0', '--port', '0', '--admin-port', '0', '--error-rate', '0.5']);
+  it('counts requests and errors per tenant, times them, serves them only on the admin port, and takes a new error percentage at run time', async () => {
+    const app = await startApp(['--stamp', 'stamp-m', '--version', '1.5.0', '--port', '0', '--admin-port', '0', '--error-percent', '50']);
     try {
       expect(app.started.adminPort).toBeGreaterThan(0);
       expect(app.started.adminPort).not.toBe(app.started.port);
@@ -88,15 +88,15 @@ describe('metrics on the admin port (real process)', () => {
       expect(sample(metrics, 'http_errors_total{stamp="stamp-m",version="1.5.0",tenant="none"}')).toBe(0);
       expect(sample(metrics, `http_request_duration_seconds_count{${acme}}`)).toBe(4);
       expect(sample(metrics, `http_request_duration_seconds_bucket{le="+Inf",${acme}}`)).toBe(4);
-      expect(sample(metrics, 'stamp_app_error_rate{stamp="stamp-m",version="1.5.0"}')).toBe(0.5);
+      expect(sample(metrics, 'stamp_app_error_percent{stamp="stamp-m",version="1.5.0"}')).toBe(50);
       expect(metrics).not.toMatch(/healthz/);
 
-      const set = await fetch(`${app.started.adminUrl!}/error-rate`, { method: 'PUT', body: '0' });
-      expect(await set.json()).toEqual({ errorRate: 0 });
-      const refused = await fetch(`${app.started.adminUrl!}/error-rate`, { method: 'PUT', body: '2' });
+      const set = await fetch(`${app.started.adminUrl!}/error-percent`, { method: 'PUT', body: '0' });
+      expect(await set.json()).toEqual({ errorPercent: 0 });
+      const refused = await fetch(`${app.started.adminUrl!}/error-percent`, { method: 'PUT', body: '200' });
       expect(refused.status).toBe(400);
-      expect(await refused.json()).toEqual({ error: 'error rate must be a number from 0 to 1, such as 0.05, received "2"' });
-      expect(await (await fetch(`${app.started.adminUrl!}/error-rate`)).json()).toEqual({ errorRate: 0 });
+      expect(await refused.json()).toEqual({ error: 'error percent must be a whole number from 0 to 100, such as 5, received "200"' });
+      expect(await (await fetch(`${app.started.adminUrl!}/error-percent`)).json()).toEqual({ errorPercent: 0 });
       for (let i = 0; i < 3; i++) expect((await fetch(`${app.started.url}/x`)).status).toBe(200);
       // The traffic port has no metrics: the gateway routes there, and tenants must not read them.
       expect(await (await fetch(`${app.started.url}/metrics`)).json()).toMatchObject({ path: '/metrics', stamp: 'stamp-m' });

@@ -14,51 +14,45 @@ export const NO_TENANT = 'none';
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
 /**
- * Decides which requests fail so that, after n requests, exactly floor(n × rate) have failed.
- * Deterministic (no randomness), so a test or a demo sees the rate it set from the first requests on.
- * Changing the rate starts the count again, so the new rate holds from then on.
+ * Decides which requests fail so that, after n requests, exactly floor(n × percent / 100) have failed:
+ * spread evenly, no randomness, so a test or a demo sees the rate it set from the first requests on.
+ * Changing the percentage starts the count again, so the new rate holds from then on.
  */
 export class ErrorInjector {
-  #rate: number;
+  #percent: number;
   #seen = 0;
-  #failed = 0;
 
-  /** @param rate - the fraction of requests that fail, from 0 to 1 */
-  constructor(rate = 0) {
-    this.#rate = checkedRate(rate);
+  /** @param percent - the whole percentage of requests that fail, from 0 to 100 */
+  constructor(percent = 0) {
+    this.#percent = checkedPercent(percent);
   }
 
-  get rate(): number {
-    return this.#rate;
+  get percent(): number {
+    return this.#percent;
   }
 
-  set rate(rate: number) {
-    this.#rate = checkedRate(rate);
+  set percent(percent: number) {
+    this.#percent = checkedPercent(percent);
     this.#seen = 0;
-    this.#failed = 0;
   }
 
   /** Whether the next request fails. */
   next(): boolean {
-    this.#seen++;
-    const fail = Math.floor(this.#seen * this.#rate) > this.#failed;
-    if (fail) this.#failed++;
-    return fail;
+    const n = ++this.#seen;
+    return Math.floor((n * this.#percent) / 100) > Math.floor(((n - 1) * this.#percent) / 100);
   }
 }
 
-function checkedRate(rate: number): number {
-  if (!Number.isFinite(rate) || rate < 0 || rate > 1) throw new RangeError(`error rate must be a number from 0 to 1, received ${String(rate)}`);
-  return rate;
+function checkedPercent(percent: number): number {
+  if (!Number.isInteger(percent) || percent < 0 || percent > 100) throw new RangeError(`error percent must be a whole number from 0 to 100, received ${String(percent)}`);
+  return percent;
 }
 
-/** Parses an error rate given as text (a flag, an environment variable or a request body). */
-export function parseErrorRate(text: string): number | string {
+/** Parses an error percentage given as text (a flag, an environment variable or a request body). */
+export function parseErrorPercent(text: string): number | string {
   const trimmed = text.trim();
   const value = Number(trimmed);
-  if (trimmed === '' || !/^[0-9.]+$/.test(trimmed) || !Number.isFinite(value) || value < 0 || value > 1) {
-    return `error rate must be a number from 0 to 1, such as 0.05, received ${JSON.stringify(text)}`;
-  }
+  if (!/^\d{1,3}$/.test(trimmed) || value > 100) return `error percent must be a whole number from 0 to 100, such as 5, received ${JSON.stringify(text)}`;
   return value;
 }
 
@@ -67,8 +61,8 @@ export interface StampAppMetricsProps {
   readonly stamp: string;
   /** The version label on every series. */
   readonly version: string;
-  /** The fraction of requests answered with an injected 500, from 0 to 1. @default 0 */
-  readonly errorRate?: number;
+  /** The whole percentage of requests answered with an injected 500, from 0 to 100. @default 0 */
+  readonly errorPercent?: number;
 }
 
 /** What a request passes through: whether to fail it, and the call that records its answer. */
@@ -101,14 +95,14 @@ export function createStampAppMetrics(props: StampAppMetricsProps): StampAppMetr
     buckets: LATENCY_BUCKETS,
     registers,
   });
-  const errors = new ErrorInjector(props.errorRate ?? 0);
+  const errors = new ErrorInjector(props.errorPercent ?? 0);
   new Gauge({
-    name: 'stamp_app_error_rate',
-    help: 'The injected error rate this process was set to (a demo and test aid).',
+    name: 'stamp_app_error_percent',
+    help: 'The percentage of requests this process is set to fail (a demo and test aid).',
     labelNames: ['stamp', 'version'],
     registers,
     collect() {
-      this.set({ stamp: props.stamp, version: props.version }, errors.rate);
+      this.set({ stamp: props.stamp, version: props.version }, errors.percent);
     },
   });
   new Gauge({ name: 'stamp_app_info', help: 'The stamp and version this process serves (value 1).', labelNames: ['stamp', 'version'], registers }).set(
@@ -143,7 +137,7 @@ function sendText(res: ServerResponse, status: number, contentType: string, text
  * Serves the metrics' admin routes; answers false for any other path so the admin server can try
  * its other handlers:
  * - `GET /metrics`: the Prometheus text format.
- * - `GET /error-rate`: the injected error rate; `PUT /error-rate` with a body such as `0.5` sets it.
+ * - `GET /error-percent`: the injected error percentage; `PUT /error-percent` with a body such as `50` sets it.
  */
 export function metricsAdminHandler(metrics: StampAppMetrics): AdminHandler {
   return (req, res) => {
@@ -152,9 +146,9 @@ export function metricsAdminHandler(metrics: StampAppMetrics): AdminHandler {
       void metrics.registry.metrics().then((text) => sendText(res, 200, metrics.registry.contentType, text));
       return true;
     }
-    if (path !== '/error-rate') return false;
+    if (path !== '/error-percent') return false;
     if (req.method === 'GET') {
-      sendText(res, 200, 'application/json', JSON.stringify({ errorRate: metrics.errors.rate }));
+      sendText(res, 200, 'application/json', JSON.stringify({ errorPercent: metrics.errors.percent }));
       return true;
     }
     if (req.method !== 'PUT') {
@@ -166,13 +160,13 @@ export function metricsAdminHandler(metrics: StampAppMetrics): AdminHandler {
     req.setEncoding('utf8');
     req.on('data', (chunk: string) => (body += chunk));
     req.on('end', () => {
-      const rate = parseErrorRate(body);
-      if (typeof rate === 'string') {
-        sendText(res, 400, 'application/json', JSON.stringify({ error: rate }));
+      const percent = parseErrorPercent(body);
+      if (typeof percent === 'string') {
+        sendText(res, 400, 'application/json', JSON.stringify({ error: percent }));
         return;
       }
-      metrics.errors.rate = rate;
-      sendText(res, 200, 'application/json', JSON.stringify({ errorRate: rate }));
+      metrics.errors.percent = percent;
+      sendText(res, 200, 'application/json', JSON.stringify({ errorPercent: percent }));
     });
     return true;
   };

@@ -56,7 +56,7 @@ export function createStampApp(config: StampAppConfig, metrics?: StampAppMetrics
           return;
         }
         if (observed?.fail) {
-          send(res, 500, { stamp: config.stamp, version: config.version, error: `injected error (error rate ${metrics?.errors.rate ?? 0})` });
+          send(res, 500, { stamp: config.stamp, version: config.version, error: `injected error (--error-percent ${metrics?.errors.percent ?? 0})` });
           return;
         }
         const body: StampAppAnswer = {

@@ -95,8 +95,8 @@ interface RunningApp {
   readonly adminPort: number;
 }
 
-async function startStampApp(stamp: string, errorRateValue: number): Promise<RunningApp> {
-  const child = spawn(process.execPath, [STAMP_APP, '--stamp', stamp, '--version', '1.5.0', '--port', '0', '--admin-port', '0', '--error-rate', String(errorRateValue)], {
+async function startStampApp(stamp: string, errorPercent: number): Promise<RunningApp> {
+  const child = spawn(process.execPath, [STAMP_APP, '--stamp', stamp, '--version', '1.5.0', '--port', '0', '--admin-port', '0', '--error-percent', String(errorPercent)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
@@ -114,7 +114,7 @@ describe('prometheus health against a real Prometheus scraping real stamp-apps',
   let traffic: NodeJS.Timeout | undefined;
 
   beforeAll(async () => {
-    apps.push(...(await Promise.all([startStampApp(good, 0), startStampApp(bad, 0.5), startStampApp(idle, 0)])));
+    apps.push(...(await Promise.all([startStampApp(good, 0), startStampApp(bad, 50), startStampApp(idle, 0)])));
     const send = () => void Promise.all(apps.slice(0, 2).map((a) => fetch(`${a.url}/orders`, { headers: { 'x-stampyard-tenant': 'acme' } }).then((r) => r.arrayBuffer()))).catch(() => undefined);
     traffic = setInterval(send, 50);
     prometheus = await startPrometheus([good, bad, idle].map((stamp, i) => ({ stamp, address: `127.0.0.1:${apps[i]!.adminPort}` })));

@@ -40,10 +40,10 @@ export function adminPortFromStartupLine(line: string): number | undefined {
 
 /**
  * One stamp-app process: its stamp, declared version, port (0: pick one) and health; with
- * `adminPort`, its metrics listener (0: pick one), and `errorRate`, the share of requests it fails.
+ * `adminPort`, its metrics listener (0: pick one), and `errorPercent`, the percentage of requests it fails.
  * `script` is the file node runs. @default - the app's bin
  */
-export function stampAppSpec(input: { stamp: string; version: string; port: number; unhealthy: boolean; adminPort?: number; errorRate?: number; script?: string }): ProcessSpec {
+export function stampAppSpec(input: { stamp: string; version: string; port: number; unhealthy: boolean; adminPort?: number; errorPercent?: number; script?: string }): ProcessSpec {
   return {
     name: `stamp-app ${input.stamp}`,
     command: process.execPath,
@@ -59,7 +59,7 @@ export function stampAppSpec(input: { stamp: string; version: string; port: numb
       LOOPBACK,
       ...(input.unhealthy ? ['--unhealthy'] : []),
       ...(input.adminPort !== undefined ? ['--admin-port', String(input.adminPort)] : []),
-      ...(input.errorRate ? ['--error-rate', String(input.errorRate)] : []),
+      ...(input.errorPercent ? ['--error-percent', String(input.errorPercent)] : []),
     ],
     readPort: portFromStartupLine,
   };

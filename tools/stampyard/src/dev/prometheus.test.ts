@@ -43,7 +43,7 @@ describe('the local Prometheus', () => {
     expect(await eventually('both stamps scraped', async () => ((await up()).length === 2 ? await up() : undefined))).toEqual(['stamp-a', 'stamp-b']);
 
     // A restart at another error rate keeps the admin port, so the scrape target stays valid.
-    expect(await stamps.reconcile(new Map([['stamp-a', { version: '1.5.0', errorRate: 0.5 }], ['stamp-b', { version: '1.4.0' }]]))).toEqual(['stamp-a']);
+    expect(await stamps.reconcile(new Map([['stamp-a', { version: '1.5.0', errorPercent: 50 }], ['stamp-b', { version: '1.4.0' }]]))).toEqual(['stamp-a']);
     expect(stamps.metricsTargets()).toEqual(targets);
 
     await supervisor.stopAll();

@@ -10,15 +10,15 @@ export interface DesiredStamp {
   readonly version: string;
   /** Start it with `--unhealthy`. @default false */
   readonly unhealthy?: boolean;
-  /** Start it with `--error-rate`: the share of requests it answers 500. @default 0 */
-  readonly errorRate?: number;
+  /** Start it with `--error-percent`: the percentage of requests it answers 500. @default 0 */
+  readonly errorPercent?: number;
 }
 
 interface RunningStamp {
   readonly process: RunningProcess;
   readonly version: string;
   readonly unhealthy: boolean;
-  readonly errorRate: number;
+  readonly errorPercent: number;
 }
 
 /** What `/healthz` of a stamp-app says. */
@@ -64,7 +64,7 @@ export class LocalStamps {
     const changed = [...desired.entries()]
       .filter(([name, want]) => {
         const have = this.running.get(name);
-        return !have || have.version !== want.version || have.unhealthy !== (want.unhealthy ?? false) || have.errorRate !== (want.errorRate ?? 0);
+        return !have || have.version !== want.version || have.unhealthy !== (want.unhealthy ?? false) || have.errorPercent !== (want.errorPercent ?? 0);
       })
       .map(([name]) => name)
       .sort();
@@ -84,7 +84,7 @@ export class LocalStamps {
       port: this.ports.get(name) ?? 0,
       unhealthy: want.unhealthy ?? false,
       adminPort: this.adminPorts.get(name) ?? 0,
-      errorRate: want.errorRate ?? 0,
+      errorPercent: want.errorPercent ?? 0,
       ...(this.script ? { script: this.script } : {}),
     });
     let adminPort: number | undefined;
@@ -98,7 +98,7 @@ export class LocalStamps {
     });
     if (adminPort !== undefined) this.adminPorts.set(name, adminPort);
     this.ports.set(name, process.port);
-    this.running.set(name, { process, version: want.version, unhealthy: want.unhealthy ?? false, errorRate: want.errorRate ?? 0 });
+    this.running.set(name, { process, version: want.version, unhealthy: want.unhealthy ?? false, errorPercent: want.errorPercent ?? 0 });
   }
 
   /** What every stamp's `/healthz` reports now, by name. */

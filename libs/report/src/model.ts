@@ -17,7 +17,8 @@ export interface StampObservation {
 }
 
 /** Where one wave of the rollout is. */
-export type WaveState = 'promoted' | 'baking' | 'waiting' | 'halted';
+/** The rollout decision's wave verdict (libs/rollout `WaveState`). */
+export type WaveState = 'promoted' | 'baking' | 'promoting' | 'waiting' | 'halted';
 
 export interface WaveStatusInput {
   readonly wave: number;

@@ -23,6 +23,7 @@ import {
   type RolloutState,
 } from '../src/index.ts';
 import { applyChanges, convergedHealth } from '../src/testing/index.ts';
+import { NO_HEALTH } from '../src/index.ts';
 
 const STAMPS = 1000;
 const RUNS = 7;
@@ -66,10 +67,10 @@ try {
   const rows: [string, { median: number; max: number }, { median: number; max: number }][] = [
     [
       'rollout plan',
-      await time(() => renderRolloutPlan(planRollout(fleet, state, '1.5.0', now), 'text')),
+      await time(() => renderRolloutPlan(planRollout({ fleet, state, health, now, target: '1.5.0' }), 'text')),
       await time(async () => {
         const ctx = await load();
-        return renderRolloutPlan(planRollout(ctx.view, ctx.state, '1.5.0', now), 'text');
+        return renderRolloutPlan(planRollout({ fleet: ctx.view, state: ctx.state, health: NO_HEALTH, now, target: '1.5.0' }), 'text');
       }),
     ],
     [

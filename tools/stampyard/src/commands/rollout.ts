@@ -1,7 +1,5 @@
 // `stampyard rollout …`: read the files, plan purely with @stampyard/rollout, write once.
-import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import {
   ConflictError,
@@ -14,19 +12,19 @@ import {
   stampFilePath,
   type FileChange,
   type FleetSources,
-  type FleetSpec,
   type LoadedFleet,
-  type Stamp,
 } from '@stampyard/stamp-spec';
 import {
+  HEALTH_URLS_ENV,
   NO_HEALTH,
   ROLLOUT_FILE,
+  exitCodeFor,
   fleetView,
-  fluxHealth,
-  httpHealth,
-  kubectlRunner,
+  gitRunner,
+  isUnderWay,
+  loadHealth,
   newestRelease,
-  parseHealthFile,
+  readLandings,
   planHalt,
   planPromotion,
   planResume,
@@ -43,7 +41,8 @@ import {
   stampFileChanges,
   writeIfUnchanged,
   type FleetView,
-  type HealthReport,
+  type HealthSourceOptions,
+  type Landing,
   type ResultFormat,
   type RolloutState,
   type Transition,
@@ -52,8 +51,6 @@ import {
 import { resolveNow, resolveRoot, type Io } from '../context.ts';
 import { addNowOption, addOutputOption, addRootOption } from '../options.ts';
 import type { CommandResult } from '../main.ts';
-
-export const HEALTH_URLS_ENV = 'STAMPYARD_HEALTH_URLS';
 
 const HEALTH_HELP = `
 Health sources (--health):
@@ -68,13 +65,7 @@ Health sources (--health):
                { "stamp-eu-1": "http://127.0.0.1:8081" }. Unreachable or slow stamps are unknown.
 Without --health every stamp is unknown: promote waits after the first wave.`;
 
-export interface HealthOptions {
-  health?: string;
-  healthUrls?: string;
-  endpoints?: string;
-  healthTimeout?: string;
-  expectedRevision?: string;
-}
+export type HealthOptions = HealthSourceOptions;
 
 export function addHealthOptions(command: Command): Command {
   return command
@@ -84,43 +75,6 @@ export function addHealthOptions(command: Command): Command {
     .option('--health-timeout <ms>', 'with --health http or flux: per-stamp timeout in milliseconds', '5000')
     .option('--expected-revision <sha>', 'with --health flux: the Git commit every Kustomization must have applied')
     .addHelpText('after', HEALTH_HELP);
-}
-
-/** Reads health from the source the options name. */
-export async function loadHealth(options: HealthOptions, spec: FleetSpec, stamps: readonly Stamp[], cwd = process.cwd()): Promise<HealthReport> {
-  const source = options.health;
-  if (source === undefined) return NO_HEALTH;
-  const timeoutMs = Number(options.healthTimeout ?? '5000');
-  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new ExitError(2, `--health-timeout: '${options.healthTimeout}' is not a positive whole number of milliseconds`);
-  if (source === 'flux') {
-    return fluxHealth({ spec, stamps, kubectl: kubectlRunner(timeoutMs), ...(options.expectedRevision ? { expectedRevision: options.expectedRevision } : {}) });
-  }
-  if (source === 'http') {
-    const urlsFile = options.healthUrls ?? options.endpoints ?? process.env[HEALTH_URLS_ENV];
-    const baseUrls = urlsFile ? await readUrlMap(resolve(cwd, urlsFile)) : {};
-    return httpHealth({ spec, stamps, baseUrls, timeoutMs });
-  }
-  const path = resolve(cwd, source);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch {
-    throw new ExitError(2, `--health: '${source}' is neither flux, http nor a readable JSON file`);
-  }
-  return parseHealthFile(text, source);
-}
-
-async function readUrlMap(path: string): Promise<Record<string, string>> {
-  let data: unknown;
-  try {
-    data = JSON.parse(await readFile(path, 'utf8'));
-  } catch (error) {
-    throw new ExitError(2, `--health-urls: cannot read ${path} as JSON (${(error as Error).message}); expected { "<stamp>": "http://127.0.0.1:8081" }`);
-  }
-  if (data === null || typeof data !== 'object' || Object.values(data).some((v) => typeof v !== 'string')) {
-    throw new ExitError(2, `--health-urls: ${path} must map stamp names to base URLs, e.g. { "stamp-eu-1": "http://127.0.0.1:8081" }`);
-  }
-  return data as Record<string, string>;
 }
 
 /** Everything a rollout command reads, before planning. */
@@ -198,22 +152,9 @@ function common(command: Command): Command {
   return command;
 }
 
-/**
- * When rollout.yaml, as it is on disk, landed on the current branch: the time of
- * the first-parent commit that last changed it (the merge, for a merged pull
- * request). Undefined outside git or when the file has uncommitted changes, so
- * local runs count from the recorded promotion times.
- */
-export async function rolloutLandedAt(root: string): Promise<Date | undefined> {
-  const git = (...args: string[]) =>
-    new Promise<string | undefined>((resolve) => {
-      execFile('git', ['-C', root, ...args], { timeout: 10_000 }, (error, stdout) => resolve(error ? undefined : stdout.trim()));
-    });
-  if ((await git('status', '--porcelain', '--', ROLLOUT_FILE)) !== '') return undefined;
-  const committed = await git('log', '-1', '--first-parent', '--format=%cI', '--', ROLLOUT_FILE);
-  if (!committed) return undefined;
-  const at = new Date(committed);
-  return Number.isNaN(at.getTime()) ? undefined : at;
+/** The first-parent commits that changed rollout.yaml, for bake clocks ([] outside git). */
+export async function rolloutLandings(root: string): Promise<Landing[]> {
+  return readLandings(gitRunner(root));
 }
 
 /** Runs `rollout promote`; exported so tests can inject hooks. Returns the exit code. */
@@ -222,14 +163,14 @@ export async function runPromote(options: CommonOptions & HealthOptions & { dryR
   const now = resolveNow(options.now);
   const ctx = await readRolloutContext(root);
   const health = await loadHealth(options, ctx.fleet.spec, ctx.fleet.stamps);
-  const landedAt = await rolloutLandedAt(root);
-  const plan = planPromotion({ fleet: ctx.fleet, state: ctx.state, health, now, ...(landedAt ? { landedAt } : {}) });
+  const landings = await rolloutLandings(root);
+  const plan = planPromotion({ fleet: ctx.fleet, state: ctx.state, health, now, landings });
   if (plan.state && !options.dryRun) {
     const touched = await applyRolloutChange(ctx, plan.state, plan.changes, hooks);
     io.stderr(`wrote ${touched.length} file(s)${plan.changes.length ? `: ${plan.changes.map((c) => stampFilePath(c.stamp)).join(', ')}, ${ROLLOUT_FILE} and rendered manifests` : `: ${ROLLOUT_FILE}`}\n`);
   }
   io.stdout(renderPromotion(plan, format(options), { dryRun: Boolean(options.dryRun), ...(ctx.state ? { target: ctx.state.target.version } : {}) }));
-  return plan.action === 'halted' || plan.action === 'blocked' ? 1 : 0;
+  return exitCodeFor(plan.action);
 }
 
 async function runTransition(
@@ -255,23 +196,38 @@ export function registerRollout(program: Command, io: Io, result: CommandResult)
 
   const plan = common(rollout.command('plan').argument('[version]', 'release to plan (default: the rollout in progress, else the newest release)'))
     .description('Show the waves in order with their stamps, bake times and whatever would block the rollout.');
-  plan.action(async (version: string | undefined, options: CommonOptions) => {
-    const ctx = await readRolloutContext(resolveRoot(options.root));
-    const target = version ?? (ctx.state?.phase === 'progressing' ? ctx.state.target.version : newestRelease(ctx.fleet));
-    io.stdout(renderRolloutPlan(planRollout(ctx.fleet, ctx.state, target, resolveNow(options.now)), format(options)));
+  plan.option('--allow-downgrade', 'plan a target lower than some stamp\'s version (as `start --allow-downgrade` would)');
+  plan.action(async (version: string | undefined, options: CommonOptions & { allowDowngrade?: boolean }) => {
+    const root = resolveRoot(options.root);
+    const ctx = await readRolloutContext(root);
+    const target = version ?? (isUnderWay(ctx.state) ? ctx.state.target.version : newestRelease(ctx.fleet));
+    const rolloutPlan = planRollout({
+      fleet: ctx.fleet,
+      state: ctx.state,
+      health: NO_HEALTH,
+      now: resolveNow(options.now),
+      landings: await rolloutLandings(root),
+      target,
+      allowDowngrade: options.allowDowngrade === true,
+    });
+    io.stdout(renderRolloutPlan(rolloutPlan, format(options)));
+    result.exitCode = rolloutPlan.blockers.length > 0 ? 1 : 0;
   });
 
   const start = common(rollout.command('start').argument('<version>', 'release from the catalog'))
-    .description('Begin a rollout. Refuses a version not in the catalog, stamps outside its upgradeFrom, and a second rollout while one is in progress.');
-  start.action(async (version: string, options: CommonOptions) => {
-    await runTransition(options, io, (ctx, now) => planStart(ctx.fleet, ctx.state, version, now), 'started');
+    .description(
+      'Begin a rollout. Refuses a version not in the catalog, stamps outside its upgradeFrom, a downgrade (naming the stamps), and a second rollout while one is in progress or halted.',
+    )
+    .option('--allow-downgrade', 'allow a target lower than some stamp\'s version; recorded in rollout.yaml');
+  start.action(async (version: string, options: CommonOptions & { allowDowngrade?: boolean }) => {
+    await runTransition(options, io, (ctx, now) => planStart(ctx.fleet, ctx.state, version, now, { allowDowngrade: options.allowDowngrade === true }), 'started');
   });
 
   const promote = addHealthOptions(
     common(rollout.command('promote'))
       .description(
         'Take one step: promote the next wave, or the next batch of the current wave (set spec.version, re-render), or say why not. ' +
-          'Results: promoted, waiting, frozen, complete, halted (exit 1), blocked (exit 1), idle.',
+          'Results: promoted, waiting, frozen, complete, idle, aborted (exit 0); halted, rolled-back, blocked (exit 1).',
       )
       .option('--dry-run', 'plan the step and print it; write nothing'),
   );
@@ -282,9 +238,12 @@ export function registerRollout(program: Command, io: Io, result: CommandResult)
   const status = addHealthOptions(common(rollout.command('status')))
     .description('Each stamp with its wave, declared and observed version, health and time since promotion; the phase; what happens next.');
   status.action(async (options: CommonOptions & HealthOptions) => {
-    const ctx = await readRolloutContext(resolveRoot(options.root));
+    const root = resolveRoot(options.root);
+    const ctx = await readRolloutContext(root);
     const health = await loadHealth(options, ctx.fleet.spec, ctx.fleet.stamps);
-    io.stdout(renderStatus(planStatus({ fleet: ctx.fleet, state: ctx.state, health, now: resolveNow(options.now) }), format(options)));
+    const status = planStatus({ fleet: ctx.fleet, state: ctx.state, health, now: resolveNow(options.now), landings: await rolloutLandings(root) });
+    io.stdout(renderStatus(status, format(options)));
+    result.exitCode = exitCodeFor(status.next.action);
   });
 
   const halt = common(rollout.command('halt').requiredOption('--reason <text>', 'why; recorded in rollout.yaml'))
@@ -293,13 +252,15 @@ export function registerRollout(program: Command, io: Io, result: CommandResult)
     await runTransition(options, io, (ctx, now) => planHalt(ctx.state, options.reason, now), 'halted');
   });
 
-  const resume = common(rollout.command('resume')).description('Clear a halt so promote continues.');
-  resume.action(async (options: CommonOptions) => {
-    await runTransition(options, io, (ctx, now) => planResume(ctx.state, now), 'resumed');
+  const resume = common(rollout.command('resume'))
+    .description('Clear a halt so promote continues. After a rollback it refuses (start a fixed release instead) unless --force.')
+    .option('--force', 'resume a rolled-back rollout, promoting its release again');
+  resume.action(async (options: CommonOptions & { force?: boolean }) => {
+    await runTransition(options, io, (ctx, now) => planResume(ctx.state, now, { force: options.force === true }), 'resumed');
   });
 
   const rollback = common(rollout.command('rollback'))
-    .description('Return every stamp this rollout promoted to its recorded previous version, re-rendered; the rollout stays halted.');
+    .description('Return every stamp this rollout promoted to its recorded previous version, re-rendered; the phase becomes rolled-back.');
   rollback.action(async (options: CommonOptions) => {
     await runTransition(options, io, (ctx, now) => planRollback(ctx.fleet, ctx.state, now), 'rolled-back');
   });

@@ -281,7 +281,7 @@ class Run {
       const repeat = previous?.action === step.action && previous.wave === step.wave && step.action === 'waiting';
       if (!repeat) transitions.push({ scenario, action: step.action, wave: step.wave, stamps: step.stamps, at: now.toISOString(), reason: step.reason });
       this.reporter.wave(scenario, step.wave ?? this.lastWave(transitions), describeStep(step));
-      if (step.action === 'complete' || step.action === 'halted') {
+      if (step.action === 'complete' || step.action === 'halted' || step.action === 'rolled-back') {
         if (step.stamps.length > 0) await this.applyDeclared(unhealthy, version);
         return transitions;
       }
@@ -359,7 +359,8 @@ class Run {
   }
 
   private expectHalt(outcome: FailureOutcome): void {
-    if (outcome.finalAction !== 'halted') this.problems.push(`failure scenario: ended with ${outcome.finalAction}, expected halted`);
+    const expected = outcome.onFailure === 'rollback' ? 'rolled-back' : 'halted';
+    if (outcome.finalAction !== expected) this.problems.push(`failure scenario: ended with ${outcome.finalAction}, expected ${expected}`);
     for (const name of outcome.laterWaveStamps) {
       if (outcome.declared[name] !== outcome.declaredBefore[name]) {
         this.problems.push(`failure scenario: ${name} (a later wave) changed from ${outcome.declaredBefore[name]} to ${outcome.declared[name]}`);

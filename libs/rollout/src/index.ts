@@ -6,6 +6,7 @@ export * from './landing.ts';
 export * from './decision.ts';
 export * from './promote.ts';
 export * from './lifecycle.ts';
+export * from './controls.ts';
 export * from './plan.ts';
 export * from './drift.ts';
 export * from './stamp-edit.ts';

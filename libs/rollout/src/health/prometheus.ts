@@ -110,7 +110,10 @@ export function judgeAnalysis(analysis: Analysis, stamp: string, response: Prome
  */
 export function analysisStampHealth(results: readonly AnalysisResult[]): { health: StampHealth } | { unknown: string } {
   const failed = results.filter((r) => r.outcome === 'fail');
-  if (failed.length > 0) return { health: { ready: false, detail: failed.map((r) => r.message).join('; ') } };
+  if (failed.length > 0) {
+    const messages = failed.map((r) => r.message).join('; ');
+    return { health: { ready: false, detail: messages, failure: messages } };
+  }
   const unknown = results.filter((r) => r.outcome !== 'pass');
   if (unknown.length > 0) return { unknown: unknown.map((r) => r.message).join('; ') };
   if (results.length === 0) return { unknown: 'no analyses ran; list them under rollout.analysis in fleet.yaml' };

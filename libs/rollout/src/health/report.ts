@@ -10,6 +10,12 @@ export interface StampHealth {
   readonly version?: string;
   /** Why it is not ready, for people. @default - none */
   readonly detail?: string;
+  /**
+   * An explicit failure the source reports (a crash loop, a failed Flux reconciliation, a failed
+   * analysis), as opposed to not being ready yet: it fails the rollout at once, without waiting for
+   * the progress deadline. @default - none
+   */
+  readonly failure?: string;
 }
 
 /**
@@ -30,7 +36,7 @@ export const NO_HEALTH: HealthReport = { source: 'none', stamps: {} };
 const healthFileSchema = z.strictObject({
   stamps: z.record(
     z.string(),
-    z.strictObject({ ready: z.boolean(), version: z.string().optional(), detail: z.string().optional() }),
+    z.strictObject({ ready: z.boolean(), version: z.string().optional(), detail: z.string().optional(), failure: z.string().min(1).optional() }),
   ),
 });
 
@@ -62,13 +68,14 @@ export function stampHealth(report: HealthReport, stamp: string): StampHealth | 
   return Object.hasOwn(report.stamps, stamp) ? report.stamps[stamp] : undefined;
 }
 
-/** How a stamp stands against a target version. */
-export type HealthVerdict = 'healthy' | 'unknown' | 'unready' | 'wrong-version';
+/** How a stamp stands against a target version. `failed`: the source reports an explicit failure. */
+export type HealthVerdict = 'healthy' | 'unknown' | 'unready' | 'wrong-version' | 'failed';
 
-/** A stamp is healthy only when it reports ready AND runs the target version. */
+/** A stamp is healthy only when it reports ready AND runs the target version, with no failure. */
 export function healthVerdict(report: HealthReport, stamp: string, target: string): HealthVerdict {
   const health = stampHealth(report, stamp);
   if (health === undefined) return 'unknown';
+  if (health.failure !== undefined) return 'failed';
   if (health.version !== undefined && health.version !== target) return 'wrong-version';
   if (!health.ready) return 'unready';
   return health.version === target ? 'healthy' : 'unknown';
@@ -79,5 +86,6 @@ export function describeHealth(report: HealthReport, stamp: string): string {
   const health = stampHealth(report, stamp);
   const unknown = report.unknown && Object.hasOwn(report.unknown, stamp) ? report.unknown[stamp] : undefined;
   if (health === undefined) return `health unknown${unknown ? ` (${unknown})` : ` (not in ${report.source})`}`;
+  if (health.failure !== undefined) return `failed: ${health.failure}${health.version ? `, running ${health.version}` : ''}`;
   return `${health.ready ? 'ready' : 'not ready'}, running ${health.version ?? 'an unknown version'}${health.detail ? ` (${health.detail})` : ''}`;
 }

@@ -11,3 +11,4 @@ export * from './generated.ts';
 export * from './io.ts';
 export * from './scaffold.ts';
 export * from './json-schema.ts';
+export * from './lock.ts';

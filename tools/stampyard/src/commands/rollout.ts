@@ -1,18 +1,16 @@
 // `stampyard rollout …`: read the files, plan purely with @stampyard/rollout, write once.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import {
-  ConflictError,
   ExitError,
+  STEP_JOURNAL,
   ValidationError,
-  applyFileChanges,
-  readFileIfExists,
   parseFleet,
   readFleetSources,
   stampFilePath,
-  type FileChange,
   type FleetSources,
-  type LoadedFleet,
+  type SourceFile,
 } from '@stampyard/stamp-spec';
 import {
   HEALTH_URLS_ENV,
@@ -32,14 +30,12 @@ import {
   planRollout,
   planStart,
   planStatus,
-  readRolloutState,
+  planRolloutWrite,
+  readRolloutFile,
   renderPromotion,
   renderRolloutPlan,
   renderStatus,
-  revisionOf,
-  serializeRolloutState,
-  stampFileChanges,
-  writeIfUnchanged,
+  rolloutStateOf,
   type FleetView,
   type HealthSourceOptions,
   type Landing,
@@ -50,6 +46,7 @@ import {
 } from '@stampyard/rollout';
 import { resolveNow, resolveRoot, type Io } from '../context.ts';
 import { addNowOption, addOutputOption, addRootOption } from '../options.ts';
+import { crashHooks, withRepoLock } from '../lock.ts';
 import type { CommandResult } from '../main.ts';
 
 const HEALTH_HELP = `
@@ -81,16 +78,32 @@ export function addHealthOptions(command: Command): Command {
 export interface RolloutContext {
   readonly root: string;
   readonly sources: FleetSources;
-  readonly loaded: LoadedFleet;
   readonly fleet: FleetView;
+  /** rollout.yaml as read; undefined when there is none. */
+  readonly rolloutFile: SourceFile | undefined;
   readonly state: RolloutState | undefined;
 }
 
-export async function readRolloutContext(root: string): Promise<RolloutContext> {
-  const sources = await readFleetSources(root);
+/**
+ * Reads the fleet and rollout.yaml. If a crash interrupted a step (its journal is there), what is read is
+ * the step completed, as the next writing command will make it, and a note says so on stderr.
+ */
+export async function readRolloutContext(root: string, io?: Io): Promise<RolloutContext> {
+  let sources = await readFleetSources(root);
+  let rolloutFile = await readRolloutFile(root);
+  if (existsSync(join(root, STEP_JOURNAL))) {
+    const { readStepJournal, withJournal } = await import('@stampyard/synth');
+    const journal = await readStepJournal(root);
+    if (journal) {
+      sources = { ...sources, stamps: withJournal(sources.stamps, journal) };
+      const rollout = journal.changes.find((c) => c.path === ROLLOUT_FILE);
+      if (rollout) rolloutFile = { path: ROLLOUT_FILE, text: rollout.content };
+      io?.stderr(`note: \`${journal.command}\` (pid ${journal.pid}) was interrupted at ${journal.at}; shown here with its step complete, which the next writing command finishes on disk\n`);
+    }
+  }
   const { fleet: loaded, issues } = parseFleet(sources);
   if (!loaded) throw new ValidationError(issues);
-  return { root, sources, loaded, fleet: fleetView(loaded), state: await readRolloutState(root) };
+  return { root, sources, fleet: fleetView(loaded), rolloutFile, state: rolloutStateOf(rolloutFile) };
 }
 
 /** Test seams: run between reading the files and writing (to make races deterministic). */
@@ -99,40 +112,21 @@ export interface RolloutHooks {
 }
 
 /**
- * The one writer: stamp files (spec.version only, comments kept), re-rendered manifests and rollout.yaml,
- * under compare-and-swap on rollout.yaml's revision. Returns the paths written.
+ * The one writer, run under the repository lock: stamp files (spec.version only, comments kept),
+ * rollout.yaml and the re-rendered manifests, as a journaled step with compare-and-swap on every file it
+ * was planned from (libs/synth `applyStep`). Returns the paths written.
  */
 export async function applyRolloutChange(
   ctx: RolloutContext,
+  command: string,
   state: RolloutState,
   changes: readonly VersionChange[],
   hooks: RolloutHooks = {},
-): Promise<string[]> {
-  const stampChanges = stampFileChanges(ctx.sources.stamps, changes);
-  const stateChange: FileChange = { path: ROLLOUT_FILE, content: serializeRolloutState(state) };
-  let write: () => Promise<string[]>;
-  if (stampChanges.length === 0) {
-    write = () => applyFileChanges(ctx.root, [stateChange]);
-  } else {
-    const changed = new Map(stampChanges.map((c) => [c.path, c.content!]));
-    const sources = { ...ctx.sources, stamps: ctx.sources.stamps.map((s) => ({ path: s.path, text: changed.get(s.path) ?? s.text })) };
-    const { fleet: updated, issues } = parseFleet(sources);
-    if (!updated) throw new ValidationError(issues);
-    const { planSynth, applySynth } = await import('@stampyard/synth');
-    const plan = await planSynth(updated);
-    write = () => applySynth(ctx.root, plan, [...stampChanges, stateChange]);
-  }
+): Promise<readonly string[]> {
+  const write = planRolloutWrite({ command, stampFiles: ctx.sources.stamps, rolloutFile: ctx.rolloutFile, state, changes });
+  const { applyStep } = await import('@stampyard/synth');
   await hooks.beforeWrite?.();
-  // Under the lock: rollout.yaml's revision, and every stamp file the plan and the re-render were made from.
-  const guarded = async () => {
-    for (const source of ctx.sources.stamps) {
-      if ((await readFileIfExists(join(ctx.root, source.path))) !== source.text) {
-        throw new ConflictError(`${source.path} changed since it was read; nothing was written. Run the command again to act on the new file`);
-      }
-    }
-    return write();
-  };
-  return writeIfUnchanged(ctx.root, revisionOf(ctx.state), guarded);
+  return (await applyStep(ctx.root, write, crashHooks())).touched;
 }
 
 function format(options: { output: string }): ResultFormat {
@@ -161,31 +155,42 @@ export async function rolloutLandings(root: string): Promise<Landing[]> {
 export async function runPromote(options: CommonOptions & HealthOptions & { dryRun?: boolean }, io: Io, hooks: RolloutHooks = {}): Promise<number> {
   const root = resolveRoot(options.root);
   const now = resolveNow(options.now);
-  const ctx = await readRolloutContext(root);
-  const health = await loadHealth(options, ctx.fleet.spec, ctx.fleet.stamps);
-  const landings = await rolloutLandings(root);
-  const plan = planPromotion({ fleet: ctx.fleet, state: ctx.state, health, now, landings });
-  if (plan.state && !options.dryRun) {
-    const touched = await applyRolloutChange(ctx, plan.state, plan.changes, hooks);
-    io.stderr(`wrote ${touched.length} file(s)${plan.changes.length ? `: ${plan.changes.map((c) => stampFilePath(c.stamp)).join(', ')}, ${ROLLOUT_FILE} and rendered manifests` : `: ${ROLLOUT_FILE}`}\n`);
-  }
-  io.stdout(renderPromotion(plan, format(options), { dryRun: Boolean(options.dryRun), ...(ctx.state ? { target: ctx.state.target.version } : {}) }));
-  return exitCodeFor(plan.action);
+  const step = async () => {
+    const ctx = await readRolloutContext(root, io);
+    const health = await loadHealth(options, ctx.fleet.spec, ctx.fleet.stamps);
+    const landings = await rolloutLandings(root);
+    const plan = planPromotion({ fleet: ctx.fleet, state: ctx.state, health, now, landings });
+    if (plan.state && !options.dryRun) {
+      const touched = await applyRolloutChange(ctx, 'stampyard rollout promote', plan.state, plan.changes, hooks);
+      io.stderr(`wrote ${touched.length} file(s)${plan.changes.length ? `: ${plan.changes.map((c) => stampFilePath(c.stamp)).join(', ')}, ${ROLLOUT_FILE} and rendered manifests` : `: ${ROLLOUT_FILE}`}\n`);
+    }
+    io.stdout(renderPromotion(plan, format(options), { dryRun: Boolean(options.dryRun), ...(ctx.state ? { target: ctx.state.target.version } : {}) }));
+    return exitCodeFor(plan.action);
+  };
+  // A dry run only reads: no lock.
+  return options.dryRun ? step() : withRepoLock(root, 'stampyard rollout promote', io, step);
 }
 
 async function runTransition(
   options: CommonOptions,
   io: Io,
   plan: (ctx: RolloutContext, now: Date) => Transition,
-  kind: string,
+  kind: 'start' | 'halt' | 'resume' | 'rollback',
 ): Promise<void> {
-  const ctx = await readRolloutContext(resolveRoot(options.root));
-  const transition = plan(ctx, resolveNow(options.now));
-  if (!transition.ok) throw new ExitError(1, transition.problems.join('\n  '));
-  await applyRolloutChange(ctx, transition.state, transition.changes);
-  const body = { action: kind, version: transition.state.target.version, revision: transition.state.revision, stamps: transition.changes.map((c) => c.stamp), message: transition.message };
+  const root = resolveRoot(options.root);
+  const now = resolveNow(options.now);
+  const command = `stampyard rollout ${kind}`;
+  const transition = await withRepoLock(root, command, io, async () => {
+    const ctx = await readRolloutContext(root, io);
+    const planned = plan(ctx, now);
+    if (!planned.ok) throw new ExitError(1, planned.problems.join('\n  '));
+    await applyRolloutChange(ctx, command, planned.state, planned.changes);
+    return planned;
+  });
+  const action = { start: 'started', halt: 'halted', resume: 'resumed', rollback: 'rolled-back' }[kind];
+  const body = { action, version: transition.state.target.version, revision: transition.state.revision, stamps: transition.changes.map((c) => c.stamp), message: transition.message };
   if (options.output === 'json') io.stdout(`${JSON.stringify(body, null, 2)}\n`);
-  else if (options.output === 'markdown') io.stdout(`### Rollout: ${kind}\n\n${transition.message}\n`);
+  else if (options.output === 'markdown') io.stdout(`### Rollout: ${action}\n\n${transition.message}\n`);
   else io.stdout(`${transition.message}\n`);
 }
 
@@ -199,7 +204,7 @@ export function registerRollout(program: Command, io: Io, result: CommandResult)
   plan.option('--allow-downgrade', 'plan a target lower than some stamp\'s version (as `start --allow-downgrade` would)');
   plan.action(async (version: string | undefined, options: CommonOptions & { allowDowngrade?: boolean }) => {
     const root = resolveRoot(options.root);
-    const ctx = await readRolloutContext(root);
+    const ctx = await readRolloutContext(root, io);
     const target = version ?? (isUnderWay(ctx.state) ? ctx.state.target.version : newestRelease(ctx.fleet));
     const rolloutPlan = planRollout({
       fleet: ctx.fleet,
@@ -220,7 +225,7 @@ export function registerRollout(program: Command, io: Io, result: CommandResult)
     )
     .option('--allow-downgrade', 'allow a target lower than some stamp\'s version; recorded in rollout.yaml');
   start.action(async (version: string, options: CommonOptions & { allowDowngrade?: boolean }) => {
-    await runTransition(options, io, (ctx, now) => planStart(ctx.fleet, ctx.state, version, now, { allowDowngrade: options.allowDowngrade === true }), 'started');
+    await runTransition(options, io, (ctx, now) => planStart(ctx.fleet, ctx.state, version, now, { allowDowngrade: options.allowDowngrade === true }), 'start');
   });
 
   const promote = addHealthOptions(
@@ -239,7 +244,7 @@ export function registerRollout(program: Command, io: Io, result: CommandResult)
     .description('Each stamp with its wave, declared and observed version, health and time since promotion; the phase; what happens next.');
   status.action(async (options: CommonOptions & HealthOptions) => {
     const root = resolveRoot(options.root);
-    const ctx = await readRolloutContext(root);
+    const ctx = await readRolloutContext(root, io);
     const health = await loadHealth(options, ctx.fleet.spec, ctx.fleet.stamps);
     const status = planStatus({ fleet: ctx.fleet, state: ctx.state, health, now: resolveNow(options.now), landings: await rolloutLandings(root) });
     io.stdout(renderStatus(status, format(options)));
@@ -249,19 +254,19 @@ export function registerRollout(program: Command, io: Io, result: CommandResult)
   const halt = common(rollout.command('halt').requiredOption('--reason <text>', 'why; recorded in rollout.yaml'))
     .description('Halt the rollout in progress; nothing is promoted until resume.');
   halt.action(async (options: CommonOptions & { reason: string }) => {
-    await runTransition(options, io, (ctx, now) => planHalt(ctx.state, options.reason, now), 'halted');
+    await runTransition(options, io, (ctx, now) => planHalt(ctx.state, options.reason, now), 'halt');
   });
 
   const resume = common(rollout.command('resume'))
     .description('Clear a halt so promote continues. After a rollback it refuses (start a fixed release instead) unless --force.')
     .option('--force', 'resume a rolled-back rollout, promoting its release again');
   resume.action(async (options: CommonOptions & { force?: boolean }) => {
-    await runTransition(options, io, (ctx, now) => planResume(ctx.state, now, { force: options.force === true }), 'resumed');
+    await runTransition(options, io, (ctx, now) => planResume(ctx.state, now, { force: options.force === true }), 'resume');
   });
 
   const rollback = common(rollout.command('rollback'))
     .description('Return every stamp this rollout promoted to its recorded previous version, re-rendered; the phase becomes rolled-back.');
   rollback.action(async (options: CommonOptions) => {
-    await runTransition(options, io, (ctx, now) => planRollback(ctx.fleet, ctx.state, now), 'rolled-back');
+    await runTransition(options, io, (ctx, now) => planRollback(ctx.fleet, ctx.state, now), 'rollback');
   });
 }

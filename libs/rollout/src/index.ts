@@ -16,5 +16,7 @@ export * from './health/report.ts';
 export * from './health/flux.ts';
 export * from './health/http.ts';
 export * from './health/prometheus.ts';
+export * from './health/combine.ts';
 export * from './git-landings.ts';
+export * from './history.ts';
 export * from './health/select.ts';

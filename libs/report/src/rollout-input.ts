@@ -58,5 +58,5 @@ export function rolloutStatusFrom(input: DecisionInput): RolloutStatusInput | un
     const isNext = next.wave === w.wave && next.action !== 'promoted' && (w.state === 'waiting' || w.state === 'promoting');
     return { wave: w.wave, state: w.state, ...(isNext ? { reason: next.reason } : {}) };
   });
-  return { targetVersion: input.state.target.version, waves };
+  return { targetVersion: input.state.target.version, waves, ...(input.state.target.allowDowngrade ? { allowDowngrade: true } : {}) };
 }

@@ -268,7 +268,7 @@ export const fleetSpecSchema = z
       }
       seen.set(release.version, index);
     });
-    if (spec.defaultSize !== undefined && !(spec.defaultSize in spec.sizes)) {
+    if (spec.defaultSize !== undefined && !Object.hasOwn(spec.sizes, spec.defaultSize)) {
       ctx.addIssue({
         code: 'custom',
         path: ['defaultSize'],

@@ -1,6 +1,6 @@
 // Stamp synthesis: one fresh cdk8s App per stamp (one App for many charts is quadratic).
 import { App } from 'cdk8s';
-import type { FleetSpec, Stamp } from '@stampyard/stamp-spec';
+import { stampZone, type FleetSpec, type Stamp } from '@stampyard/stamp-spec';
 import { StampChart, type StampChartProps } from './stamp-chart.ts';
 import { objectsOf, validateChart } from './private/clean.ts';
 import type { StampManifests } from './types.ts';
@@ -42,7 +42,7 @@ export function createStampRenderer(fleet: FleetSpec, props: Partial<StampChartP
   const sentinelFleet: FleetSpec = { ...fleet, regions: { ...fleet.regions, [SENTINEL_REGION]: { zone: SENTINEL_ZONE } } };
   const shapes = new Map<string, string>();
   return (stamp) => {
-    const zone = fleet.regions[stamp.spec.region]?.zone;
+    const zone = stampZone(fleet, stamp);
     // An unknown region is the full renderer's to report.
     if (zone === undefined) return synthesizeStamp(fleet, stamp, props);
     const { region: _region, network: _network, dedicatedTo, ...shape } = stamp.spec;

@@ -56,6 +56,7 @@ import { resolveNow, resolveRoot, type Io } from '../context.ts';
 import { addNowOption, addOutputOption, addRootOption } from '../options.ts';
 import { crashHooks, withRepoLock } from '../lock.ts';
 import type { CommandResult } from '../main.ts';
+import type { StepHooks } from '@stampyard/synth';
 
 const HEALTH_HELP = `
 Health sources (--health):
@@ -128,6 +129,8 @@ export async function readRolloutContext(root: string, io?: Io): Promise<Rollout
 /** Test seams: run between reading the files and writing (to make races deterministic). */
 export interface RolloutHooks {
   readonly beforeWrite?: () => Promise<void>;
+  /** The step's write hooks (tests interrupt a step at its Nth write). @default - crashHooks(): none unless the test variable is set */
+  readonly step?: StepHooks;
 }
 
 /**
@@ -145,7 +148,7 @@ export async function applyRolloutChange(
   const write = planRolloutWrite({ command, stampFiles: ctx.sources.stamps, rolloutFile: ctx.rolloutFile, state, changes });
   const { applyStep } = await import('@stampyard/synth');
   await hooks.beforeWrite?.();
-  return (await applyStep(ctx.root, write, crashHooks())).touched;
+  return (await applyStep(ctx.root, write, hooks.step ?? crashHooks())).touched;
 }
 
 function format(options: { output: string }): ResultFormat {

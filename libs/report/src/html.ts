@@ -143,7 +143,7 @@ ${zones.join('\n')}
 }
 
 function tile(s: StampView, vc: (v: string | undefined) => string): string {
-  const flags = [s.straggler ? 'straggler' : '', s.status === 'draining' ? 'draining' : ''].filter(Boolean).join(' · ');
+  const flags = [s.straggler ? 'straggler' : '', s.excluded !== undefined ? `excluded: ${s.excluded}` : '', s.status === 'draining' ? 'draining' : ''].filter(Boolean).join(' · ');
   const message = s.healthMessage ? ` title="${h(s.healthMessage)}"` : '';
   return `<li class="tile h-${s.health} ${vc(s.declaredVersion)}" ${filterAttrs(s)}${message}><strong>${h(s.name)}</strong><span>${h(versionLabel(s))} · wave ${s.wave}</span><span class="hw">${s.health}</span>${flags ? `<span class="flag">${h(flags)}</span>` : ''}${s.dedicatedTo ? `<span class="note">dedicated to ${h(s.dedicatedTo)}</span>` : ''}</li>`;
 }

@@ -37,6 +37,8 @@ export interface RolloutStatusInput {
   readonly waves: readonly WaveStatusInput[];
   /** The rollout was started with --allow-downgrade. @default false */
   readonly allowDowngrade?: boolean;
+  /** Stamps excluded from this rollout (`stampyard rollout exclude`), with why. @default {} */
+  readonly excluded?: Readonly<Record<string, string>>;
 }
 
 /** One drift finding, exactly as `stampyard drift` reports it. */
@@ -151,8 +153,10 @@ export interface StampView {
   readonly capacityUnits: number;
   readonly usedUnits: number;
   readonly tenantCount: number;
-  /** In a promoted or baking wave but not running the target (declared or observed). */
+  /** In a promoted or baking wave but not running the target (declared or observed). Never an excluded stamp. */
   readonly straggler: boolean;
+  /** Why the stamp is excluded from the rollout, when it is. @default - not excluded */
+  readonly excluded?: string;
 }
 
 export interface WaveView {

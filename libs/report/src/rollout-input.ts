@@ -58,5 +58,11 @@ export function rolloutStatusFrom(input: DecisionInput): RolloutStatusInput | un
     const isNext = next.wave === w.wave && next.action !== 'promoted' && (w.state === 'waiting' || w.state === 'promoting');
     return { wave: w.wave, state: w.state, ...(isNext ? { reason: next.reason } : {}) };
   });
-  return { targetVersion: input.state.target.version, waves, ...(input.state.target.allowDowngrade ? { allowDowngrade: true } : {}) };
+  const excluded = decision.stamps.filter((s) => s.excluded !== null).map((s) => [s.name, s.excluded!] as const);
+  return {
+    targetVersion: input.state.target.version,
+    waves,
+    ...(input.state.target.allowDowngrade ? { allowDowngrade: true } : {}),
+    ...(excluded.length > 0 ? { excluded: Object.fromEntries(excluded) } : {}),
+  };
 }

@@ -15,7 +15,8 @@ import {
 import { loadHealth, planDrift, readRolloutState, renderDrift, type DriftInput, type DriftReport, type Landing, type ResultFormat } from '@stampyard/rollout';
 import { resolveNow, resolveRoot, type Io } from '../context.ts';
 import { addNowOption, addOutputOption, addRootOption } from '../options.ts';
-import { addHealthOptions, rolloutLandings, type HealthOptions } from './rollout.ts';
+import { addHealthOptions, type HealthOptions } from './rollout.ts';
+import { rolloutLandings } from '../rollout-io.ts';
 import type { CommandResult } from '../main.ts';
 
 /**

@@ -15,7 +15,8 @@ import {
 } from '@stampyard/report';
 import { resolveNow, resolveRoot, type Io } from '../context.ts';
 import { addNowOption, addRootOption } from '../options.ts';
-import { addHealthOptions, rolloutLandings, type HealthOptions } from './rollout.ts';
+import { addHealthOptions, type HealthOptions } from './rollout.ts';
+import { rolloutLandings } from '../rollout-io.ts';
 import { collectDrift } from './drift.ts';
 import type { CommandResult } from '../main.ts';
 

@@ -1,28 +1,15 @@
 // `stampyard rollout …`: read the files, plan purely with @stampyard/rollout, write once.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Command } from 'commander';
-import {
-  ExitError,
-  STEP_JOURNAL,
-  ValidationError,
-  parseFleet,
-  readFleetSources,
-  stampFilePath,
-  type FleetSources,
-  type SourceFile,
-} from '@stampyard/stamp-spec';
+import { ExitError, stampFilePath } from '@stampyard/stamp-spec';
 import {
   HEALTH_URLS_ENV,
   NO_HEALTH,
   ROLLOUT_FILE,
   exitCodeFor,
-  fleetView,
-  gitRunner,
   isUnderWay,
   loadHealth,
   newestRelease,
-  readLandings,
+  gitRunner,
   planAbort,
   planApprove,
   planExclude,
@@ -38,25 +25,18 @@ import {
   planRollout,
   planStart,
   planStatus,
-  planRolloutWrite,
-  readRolloutFile,
   renderPromotion,
   renderRolloutPlan,
   renderStatus,
-  rolloutStateOf,
-  type FleetView,
   type HealthSourceOptions,
-  type Landing,
   type ResultFormat,
-  type RolloutState,
   type Transition,
-  type VersionChange,
 } from '@stampyard/rollout';
 import { resolveNow, resolveRoot, type Io } from '../context.ts';
 import { addNowOption, addOutputOption, addRootOption } from '../options.ts';
-import { crashHooks, withRepoLock } from '../lock.ts';
+import { withRepoLock } from '../lock.ts';
+import { applyRolloutChange, readRolloutContext, rolloutLandings, type RolloutContext, type RolloutHooks } from '../rollout-io.ts';
 import type { CommandResult } from '../main.ts';
-import type { StepHooks } from '@stampyard/synth';
 
 const HEALTH_HELP = `
 Health sources (--health):
@@ -94,63 +74,6 @@ export function addHealthOptions(command: Command): Command {
     .addHelpText('after', HEALTH_HELP);
 }
 
-/** Everything a rollout command reads, before planning. */
-export interface RolloutContext {
-  readonly root: string;
-  readonly sources: FleetSources;
-  readonly fleet: FleetView;
-  /** rollout.yaml as read; undefined when there is none. */
-  readonly rolloutFile: SourceFile | undefined;
-  readonly state: RolloutState | undefined;
-}
-
-/**
- * Reads the fleet and rollout.yaml. If a crash interrupted a step (its journal is there), what is read is
- * the step completed, as the next writing command will make it, and a note says so on stderr.
- */
-export async function readRolloutContext(root: string, io?: Io): Promise<RolloutContext> {
-  let sources = await readFleetSources(root);
-  let rolloutFile = await readRolloutFile(root);
-  if (existsSync(join(root, STEP_JOURNAL))) {
-    const { readStepJournal, withJournal } = await import('@stampyard/synth');
-    const journal = await readStepJournal(root);
-    if (journal) {
-      sources = { ...sources, stamps: withJournal(sources.stamps, journal) };
-      const rollout = journal.changes.find((c) => c.path === ROLLOUT_FILE);
-      if (rollout) rolloutFile = { path: ROLLOUT_FILE, text: rollout.content };
-      io?.stderr(`note: \`${journal.command}\` (pid ${journal.pid}) was interrupted at ${journal.at}; shown here with its step complete, which the next writing command finishes on disk\n`);
-    }
-  }
-  const { fleet: loaded, issues } = parseFleet(sources);
-  if (!loaded) throw new ValidationError(issues);
-  return { root, sources, fleet: fleetView(loaded), rolloutFile, state: rolloutStateOf(rolloutFile) };
-}
-
-/** Test seams: run between reading the files and writing (to make races deterministic). */
-export interface RolloutHooks {
-  readonly beforeWrite?: () => Promise<void>;
-  /** The step's write hooks (tests interrupt a step at its Nth write). @default - crashHooks(): none unless the test variable is set */
-  readonly step?: StepHooks;
-}
-
-/**
- * The one writer, run under the repository lock: stamp files (spec.version only, comments kept),
- * rollout.yaml and the re-rendered manifests, as a journaled step with compare-and-swap on every file it
- * was planned from (libs/synth `applyStep`). Returns the paths written.
- */
-export async function applyRolloutChange(
-  ctx: RolloutContext,
-  command: string,
-  state: RolloutState,
-  changes: readonly VersionChange[],
-  hooks: RolloutHooks = {},
-): Promise<readonly string[]> {
-  const write = planRolloutWrite({ command, stampFiles: ctx.sources.stamps, rolloutFile: ctx.rolloutFile, state, changes });
-  const { applyStep } = await import('@stampyard/synth');
-  await hooks.beforeWrite?.();
-  return (await applyStep(ctx.root, write, hooks.step ?? crashHooks())).touched;
-}
-
 function format(options: { output: string }): ResultFormat {
   return options.output as ResultFormat;
 }
@@ -166,11 +89,6 @@ function common(command: Command): Command {
   addOutputOption(command);
   addNowOption(command);
   return command;
-}
-
-/** The first-parent commits that changed rollout.yaml, for bake clocks ([] outside git). */
-export async function rolloutLandings(root: string): Promise<Landing[]> {
-  return readLandings(gitRunner(root));
 }
 
 /** Runs `rollout promote`; exported so tests can inject hooks. Returns the exit code. */

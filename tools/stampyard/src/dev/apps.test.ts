@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { portFromStartupLine } from './apps.ts';
-import { parsePromoteOutput } from './rollout-driver.ts';
 
 describe('portFromStartupLine', () => {
   it.each([
@@ -13,18 +12,5 @@ describe('portFromStartupLine', () => {
     { line: '{"msg":"listening","port":0}', port: undefined },
   ])('$line → $port', ({ line, port }) => {
     expect(portFromStartupLine(line)).toBe(port);
-  });
-});
-
-describe('parsePromoteOutput', () => {
-  it('reads a promotion plan, top level or nested', () => {
-    const plan = { action: 'promoted', wave: 0, stamps: ['stamp-eu-1'], reason: 'wave 0: stamp-eu-1 set to 1.5.0' };
-    expect(parsePromoteOutput(JSON.stringify(plan))).toEqual(plan);
-    expect(parsePromoteOutput(JSON.stringify({ plan: { ...plan, until: '2026-01-01T00:00:00.000Z' } }))?.until).toBe('2026-01-01T00:00:00.000Z');
-  });
-
-  it('gives undefined for output without an action', () => {
-    expect(parsePromoteOutput('not json')).toBeUndefined();
-    expect(parsePromoteOutput('{"ok":true}')).toBeUndefined();
   });
 });

@@ -2,7 +2,8 @@
 // query is `readFileVersions` in git-landings.ts.
 import type { FileVersion } from './git-landings.ts';
 import { phaseOf, type RolloutPhase } from './phase.ts';
-import { parseRolloutState, ROLLOUT_FILE, type RolloutApproval, type RolloutState } from './state.ts';
+import { parse } from 'yaml';
+import { rolloutStateSchema, type RolloutApproval, type RolloutState } from './state.ts';
 import type { ResultFormat } from './render.ts';
 
 /** One rollout, as the branch's history of rollout.yaml tells it. */
@@ -40,11 +41,21 @@ export function planRolloutHistory(versions: readonly FileVersion[]): RolloutHis
   const unreadable: { commit: string; problem: string }[] = [];
   for (const version of versions) {
     if (version.text === undefined) continue; // the file was deleted in that commit
-    const { state, issues } = parseRolloutState({ path: ROLLOUT_FILE, text: version.text });
-    if (!state) {
-      unreadable.push({ commit: version.sha, problem: issues.map((i) => `${i.field}: ${i.message}`).join('; ') || 'unreadable' });
+    // A plain parse (no source positions): history reads many versions, and only needs to know
+    // whether each one is readable; `validate` gives positions for the current file.
+    let data: unknown;
+    try {
+      data = parse(version.text);
+    } catch (error) {
+      unreadable.push({ commit: version.sha, problem: `not YAML: ${(error as Error).message.split('\n')[0]}` });
       continue;
     }
+    const parsed = rolloutStateSchema.safeParse(data);
+    if (!parsed.success) {
+      unreadable.push({ commit: version.sha, problem: parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(document)'}: ${i.message}`).join('; ') });
+      continue;
+    }
+    const state = parsed.data;
     const key = `${state.target.version} ${Date.parse(state.target.startedAt)}`;
     const list = groups.get(key) ?? [];
     list.push({ sha: version.sha, state });

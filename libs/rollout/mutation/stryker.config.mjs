@@ -5,7 +5,7 @@
 export default {
   plugins: ['@stryker-mutator/vitest-runner'],
   testRunner: 'vitest',
-  vitest: { configFile: 'libs/rollout/mutation/vitest.config.ts', dir: 'libs/rollout' },
+  vitest: { configFile: 'libs/rollout/mutation/vitest.config.ts', dir: 'libs/rollout', related: false },
   mutate: ['libs/rollout/src/{decision,promote,plan,drift,lifecycle,landing,phase}.ts'],
   ignorePatterns: ['/apps', '/tools', '/rendered', '/docs', '/dist', '/tmp', '/coverage', '/schemas', '/stamps', '/tenants', '/libs/stamp-template', '/libs/synth', '/libs/routing', '/libs/report'],
   coverageAnalysis: 'perTest',

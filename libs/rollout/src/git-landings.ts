@@ -45,7 +45,8 @@ export async function readFileVersions(git: GitRunner, path: string): Promise<Fi
       return { sha: sha!, at: at! };
     })
     .reverse();
-  const batch = await git(['cat-file', '--batch'], commits.map((c) => `${c.sha}:${path}\n`).join(''));
+  // `./`: relative to the fleet root, which may be a folder inside the repository.
+  const batch = await git(['cat-file', '--batch'], commits.map((c) => `${c.sha}:./${path}\n`).join(''));
   if (batch === undefined) return [];
   const blobs = splitBatch(batch);
   return commits.map((commit, i) => ({ ...commit, text: blobs[i] }));

@@ -1,5 +1,6 @@
 // Flags and environment for the sample stamp app. Pure: argv and env in, config or usage error out.
 import { parseArgs } from 'node:util';
+import { parseErrorPercent } from './metrics.ts';
 
 export interface StampAppConfig {
   /** The stamp this instance runs in, echoed in every answer. */
@@ -16,11 +17,16 @@ export interface StampAppConfig {
   readonly delayMs: number;
   /** Accept requests and never answer them (a hung stamp, for tests). @default false */
   readonly hang: boolean;
+  /** Port of the admin listener (`/metrics`, `/error-percent`), which the gateway never routes to; 0 picks a free one. @default - no admin listener */
+  readonly adminPort?: number;
+  /** Whole percentage of requests answered with an injected 500, evenly spread (a demo and test aid). @default 0 */
+  readonly errorPercent: number;
 }
 
 export type ConfigResult = { readonly ok: true; readonly config: StampAppConfig } | { readonly ok: false; readonly error: string };
 
 export const STAMP_APP_USAGE = `Usage: stampyard-stamp-app --stamp <name> [--version <v>] [--port <n>] [--host <address>] [--unhealthy] [--delay-ms <n>] [--hang]
+       [--admin-port <n>] [--error-percent <0..100>]
 
 Flags (environment variable in brackets):
   --stamp <name>     stamp name echoed in answers            [STAMP_APP_STAMP]   required
@@ -30,6 +36,9 @@ Flags (environment variable in brackets):
   --unhealthy        /healthz reports ready: false (503)     [STAMP_APP_UNHEALTHY=1]
   --delay-ms <n>     delay every answer by n ms              [STAMP_APP_DELAY_MS] default 0
   --hang             accept requests, never answer           [STAMP_APP_HANG=1]
+  --admin-port <n>   admin listener (/metrics, /error-percent), [ADMIN_PORT]     default none
+                     never routed to by the gateway; 0 picks a free one
+  --error-percent <n>  answer n% of requests 500, evenly     [STAMP_APP_ERROR_PERCENT] default 0
 
 Exit codes: 0 stopped by SIGTERM/SIGINT, 1 could not listen, 2 usage error.`;
 
@@ -58,6 +67,8 @@ export function parseStampAppConfig(argv: readonly string[], env: Readonly<Recor
         unhealthy: { type: 'boolean' },
         'delay-ms': { type: 'string' },
         hang: { type: 'boolean' },
+        'admin-port': { type: 'string' },
+        'error-percent': { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -71,6 +82,11 @@ export function parseStampAppConfig(argv: readonly string[], env: Readonly<Recor
   if (typeof port === 'string') return { ok: false, error: port };
   const delayMs = integer('--delay-ms', flagOrEnv(values['delay-ms'], env['STAMP_APP_DELAY_MS']) ?? '0', 0, 3_600_000);
   if (typeof delayMs === 'string') return { ok: false, error: delayMs };
+  const adminPortText = flagOrEnv(values['admin-port'], env['ADMIN_PORT']);
+  const adminPort = adminPortText === undefined ? undefined : integer('--admin-port', adminPortText, 0, 65535);
+  if (typeof adminPort === 'string') return { ok: false, error: adminPort };
+  const errorPercent = parseErrorPercent(flagOrEnv(values['error-percent'], env['STAMP_APP_ERROR_PERCENT']) ?? '0');
+  if (typeof errorPercent === 'string') return { ok: false, error: `--error-percent: ${errorPercent}` };
   return {
     ok: true,
     config: {
@@ -81,6 +97,8 @@ export function parseStampAppConfig(argv: readonly string[], env: Readonly<Recor
       unhealthy: values['unhealthy'] === true || env['STAMP_APP_UNHEALTHY'] === '1',
       delayMs,
       hang: values['hang'] === true || env['STAMP_APP_HANG'] === '1',
+      ...(adminPort === undefined ? {} : { adminPort }),
+      errorPercent,
     },
   };
 }

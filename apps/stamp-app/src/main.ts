@@ -2,6 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import { STAMP_APP_USAGE, parseStampAppConfig } from './config.ts';
 import { createStampApp } from './server.ts';
+import { createStampAppMetrics, listenAdmin, metricsAdminHandler, type AdminListener } from './metrics.ts';
 
 /** Writes where main reports; tests pass their own. */
 export interface StampAppIo {
@@ -15,6 +16,7 @@ const processIo: StampAppIo = { stdout: (t) => process.stdout.write(t), stderr: 
  * Starts the app. Resolves with the exit code once it has stopped (SIGTERM/SIGINT → 0),
  * or right away on a usage error (2) or a listen failure (1).
  * Startup line on stdout (one JSON line): {"msg":"listening","stamp":…,"version":…,"host":…,"port":…,"url":…}
+ * With an admin port, it also carries "adminPort" and "adminUrl".
  */
 export async function main(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env, io: StampAppIo = processIo): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -27,25 +29,37 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
     return 2;
   }
   const { config } = parsed;
-  const server = createStampApp(config);
+  const metrics = createStampAppMetrics(config);
+  const server = createStampApp(config, metrics);
+  let admin: AdminListener | undefined;
+  let listening = `${config.host}:${config.port}`;
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.host, () => resolve());
     });
+    listening = `${config.host}:${config.adminPort} (admin)`;
+    if (config.adminPort !== undefined) admin = await listenAdmin(config.adminPort, config.host, [metricsAdminHandler(metrics)]);
   } catch (error) {
-    io.stderr(`stampyard-stamp-app: cannot listen on ${config.host}:${config.port}: ${(error as Error).message}\n`);
+    server.close();
+    io.stderr(`stampyard-stamp-app: cannot listen on ${listening}: ${(error as Error).message}\n`);
     return 1;
   }
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  io.stdout(`${JSON.stringify({ msg: 'listening', stamp: config.stamp, version: config.version, host: config.host, port, url: `http://${host}:${port}` })}\n`);
-  return await new Promise<number>((resolve) => {
+  const adminFields = admin ? { adminPort: admin.port, adminUrl: `http://${host}:${admin.port}` } : {};
+  // Handle SIGTERM before saying we listen: a supervisor may stop us the moment it reads the line,
+  // and a signal that arrives before the handler kills the process instead of stopping it.
+  const stopped = new Promise<number>((resolve) => {
     const stop = (): void => {
+      admin?.server.close();
+      admin?.server.closeAllConnections();
       server.close(() => resolve(0));
       server.closeAllConnections();
     };
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
   });
+  io.stdout(`${JSON.stringify({ msg: 'listening', stamp: config.stamp, version: config.version, host: config.host, port, url: `http://${host}:${port}`, ...adminFields })}\n`);
+  return await stopped;
 }

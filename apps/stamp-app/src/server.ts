@@ -1,6 +1,7 @@
 // The sample service inside each stamp: answers every request with who it is and who asked.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { StampAppConfig } from './config.ts';
+import type { StampAppMetrics } from './metrics.ts';
 
 /** The answer to every request except /healthz. */
 export interface StampAppAnswer {
@@ -36,24 +37,32 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-/** Builds the server; the caller listens. */
-export function createStampApp(config: StampAppConfig): Server {
+/** Builds the server; the caller listens. With `metrics`, every answer but /healthz is counted and may be an injected error. */
+export function createStampApp(config: StampAppConfig, metrics?: StampAppMetrics): Server {
   return createServer((req, res) => {
     if (config.hang) return; // accept and never answer
+    const url = req.url ?? '/';
+    const path = url.split('?')[0] ?? '/';
+    const tenant = headerValue(req, 'x-stampyard-tenant') ?? headerValue(req, 'x-tenant-id');
+    // Probes are not traffic: /healthz is neither counted nor failed on purpose.
+    const observed = path === '/healthz' ? undefined : metrics?.observe(tenant);
+    if (observed) res.once('finish', () => observed.end(res.statusCode));
     let bodyBytes = 0;
     req.on('data', (chunk: Buffer) => (bodyBytes += chunk.length));
     req.on('end', () => {
-      const url = req.url ?? '/';
-      const path = url.split('?')[0] ?? '/';
       const answer = (): void => {
         if (path === '/healthz') {
           send(res, config.unhealthy ? 503 : 200, { version: config.version, ready: !config.unhealthy });
           return;
         }
+        if (observed?.fail) {
+          send(res, 500, { stamp: config.stamp, version: config.version, error: `injected error (--error-percent ${metrics?.errors.percent ?? 0})` });
+          return;
+        }
         const body: StampAppAnswer = {
           stamp: config.stamp,
           version: config.version,
-          tenant: headerValue(req, 'x-stampyard-tenant') ?? headerValue(req, 'x-tenant-id'),
+          tenant,
           method: req.method ?? 'GET',
           path,
           bodyBytes,

@@ -145,7 +145,7 @@ ${zones.join('\n')}
 }
 
 function tile(s: StampView, vc: (v: string | undefined) => string, observed: boolean): string {
-  const flags = [s.straggler ? 'straggler' : '', s.driftErrors.length > 0 ? 'drift error' : '', s.status === 'draining' ? 'draining' : ''].filter(Boolean).join(' · ');
+  const flags = [s.straggler ? 'straggler' : '', s.driftErrors.length > 0 ? 'drift error' : '', s.excluded !== undefined ? `excluded: ${s.excluded}` : '', s.status === 'draining' ? 'draining' : ''].filter(Boolean).join(' · ');
   const message = s.healthMessage ? ` title="${h(s.healthMessage)}"` : '';
   const load = `${plural(s.tenantCount, 'tenant')} · ${s.usedUnits.toLocaleString('en-US')}/${s.capacityUnits.toLocaleString('en-US')} units`;
   return `<li class="tile h-${s.health} ${vc(s.declaredVersion)}" ${filterAttrs(s)}${message}><strong>${h(s.name)}</strong><span>${h(versionLabel(s))} · wave ${s.wave}</span><span class="load">${load}</span>${observed ? `<span class="hw">${s.health}</span>` : ''}${flags ? `<span class="flag">${h(flags)}</span>` : ''}${s.dedicatedTo ? `<span class="note">dedicated to ${h(s.dedicatedTo)}</span>` : ''}</li>`;

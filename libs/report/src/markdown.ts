@@ -114,7 +114,7 @@ function matrixSection(view: FleetView, limits: Limits): string[] {
     '| --- | --- | ---: | ---: | --- | --- | --- | ' + (observed ? '--- | --- | ' : '') + view.releases.map(() => ':---:').join(' | ') + ' |',
   ];
   const body = rows.map((s) => {
-    const flags = `${s.straggler ? ' ⚠️ straggler' : ''}${s.driftErrors.length > 0 ? ' ❌ drift' : ''}${s.status === 'draining' ? ' (draining)' : ''}`;
+    const flags = `${s.straggler ? ' ⚠️ straggler' : ''}${s.driftErrors.length > 0 ? ' ❌ drift' : ''}${s.excluded !== undefined ? ` ⏸️ excluded: ${cell(s.excluded)}` : ''}${s.status === 'draining' ? ' (draining)' : ''}`;
     const marks = view.releases.map((r) => {
       const m = [s.declaredVersion === r ? 'declared' : '', s.observedVersion === r ? 'observed' : ''].filter(Boolean);
       return m.join(', ');

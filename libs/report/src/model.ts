@@ -37,6 +37,8 @@ export interface RolloutStatusInput {
   readonly waves: readonly WaveStatusInput[];
   /** The rollout was started with --allow-downgrade. @default false */
   readonly allowDowngrade?: boolean;
+  /** Stamps excluded from this rollout (`stampyard rollout exclude`), with why. @default {} */
+  readonly excluded?: Readonly<Record<string, string>>;
 }
 
 /** One drift finding, exactly as `stampyard drift` reports it. */
@@ -156,10 +158,12 @@ export interface StampView {
   readonly capacityUnits: number;
   readonly usedUnits: number;
   readonly tenantCount: number;
-  /** In a promoted or baking wave but not running the target (declared or observed). */
+  /** In a promoted or baking wave but not running the target (declared or observed). Never an excluded stamp. */
   readonly straggler: boolean;
   /** The messages of the drift errors about this stamp. A stamp with any is never shown healthy. */
   readonly driftErrors: readonly string[];
+  /** Why the stamp is excluded from the rollout, when it is. @default - not excluded */
+  readonly excluded?: string;
 }
 
 export interface WaveView {

@@ -86,8 +86,10 @@ export function buildFleetView(input: FleetViewInput): FleetView {
     driftErrorsOf.set(f.stamp, [...(driftErrorsOf.get(f.stamp) ?? []), f.message]);
   }
   const driftStragglers = new Set((input.drift ?? []).filter((f) => f.kind === 'straggler' && f.stamp !== null).map((f) => f.stamp!));
+  const excludedReasons = new Map(Object.entries(input.rollout?.excluded ?? {}));
   const stampViews: StampView[] = stamps.map((s) => {
     const name = s.metadata.name;
+    const excluded = excludedReasons.get(name);
     const obs = observed.get(name);
     const load = used.get(name) ?? { units: 0, count: 0 };
     const state = waveState.get(s.spec.wave);
@@ -111,8 +113,10 @@ export function buildFleetView(input: FleetViewInput): FleetView {
       usedUnits: load.units,
       tenantCount: load.count,
       // Behind the target in a wave that has it, or behind while a later wave runs it (drift's straggler).
-      straggler: ((state === 'promoted' || state === 'baking') && !runsTarget(s.spec.version, obs)) || driftStragglers.has(name),
+      // An excluded stamp stays behind on purpose: shown as excluded, with its reason, never as a straggler.
+      straggler: excluded === undefined && (((state === 'promoted' || state === 'baking') && !runsTarget(s.spec.version, obs)) || driftStragglers.has(name)),
       driftErrors,
+      ...(excluded !== undefined ? { excluded } : {}),
     };
     return view;
   });

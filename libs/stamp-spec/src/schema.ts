@@ -152,6 +152,29 @@ const freezeWindowSchema = z
   })
   .refine((w) => Date.parse(w.start) < Date.parse(w.end), { message: 'end must be after start', path: ['end'] });
 
+/** A Prometheus duration such as 15s, 5m or 1h30m. */
+export const PROMETHEUS_DURATION = /^([0-9]+(ms|s|m|h|d|w|y))+$/;
+
+export const analysisSchema = z
+  .strictObject({
+    name: dnsLabel(63, 'analysis name').describe('Names the analysis in every answer, e.g. error-rate.'),
+    query: z
+      .string()
+      .min(1)
+      .refine((q) => q.includes('$stamp'), { message: 'must use $stamp, e.g. sum(rate(http_errors_total{stamp="$stamp"}[$window]))' })
+      .describe('PromQL giving one number per stamp; `$stamp` becomes the stamp name and `$window` the window.'),
+    max: z.number().optional().describe('The stamp fails when the value is above this. @default - no upper bound'),
+    min: z.number().optional().describe('The stamp fails when the value is below this. @default - no lower bound'),
+    window: z
+      .string()
+      .regex(PROMETHEUS_DURATION, { message: 'must be a Prometheus duration such as 15s, 5m or 1h' })
+      .default('5m')
+      .describe('Substituted for `$window`: how far back each query looks. @default 5m'),
+  })
+  .refine((a) => a.max !== undefined || a.min !== undefined, { message: 'needs a bound: add max, min or both' })
+  .refine((a) => a.max === undefined || a.min === undefined || a.min <= a.max, { message: 'min must not be above max', path: ['min'] })
+  .describe('An analysis on real metrics: a query run for every promoted stamp, which passes only with data within its bounds.');
+
 export const rolloutPolicySchema = z
   .strictObject({
     bakeMinutes: z
@@ -185,6 +208,33 @@ export const rolloutPolicySchema = z
       })
       .default({ maxVersions: 2, stallMinutes: 1440 })
       .describe('The version-drift policy.'),
+    approval: z
+      .strictObject({
+        waves: z
+          .array(z.int().min(0))
+          .default([])
+          .refine((w) => new Set(w).size === w.length, { message: 'lists a wave twice; list each wave once' })
+          .describe('Waves that wait for `stampyard rollout approve --wave <n>` in every rollout. @default []'),
+      })
+      .default({ waves: [] })
+      .describe('Which waves need a person to approve them.'),
+    progressDeadlineMinutes: z
+      .int()
+      .min(1)
+      .default(15)
+      .describe('Minutes a promoted stamp may converge (not ready, or still on the previous version) before it counts as failed. @default 15'),
+    analysis: z
+      .array(analysisSchema)
+      .default([])
+      .superRefine((list, ctx) => {
+        const seen = new Map<string, number>();
+        list.forEach((a, index) => {
+          const first = seen.get(a.name);
+          if (first !== undefined) ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `'${a.name}' is already the name of analysis[${first}]; give each analysis its own name` });
+          else seen.set(a.name, index);
+        });
+      })
+      .describe('Analyses `--health prometheus` runs for every promoted stamp. @default []'),
   })
   .describe('How releases roll across waves.');
 
@@ -356,6 +406,7 @@ export type Release = z.output<typeof releaseSchema>;
 export type ImageRef = Release['images']['api'];
 export type RolloutPolicy = z.output<typeof rolloutPolicySchema>;
 export type FreezeWindow = RolloutPolicy['freezeWindows'][number];
+export type Analysis = z.output<typeof analysisSchema>;
 export type Stamp = z.output<typeof stampSchema>;
 export type StampSpec = Stamp['spec'];
 export type Tenant = z.output<typeof tenantSchema>;

@@ -24,6 +24,10 @@ function sourcesWith(replace: Record<string, string>): FleetSources {
   };
 }
 
+/** fleet.yaml of the test fleet with these rollout policy fields. */
+const fleetWithRollout = (rollout: Record<string, unknown>) =>
+  stringify({ apiVersion: 'stampyard.dev/v1alpha1', kind: 'Fleet', metadata: { name: 'test' }, spec: { ...aFleetSpec(), rollout: { ...aFleetSpec().rollout, ...rollout } } });
+
 const stampText = (name: string, spec: string) =>
   `apiVersion: stampyard.dev/v1alpha1\nkind: Stamp\nmetadata:\n  name: ${name}\nspec:\n${spec}`;
 const goodSpec = (lines: Record<string, string> = {}) => {
@@ -163,6 +167,46 @@ describe('validation errors name file, line, column, field, value and fix', () =
         }),
       },
       expected: ['spec.sizes.small.cpu.request: request must not exceed limit'],
+    },
+    {
+      name: 'rollout policy: valid approvals, deadline and analyses',
+      files: { 'fleet.yaml': fleetWithRollout({ approval: { waves: [2] }, progressDeadlineMinutes: 30, analysis: [{ name: 'error-rate', query: 'sum(rate(http_errors_total{stamp="$stamp"}[$window]))', max: 0.05, window: '15s' }, { name: 'throughput', query: 'sum(rate(http_requests_total{stamp="$stamp"}[$window]))', min: 1 }] }) },
+      expected: [],
+    },
+    {
+      name: 'rollout policy: analysis without a bound',
+      files: { 'fleet.yaml': fleetWithRollout({ analysis: [{ name: 'error-rate', query: 'up{stamp="$stamp"}' }] }) },
+      expected: ['spec.rollout.analysis[0]: needs a bound: add max, min or both'],
+    },
+    {
+      name: 'rollout policy: analysis min above max',
+      files: { 'fleet.yaml': fleetWithRollout({ analysis: [{ name: 'latency', query: 'up{stamp="$stamp"}', min: 2, max: 1 }] }) },
+      expected: ['spec.rollout.analysis[0].min: min must not be above max'],
+    },
+    {
+      name: 'rollout policy: analysis query without $stamp',
+      files: { 'fleet.yaml': fleetWithRollout({ analysis: [{ name: 'error-rate', query: 'sum(rate(http_errors_total[5m]))', max: 0.1 }] }) },
+      expected: ['spec.rollout.analysis[0].query: must use $stamp'],
+    },
+    {
+      name: 'rollout policy: analysis window not a duration',
+      files: { 'fleet.yaml': fleetWithRollout({ analysis: [{ name: 'error-rate', query: 'up{stamp="$stamp"}', max: 1, window: '15 seconds' }] }) },
+      expected: ['spec.rollout.analysis[0].window: must be a Prometheus duration such as 15s, 5m or 1h, received "15 seconds"'],
+    },
+    {
+      name: 'rollout policy: two analyses with one name',
+      files: { 'fleet.yaml': fleetWithRollout({ analysis: [{ name: 'e', query: 'a{stamp="$stamp"}', max: 1 }, { name: 'e', query: 'b{stamp="$stamp"}', max: 1 }] }) },
+      expected: ["spec.rollout.analysis[1].name: 'e' is already the name of analysis[0]"],
+    },
+    {
+      name: 'rollout policy: approval wave listed twice',
+      files: { 'fleet.yaml': fleetWithRollout({ approval: { waves: [2, 2] } }) },
+      expected: ['spec.rollout.approval.waves: lists a wave twice'],
+    },
+    {
+      name: 'rollout policy: progress deadline of 0',
+      files: { 'fleet.yaml': fleetWithRollout({ progressDeadlineMinutes: 0 }) },
+      expected: ['spec.rollout.progressDeadlineMinutes: '],
     },
     {
       name: 'tenant: unknown stamp',

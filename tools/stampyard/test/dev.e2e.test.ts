@@ -113,13 +113,18 @@ describe('stampyard dev (end to end)', () => {
     expect(waveLines.some((l) => l.startsWith('rollout 0: promoted'))).toBe(true);
   });
 
-  it('halts the second rollout on the unhealthy canary, and no later wave changes', () => {
+  it('halts the second rollout on the error-rate analysis of the canary (a real Prometheus), and no later wave changes', () => {
     const failure = result.failure!;
     expect(failure.onFailure).toBe(fleet.fleet.spec.rollout.onFailure);
     expect(failure.canaryWave).toBe(0);
-    expect(failure.transitions.map((t) => t.action)).toEqual(['promoted', failure.onFailure === 'rollback' ? 'rolled-back' : 'halted']);
+    // Promoted, then waiting (the bake), then halted on the analysis.
+    const actions = failure.transitions.map((t) => t.action);
+    expect(actions[0]).toBe('promoted');
+    expect(actions.at(-1)).toBe(failure.onFailure === 'rollback' ? 'rolled-back' : 'halted');
+    expect(actions.slice(1, -1).every((a) => a === 'waiting')).toBe(true);
     expect(failure.transitions[0]!.wave).toBe(0);
     expect(failure.transitions.at(-1)!.reason).toContain(failure.unhealthyStamp);
+    expect(failure.transitions.at(-1)!.reason).toMatch(new RegExp(`${failure.unhealthyStamp} failed: prometheus: analysis error-rate on ${failure.unhealthyStamp}: [0-9.]+ is above the max 0\\.05`));
     expect(failure.laterWaveStamps.length).toBeGreaterThan(0);
     for (const name of failure.laterWaveStamps) {
       expect(failure.declared[name], name).toBe(failure.declaredBefore[name]);

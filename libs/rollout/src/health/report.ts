@@ -10,6 +10,12 @@ export interface StampHealth {
   readonly version?: string;
   /** Why it is not ready, for people. @default - none */
   readonly detail?: string;
+  /**
+   * An explicit failure the source reports (a crash loop, a failed Flux reconciliation, a failed
+   * analysis), as opposed to not being ready yet: it fails the rollout at once, without waiting for
+   * the progress deadline. @default - none
+   */
+  readonly failure?: string;
 }
 
 /**
@@ -30,7 +36,7 @@ export const NO_HEALTH: HealthReport = { source: 'none', stamps: {} };
 const healthFileSchema = z.strictObject({
   stamps: z.record(
     z.string(),
-    z.strictObject({ ready: z.boolean(), version: z.string().optional(), detail: z.string().optional() }),
+    z.strictObject({ ready: z.boolean(), version: z.string().optional(), detail: z.string().optional(), failure: z.string().min(1).optional() }),
   ),
 });
 
@@ -97,13 +103,14 @@ export function healthSourceProblem(report: HealthReport, stamps: readonly strin
   return `health source ${report.source} answered for no stamp${reasons.length > 0 ? `; for example: ${reasons[0]!}` : ''}`;
 }
 
-/** How a stamp stands against a target version. */
-export type HealthVerdict = 'healthy' | 'unknown' | 'unready' | 'wrong-version';
+/** How a stamp stands against a target version. `failed`: the source reports an explicit failure. */
+export type HealthVerdict = 'healthy' | 'unknown' | 'unready' | 'wrong-version' | 'failed';
 
-/** A stamp is healthy only when it reports ready AND runs the target version. */
+/** A stamp is healthy only when it reports ready AND runs the target version, with no failure. */
 export function healthVerdict(report: HealthReport, stamp: string, target: string): HealthVerdict {
   const health = stampHealth(report, stamp);
   if (health === undefined) return 'unknown';
+  if (health.failure !== undefined) return 'failed';
   if (health.version !== undefined && health.version !== target) return 'wrong-version';
   if (!health.ready) return 'unready';
   return health.version === target ? 'healthy' : 'unknown';
@@ -118,5 +125,6 @@ export function describeHealth(report: HealthReport, stamp: string): string {
     if (report.source === NO_HEALTH.source) return 'health unknown (no health source; pass --health)';
     return `health unknown (not in ${report.source})`;
   }
+  if (health.failure !== undefined) return `failed: ${health.failure}${health.version ? `, running ${health.version}` : ''}`;
   return `${health.ready ? 'ready' : 'not ready'}, running ${health.version ?? 'an unknown version'}${health.detail ? ` (${health.detail})` : ''}`;
 }

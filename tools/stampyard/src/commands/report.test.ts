@@ -54,8 +54,9 @@ describe('stampyard report', () => {
     expect(view.waves[0]).toMatchObject({ wave: 0, state: 'baking', bakeMinutesLeft: 90, bakeEndsAt: '2026-11-28T13:30:00.000Z' });
     expect(view.waves[1]).toMatchObject({ wave: 1, state: 'waiting' });
     const us1 = view.stamps.find((s: { name: string }) => s.name === 'stamp-us-1');
-    // Still on its previous version within its wave's bake: converging, as promote judges it (not yet a failure).
-    expect(us1).toMatchObject({ declaredVersion: '1.5.0', observedVersion: '1.4.0', health: 'progressing', healthMessage: 'CrashLoopBackOff', straggler: true });
+    // Still on its previous version 30 minutes after its promotion, past the 15-minute progress deadline:
+    // degraded, as promote judges it (it would halt).
+    expect(us1).toMatchObject({ declaredVersion: '1.5.0', observedVersion: '1.4.0', health: 'degraded', healthMessage: 'CrashLoopBackOff', straggler: true });
     expect(view.healthSource).toBe(healthFile);
   });
 
@@ -106,7 +107,7 @@ describe('stampyard report', () => {
   it.each([
     { name: 'an unknown format', args: ['--format', 'pdf'], exitCode: 2, stderr: /argument 'pdf' is invalid/ },
     { name: 'a bad --now', args: ['--now', 'yesterday'], exitCode: 2, stderr: /--now: 'yesterday' is not an ISO-8601 time/ },
-    { name: 'an unreadable health source', args: ['--health', 'nope.json'], exitCode: 2, stderr: /--health: 'nope.json' is neither flux, http nor a readable JSON file/ },
+    { name: 'an unreadable health source', args: ['--health', 'nope.json'], exitCode: 2, stderr: /--health: 'nope.json' is neither flux, http, prometheus nor a readable JSON file/ },
     { name: 'a --base outside git', args: ['--base', 'main'], exitCode: 2, stderr: /--base: 'main' is not a commit in the git repository/ },
   ])('fails on $name with exit $exitCode and writes nothing', async ({ args, exitCode, stderr }) => {
     repo = await copyExampleFleet();

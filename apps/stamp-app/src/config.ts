@@ -16,6 +16,12 @@ export interface StampAppConfig {
   readonly delayMs: number;
   /** Accept requests and never answer them (a hung stamp, for tests). @default false */
   readonly hang: boolean;
+  /** Port of the admin server (GET /usage); 0 picks a free one. @default - no admin server */
+  readonly adminPort?: number;
+  /** Length of a usage period. @default 3600 */
+  readonly usagePeriodSeconds: number;
+  /** Answer this percentage of tenant requests with 500, evenly spread (a faulty release, for demos). @default 0 */
+  readonly errorPercent: number;
 }
 
 export type ConfigResult = { readonly ok: true; readonly config: StampAppConfig } | { readonly ok: false; readonly error: string };
@@ -30,6 +36,9 @@ Flags (environment variable in brackets):
   --unhealthy        /healthz reports ready: false (503)     [STAMP_APP_UNHEALTHY=1]
   --delay-ms <n>     delay every answer by n ms              [STAMP_APP_DELAY_MS] default 0
   --hang             accept requests, never answer           [STAMP_APP_HANG=1]
+  --admin-port <n>   admin server (GET /usage), 0 = free one  [ADMIN_PORT]        default off
+  --usage-period-seconds <n>  length of a usage period        [STAMP_APP_USAGE_PERIOD_SECONDS] default 3600
+  --error-percent <n>  answer n% of requests with 500         [STAMP_APP_ERROR_PERCENT] default 0
 
 Exit codes: 0 stopped by SIGTERM/SIGINT, 1 could not listen, 2 usage error.`;
 
@@ -58,6 +67,9 @@ export function parseStampAppConfig(argv: readonly string[], env: Readonly<Recor
         unhealthy: { type: 'boolean' },
         'delay-ms': { type: 'string' },
         hang: { type: 'boolean' },
+        'admin-port': { type: 'string' },
+        'usage-period-seconds': { type: 'string' },
+        'error-percent': { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -71,6 +83,13 @@ export function parseStampAppConfig(argv: readonly string[], env: Readonly<Recor
   if (typeof port === 'string') return { ok: false, error: port };
   const delayMs = integer('--delay-ms', flagOrEnv(values['delay-ms'], env['STAMP_APP_DELAY_MS']) ?? '0', 0, 3_600_000);
   if (typeof delayMs === 'string') return { ok: false, error: delayMs };
+  const adminText = flagOrEnv(values['admin-port'], env['ADMIN_PORT']);
+  const adminPort = adminText === undefined ? undefined : integer('--admin-port', adminText, 0, 65535);
+  if (typeof adminPort === 'string') return { ok: false, error: adminPort };
+  const usagePeriodSeconds = integer('--usage-period-seconds', flagOrEnv(values['usage-period-seconds'], env['STAMP_APP_USAGE_PERIOD_SECONDS']) ?? '3600', 1, 86_400);
+  if (typeof usagePeriodSeconds === 'string') return { ok: false, error: usagePeriodSeconds };
+  const errorPercent = integer('--error-percent', flagOrEnv(values['error-percent'], env['STAMP_APP_ERROR_PERCENT']) ?? '0', 0, 100);
+  if (typeof errorPercent === 'string') return { ok: false, error: errorPercent };
   return {
     ok: true,
     config: {
@@ -81,6 +100,9 @@ export function parseStampAppConfig(argv: readonly string[], env: Readonly<Recor
       unhealthy: values['unhealthy'] === true || env['STAMP_APP_UNHEALTHY'] === '1',
       delayMs,
       hang: values['hang'] === true || env['STAMP_APP_HANG'] === '1',
+      ...(adminPort === undefined ? {} : { adminPort }),
+      usagePeriodSeconds,
+      errorPercent,
     },
   };
 }

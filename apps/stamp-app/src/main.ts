@@ -2,6 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import { STAMP_APP_USAGE, parseStampAppConfig } from './config.ts';
 import { createStampApp } from './server.ts';
+import { listenAdmin } from './admin.ts';
 
 /** Writes where main reports; tests pass their own. */
 export interface StampAppIo {
@@ -27,7 +28,8 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
     return 2;
   }
   const { config } = parsed;
-  const server = createStampApp(config);
+  const admin = listenAdmin(config);
+  const server = createStampApp(config, admin?.counters);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -35,13 +37,22 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
     });
   } catch (error) {
     io.stderr(`stampyard-stamp-app: cannot listen on ${config.host}:${config.port}: ${(error as Error).message}\n`);
+    admin?.server.close();
+    return 1;
+  }
+  const adminPort = admin ? await admin.listening.catch((error: Error) => error) : undefined;
+  if (adminPort instanceof Error) {
+    io.stderr(`stampyard-stamp-app: cannot listen on ${config.host}:${config.adminPort}: ${adminPort.message}\n`);
+    server.close();
     return 1;
   }
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  io.stdout(`${JSON.stringify({ msg: 'listening', stamp: config.stamp, version: config.version, host: config.host, port, url: `http://${host}:${port}` })}\n`);
+  io.stdout(`${JSON.stringify({ msg: 'listening', stamp: config.stamp, version: config.version, host: config.host, port, url: `http://${host}:${port}`, ...(adminPort === undefined ? {} : { adminPort, adminUrl: `http://${host}:${adminPort}` }) })}\n`);
   return await new Promise<number>((resolve) => {
     const stop = (): void => {
+      admin?.server.close();
+      admin?.server.closeAllConnections();
       server.close(() => resolve(0));
       server.closeAllConnections();
     };

@@ -1,6 +1,7 @@
 // The sample service inside each stamp: answers every request with who it is and who asked.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { StampAppConfig } from './config.ts';
+import { failsAt, type UsageCounters } from './usage.ts';
 
 /** The answer to every request except /healthz. */
 export interface StampAppAnswer {
@@ -36,10 +37,12 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-/** Builds the server; the caller listens. */
-export function createStampApp(config: StampAppConfig): Server {
+/** Builds the server; the caller listens. With `usage`, every tenant's answered request is counted. */
+export function createStampApp(config: StampAppConfig, usage?: UsageCounters): Server {
+  let served = 0;
   return createServer((req, res) => {
     if (config.hang) return; // accept and never answer
+    const started = performance.now();
     let bodyBytes = 0;
     req.on('data', (chunk: Buffer) => (bodyBytes += chunk.length));
     req.on('end', () => {
@@ -50,16 +53,22 @@ export function createStampApp(config: StampAppConfig): Server {
           send(res, config.unhealthy ? 503 : 200, { version: config.version, ready: !config.unhealthy });
           return;
         }
+        const tenant = headerValue(req, 'x-stampyard-tenant') ?? headerValue(req, 'x-tenant-id');
+        served += 1;
+        const status = /[?&]fail=1(&|$)/.test(url) || failsAt(served, config.errorPercent ?? 0) ? 500 : 200;
+        if (usage && tenant !== null) {
+          res.once('finish', () => usage.record(tenant, status, performance.now() - started, bodyBytes, Date.now()));
+        }
         const body: StampAppAnswer = {
           stamp: config.stamp,
           version: config.version,
-          tenant: headerValue(req, 'x-stampyard-tenant') ?? headerValue(req, 'x-tenant-id'),
+          tenant,
           method: req.method ?? 'GET',
           path,
           bodyBytes,
           ...(/[?&]echo_headers=1/.test(url) ? { headers: req.headers } : {}),
         };
-        send(res, 200, body);
+        send(res, status, body);
       };
       const delay = config.delayMs + requestedDelayMs(url);
       if (delay > 0) setTimeout(answer, delay);

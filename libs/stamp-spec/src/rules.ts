@@ -3,6 +3,7 @@ import type { Issue } from './errors.ts';
 import { parseIpv4Cidr, rangesOverlap, nextFreeCidr, type Ipv4Range } from './cidr.ts';
 import { residencyZones, stampZone } from './derive.ts';
 import { issueAt } from './source.ts';
+import { checkZoneRules } from './zones.ts';
 import type { LoadedFleet, LoadedStamp } from './load.ts';
 import type { Tenant } from './schema.ts';
 
@@ -13,7 +14,7 @@ const DEFAULT_POOL = '10.0.0.0/8';
  * `invalidStamps` names stamps whose files failed on their own, so tenants bound to them are not flagged too.
  */
 export function checkFleetRules(loaded: LoadedFleet, invalidStamps: ReadonlySet<string> = new Set()): Issue[] {
-  return [...checkStampRules(loaded), ...checkTenantRules(loaded, invalidStamps)];
+  return [...checkStampRules(loaded), ...checkTenantRules(loaded, invalidStamps), ...checkZoneRules(loaded)];
 }
 
 function checkStampRules(loaded: LoadedFleet): Issue[] {

@@ -18,6 +18,8 @@ import {
 import type { Layer } from './types.ts';
 import { objectLabels, RESTRICTED_PSS } from './private/labels.ts';
 import { OTEL_CONFIG_YAML, OTEL_PORTS } from './private/otel.ts';
+import { ZoneTelemetry } from './zone-telemetry.ts';
+import { UsageExport } from './usage-export.ts';
 import {
   allowDns,
   componentPods,
@@ -400,13 +402,13 @@ export class StampChart extends Chart {
       mark(disruptionBudget(apps, `${component}-pdb`, { name: component, component, instance: name, maxUnavailable: 1 }), component, version);
       return deployment;
     };
-    appService('api', saApi);
+    const apiDeployment = appService('api', saApi);
     const apiService = mark(
       serviceFor(apps, 'api-service', { name: 'api', component: 'api', instance: name, ports: [{ name: 'http', port: 80, targetPort: appPort }] }),
       'api',
       version,
     );
-    appService('worker', saWorker);
+    const workerDeployment = appService('worker', saWorker);
 
     const host = stampHost(fleet, stamp);
     const ingress = new kplus.Ingress(apps, 'ingress', {
@@ -416,6 +418,10 @@ export class StampChart extends Chart {
       tls: [{ hosts: [host], secret: kplus.Secret.fromSecretName(apps, 'tls', props.tlsSecretName ?? 'stamp-tls') }],
     });
     mark(ingress, 'api', version);
+
+    // Residency: central telemetry and the usage export of the stamp's zone, in their own constructs.
+    new ZoneTelemetry(platform, 'zone-telemetry', { fleet, stamp, collector: otel.workload, collectorConfig: otelConfig, collectorPods: otelPods, apps: [apiDeployment, workerDeployment], labels: labels('otel-collector', otelTag) });
+    new UsageExport(apps, 'usage-export', { fleet, stamp, api: apiDeployment, apiPods });
 
     // Labels on everything: objects not marked with a component belong to the stamp as a whole.
     for (const layer of Object.values(this.layers)) {

@@ -46,7 +46,10 @@ export function createStampRenderer(fleet: FleetSpec, props: Partial<StampChartP
     // An unknown region is the full renderer's to report.
     if (zone === undefined) return synthesizeStamp(fleet, stamp, props);
     const { region: _region, network: _network, dedicatedTo, ...shape } = stamp.spec;
-    const key = JSON.stringify({ ...shape, dedicated: dedicatedTo !== undefined });
+    // The zone's telemetry endpoint and lake are rendered as they are, so they are part of the shape:
+    // a shape rendered for one zone is never reused for another.
+    const zoneSettings = fleet.zones[zone];
+    const key = JSON.stringify({ ...shape, dedicated: dedicatedTo !== undefined, zoneSettings });
     let text = shapes.get(key);
     if (text === undefined) {
       const sentinel: Stamp = {
@@ -59,7 +62,8 @@ export function createStampRenderer(fleet: FleetSpec, props: Partial<StampChartP
           ...(dedicatedTo !== undefined ? { dedicatedTo: SENTINEL_TENANT } : {}),
         },
       };
-      text = JSON.stringify(synthesizeStamp(sentinelFleet, sentinel, props));
+      const zones = zoneSettings ? { ...fleet.zones, [SENTINEL_ZONE]: zoneSettings } : fleet.zones;
+      text = JSON.stringify(synthesizeStamp({ ...sentinelFleet, zones }, sentinel, props));
       shapes.set(key, text);
     }
     const own = text

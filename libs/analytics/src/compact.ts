@@ -10,7 +10,8 @@ import { join, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { USAGE_COLUMN_LIST } from './columns.ts';
 import { compactedFolder, type LakeObject } from './layout.ts';
-import { writeParquetAtomic } from './export.ts';
+import { withDuckDB, writeParquetAtomic } from './export.ts';
+import { LakeError, lakeZones, scanLake, type LakeProblem } from './scan.ts';
 import { sqlString, sqlStringList } from './private/sql.ts';
 
 /** The Parquet key-value metadata key listing what a compacted file replaces. */
@@ -112,4 +113,34 @@ export async function applyCompaction(connection: DuckDBConnection, lake: string
     }
   }
   return { written, deleted };
+}
+
+export interface CompactLakeOptions {
+  readonly lake: string;
+  /** Zones to compact, each on its own. @default - every zone of the lake */
+  readonly zones?: readonly string[];
+  /** Merge only exports dated before this UTC date (yyyy-mm-dd). */
+  readonly before: string;
+  /** Leave unusable files where they are (and out of the merge) instead of refusing. @default false */
+  readonly skipBadFiles?: boolean;
+}
+
+/** Scans, plans and applies compaction. Throws LakeError on unusable files unless skipBadFiles. */
+export async function compactLake(options: CompactLakeOptions): Promise<{ plan: CompactionPlan; written: string[]; deleted: string[]; skipped: readonly LakeProblem[] }> {
+  const zones = options.zones ?? (await lakeZones(options.lake));
+  const scan = await scanLake(options.lake, zones);
+  if (scan.problems.length > 0 && !options.skipBadFiles) throw new LakeError(options.lake, scan.problems);
+  return withDuckDB(async (connection) => {
+    try {
+      const plan = planCompaction(scan.objects, await supersededBy(connection, options.lake, scan.objects), options.before);
+      const { written, deleted } = await applyCompaction(connection, options.lake, plan);
+      return { plan, written, deleted, skipped: scan.problems };
+    } catch (error) {
+      // A file DuckDB cannot read stops the merge before anything is deleted; name it.
+      const message = (error as Error).message;
+      const bad = scan.objects.find((o) => message.includes(resolve(options.lake, o.path)));
+      if (bad) throw new LakeError(options.lake, [{ path: bad.path, problem: `DuckDB cannot read it: ${message.split('\n')[0]}` }], 'fix or remove it; compaction deletes nothing until every file it merges is read');
+      throw error;
+    }
+  });
 }

@@ -1,6 +1,6 @@
 // A read-only DuckDB session over one or more zones of a lake, with the views `usage`, `stamps` and `tenants`.
 import { resolve } from 'node:path';
-import { DuckDBDecimalValue, DuckDBInstance, DuckDBTimestampTZValue, StatementType, type DuckDBConnection, type DuckDBResultReader } from '@duckdb/node-api';
+import { DuckDBDecimalValue, DuckDBInstance, DuckDBTimestampTZValue, StatementType, type DuckDBConnection } from '@duckdb/node-api';
 import { residencyZones, type LoadedFleet } from '@stampyard/stamp-spec';
 import { USAGE_COLUMNS, USAGE_COLUMN_LIST } from './columns.ts';
 import { fleetTables, STAMP_COLUMNS, TENANT_COLUMNS, type StampRow, type TenantRow } from './fleet-tables.ts';
@@ -100,9 +100,39 @@ function jsonValue(value: unknown): unknown {
   return String(value);
 }
 
-/** Which of the files, if any, DuckDB's message names. */
+/** What DuckDB says when reading the usage columns from one file, or undefined when it can. */
+async function firstFileProblem(connection: DuckDBConnection, lake: string, object: LakeObject): Promise<string | undefined> {
+  try {
+    await connection.run(`SELECT ${USAGE_COLUMN_LIST} FROM read_parquet(${sqlStringList([resolve(lake, object.path)])}, hive_partitioning = false) LIMIT 0`);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/** Which of the files, if any, DuckDB's message blames (it may also name a good file it compared with). */
 function fileNamedIn(message: string, lake: string, objects: readonly LakeObject[]): LakeObject | undefined {
+  const blamed = /Failed to read file "([^"]+)"/.exec(message)?.[1] ?? /in file "([^"]+)"/.exec(message)?.[1];
+  if (blamed !== undefined) {
+    const found = objects.find((o) => resolve(lake, o.path) === blamed);
+    if (found) return found;
+  }
   return objects.find((o) => message.includes(resolve(lake, o.path)));
+}
+
+/** Files whose footer lacks a usage column: they are not usage exports, even when a query would not notice. */
+async function schemaProblems(connection: DuckDBConnection, lake: string, objects: readonly LakeObject[]): Promise<LakeProblem[]> {
+  if (objects.length === 0) return [];
+  const files = objects.map((o) => resolve(lake, o.path));
+  const result = await connection.runAndReadAll(`SELECT file_name, list(name) FROM parquet_schema(${sqlStringList(files)}) GROUP BY file_name`);
+  const columns = new Map((result.getRows() as [string, { items: string[] }][]).map(([file, names]) => [file, new Set(names.items)]));
+  const problems: LakeProblem[] = [];
+  for (const object of objects) {
+    const have = columns.get(resolve(lake, object.path)) ?? new Set<string>();
+    const missing = USAGE_COLUMNS.map((c) => c.name).filter((name) => !have.has(name));
+    if (missing.length > 0) problems.push({ path: object.path, problem: `lacks the usage column${missing.length === 1 ? '' : 's'} ${missing.join(', ')}; it is not a usage export (see the README's column list)` });
+  }
+  return problems;
 }
 
 /**
@@ -128,7 +158,37 @@ export async function openLake(options: OpenLakeOptions): Promise<LakeSession> {
   await createTable(connection, 'stamps', STAMP_COLUMNS, stamps.map(stampValues));
   await createTable(connection, 'tenants', TENANT_COLUMNS, tenants.map(tenantValues));
   const defineUsage = () => connection.run(`CREATE OR REPLACE VIEW usage AS ${usageViewSql(lake, objects)}`);
-  await defineUsage();
+  /**
+   * Runs `work`; when DuckDB fails on a file of the lake, names it (LakeError), or with skipBadFiles leaves it
+   * out, redefines the view and runs `work` again. Each retry removes one file, so this ends.
+   */
+  const readingFiles = async <T>(work: () => Promise<T>, otherwise: (message: string) => Error): Promise<T> => {
+    for (;;) {
+      try {
+        return await work();
+      } catch (error) {
+        let message = (error as Error).message;
+        let bad = fileNamedIn(message, lake, objects);
+        if (!bad && objects.length > 0) {
+          // DuckDB binds the view to the first file's columns and names no file when that one is wrong.
+          const probe = await firstFileProblem(connection, lake, objects[0]!);
+          if (probe !== undefined) [bad, message] = [objects[0]!, probe];
+        }
+        if (!bad) throw otherwise(message);
+        const problem = { path: bad.path, problem: `DuckDB cannot read it: ${message.split('\n')[0]}` };
+        if (!options.skipBadFiles) throw new LakeError(lake, [problem]);
+        skipped.push(problem);
+        objects = objects.filter((o) => o !== bad);
+        await readingFiles(defineUsage, otherwise);
+      }
+    }
+  };
+  const unreadable = (message: string) => new LakeError(lake, [{ path: '', problem: `DuckDB cannot read the lake: ${message}` }]);
+  const wrongColumns = await readingFiles(() => schemaProblems(connection, lake, objects), unreadable);
+  if (wrongColumns.length > 0 && !options.skipBadFiles) throw new LakeError(lake, wrongColumns);
+  skipped.push(...wrongColumns);
+  objects = objects.filter((o) => !wrongColumns.some((p) => p.path === o.path));
+  await readingFiles(defineUsage, unreadable);
   // Lock the session to the chosen zones' folders: a query cannot read another zone, or anything else.
   const allowed = decision.zones.map((z) => `${resolve(lake, `zone=${z}`)}/`);
   await connection.run(`SET allowed_directories = ${allowed.length > 0 ? sqlStringList(allowed) : '[]'}`);
@@ -136,39 +196,25 @@ export async function openLake(options: OpenLakeOptions): Promise<LakeSession> {
   await connection.run(`SET autoinstall_known_extensions = false`);
   await connection.run(`SET lock_configuration = true`);
 
-  const query = async (sql: string, parameters: Readonly<Record<string, string | number>> = {}): Promise<QueryResult> => {
-    let prepared;
-    try {
-      const extracted = await connection.extractStatements(sql);
-      if (extracted.count !== 1) throw new QueryError(`pass exactly one SQL statement; received ${extracted.count}`);
-      prepared = await extracted.prepare(0);
-    } catch (error) {
-      if (error instanceof QueryError) throw error;
-      throw new QueryError((error as Error).message);
-    }
+  /** Prepares and runs one SELECT. Prepared afresh on every try: a retry must not reuse a plan over a skipped file. */
+  const prepareAndRun = async (sql: string, parameters: Readonly<Record<string, string | number>>) => {
+    const extracted = await connection.extractStatements(sql);
+    if (extracted.count !== 1) throw new QueryError(`pass exactly one SQL statement; received ${extracted.count}`);
+    const prepared = await extracted.prepare(0);
     if (prepared.statementType !== StatementType.SELECT) {
       throw new QueryError(`only SELECT queries may run on the lake; received a ${StatementType[prepared.statementType]} statement`);
     }
     for (const [name, value] of Object.entries(parameters)) {
       const index = prepared.parameterIndex(name);
-      if (typeof value === 'number') prepared.bindDouble(index, value);
+      if (typeof value === 'number' && Number.isInteger(value)) prepared.bindBigInt(index, BigInt(value));
+      else if (typeof value === 'number') prepared.bindDouble(index, value);
       else prepared.bindVarchar(index, value);
     }
-    let result: DuckDBResultReader;
-    try {
-      result = await prepared.runAndReadAll();
-    } catch (error) {
-      const message = (error as Error).message;
-      const bad = fileNamedIn(message, lake, objects);
-      if (!bad) throw new QueryError(message);
-      const problem = { path: bad.path, problem: `DuckDB cannot read it: ${message.split('\n')[0]}` };
-      if (!options.skipBadFiles) throw new LakeError(lake, [problem]);
-      // Leave the file out and run the query again; each retry removes one file, so this ends.
-      skipped.push(problem);
-      objects = objects.filter((o) => o !== bad);
-      await defineUsage();
-      return await query(sql, parameters);
-    }
+    return prepared.runAndReadAll();
+  };
+
+  const query = async (sql: string, parameters: Readonly<Record<string, string | number>> = {}): Promise<QueryResult> => {
+    const result = await readingFiles(() => prepareAndRun(sql, parameters), (message) => new QueryError(message));
     return {
       columns: result.columnNames(),
       types: result.columnTypes().map((t) => t.toString()),

@@ -1,6 +1,7 @@
 // Per-stamp usage export: plan which lake objects a stamp's snapshots become (pure), then write them as Parquet.
 import { rename, rm, mkdir } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
+import { lookup } from 'node:dns/promises';
 import { dirname, join } from 'node:path';
 import { DuckDBInstance, DuckDBTimestampTZValue, type DuckDBConnection } from '@duckdb/node-api';
 import { USAGE_COLUMNS, type UsageRow } from './columns.ts';
@@ -202,4 +203,28 @@ export async function exportUsage(options: ExportUsageOptions): Promise<{ plan: 
   const plan = planUsageExport(snapshots, options);
   const written = await withDuckDB((connection) => applyUsageExport(connection, options.lake, plan));
   return { plan, written };
+}
+
+/**
+ * With `everyAddress`, each source URL becomes one URL per address its host resolves to (a headless
+ * Service resolves to every pod), so the export reads every replica's counters. Sorted, deduplicated.
+ */
+export async function expandSources(sources: readonly string[], everyAddress: boolean): Promise<string[]> {
+  if (!everyAddress) return [...sources];
+  const expanded = new Set<string>();
+  for (const source of sources) {
+    const url = new URL(source);
+    let addresses: { address: string; family: number }[];
+    try {
+      addresses = await lookup(url.hostname, { all: true });
+    } catch (error) {
+      throw new UsageSourceError(`${source}: cannot resolve ${url.hostname} (${(error as Error).message})`);
+    }
+    for (const { address, family } of addresses) {
+      const each = new URL(source);
+      each.hostname = family === 6 ? `[${address}]` : address;
+      expanded.add(each.toString());
+    }
+  }
+  return [...expanded].sort();
 }

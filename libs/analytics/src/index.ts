@@ -9,3 +9,4 @@ export * from './engine.ts';
 export * from './questions.ts';
 export * from './format.ts';
 export * from './compact.ts';
+export * from './location.ts';

@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aFleetSpec, aStamp, aTenant, toLoadedFleet } from '@stampyard/stamp-spec/testing';
-import { exportUsage, withDuckDB } from './export.ts';
+import { exportUsage, withDuckDB, writeParquetAtomic } from './export.ts';
 import { openLake, QueryError, ResidencyError, type LakeSession } from './engine.ts';
 import { noisyNeighbours, topTenants, versionErrors } from './questions.ts';
 import { applyCompaction, planCompaction, supersededBy } from './compact.ts';
-import { lakeZones, scanLake } from './scan.ts';
+import { LakeError, lakeZones, scanLake } from './scan.ts';
 import { startStampApp, sendRequests, type RunningStampApp } from './testing/stamp-apps.ts';
 
 const fleet = toLoadedFleet({
@@ -185,3 +185,29 @@ describe('compaction', () => {
   });
 });
 
+describe('a malformed file behind good ones', () => {
+  it.each([
+    { name: 'a Parquet file with other columns', write: `SELECT 'x' AS customer, 1 AS hits` },
+    { name: 'a Parquet file missing a column', write: `SELECT * EXCLUDE (storage_bytes) FROM read_parquet('FIRST')` },
+  ])('$name is named (LakeError), and skipped with skipBadFiles', async ({ write }) => {
+    const copy = await mkdtemp(join(tmpdir(), 'stampyard-lake-bad-'));
+    try {
+      await cp(lake, copy, { recursive: true });
+      const { objects } = await scanLake(copy, ['eu']);
+      const badPath = 'zone=eu/stamp=stamp-eu-9/date=2026-12-01/usage-20261201T000000Z.parquet';
+      await withDuckDB((c) => writeParquetAtomic(c, write.replace('FIRST', join(copy, objects[0]!.path)), join(copy, badPath)));
+      const error = await withLakeAt(copy, { zone: 'eu' }, (s) => s.query('SELECT sum(requests) FROM usage')).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(LakeError);
+      expect((error as LakeError).problems.map((p) => p.path)).toEqual([badPath]);
+      const session = await openLake({ lake: copy, fleet, zone: 'eu', skipBadFiles: true });
+      try {
+        expect((await session.query('SELECT sum(requests) FROM usage')).rows).toEqual([[43]]);
+        expect(session.skipped().map((p) => p.path)).toEqual([badPath]);
+      } finally {
+        session.close();
+      }
+    } finally {
+      await rm(copy, { recursive: true, force: true });
+    }
+  });
+});

@@ -10,3 +10,4 @@ export * from './questions.ts';
 export * from './format.ts';
 export * from './compact.ts';
 export * from './location.ts';
+export * from './zones-report.ts';

@@ -1,6 +1,7 @@
 // The report as GitHub-flavoured markdown, ready for a pull-request comment or a job summary.
 import type { FleetView, StampView } from './model.ts';
 import { formatPercent } from './view.ts';
+import { analyticsMarkdown } from './analytics.ts';
 import { describeWave, generatedNote, plural } from './private/text.ts';
 
 /** GitHub rejects comments longer than this. */
@@ -41,6 +42,7 @@ function renderWith(view: FleetView, limits: Limits): string {
   }
   out.push(...summarySection(view), ...rolloutSection(view), ...matrixSection(view, limits), ...driftSection(view, limits));
   if (view.base) out.push(...baseSection(view, limits));
+  out.push(...analyticsMarkdown(view));
   return `${out.join('\n').trimEnd()}\n`;
 }
 

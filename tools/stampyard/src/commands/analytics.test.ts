@@ -175,3 +175,19 @@ async function lakeWithOtherColumns(): Promise<string> {
   await withDuckDB((c) => writeParquetAtomic(c, `SELECT 'x' AS customer, 1 AS hits`, path));
   return path;
 }
+
+describe('stampyard report --lake', () => {
+  it('adds each zone’s top tenants, noisy neighbours and errors by version to the fleet view', async () => {
+    const run = await runCli(['report', '--format', 'json', '--skip-rendered', '--lake', lake, ...root]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const view = JSON.parse(run.stdout) as { analytics: { zones: { zone: string; tables: { question: string; rows: unknown[][] }[] }[] } };
+    expect(view.analytics.zones.map((z) => z.zone)).toEqual(['eu', 'us']);
+    const eu = view.analytics.zones[0]!;
+    expect(eu.tables.map((t) => t.question)).toEqual(['top-tenants', 'noisy-neighbours', 'version-errors']);
+    expect(eu.tables[0]!.rows.map((r) => r[0])).toEqual(['relecloud-sports', 'consolidated-cloud']);
+    // No answer mixes zones: the US tenant is only under us.
+    expect(JSON.stringify(eu)).not.toContain('relecloud-bank');
+    const markdown = await runCli(['report', '--format', 'markdown', '--skip-rendered', '--lake', lake, ...root]);
+    expect(markdown.stdout).toContain('#### Zone us');
+  });
+});

@@ -3,6 +3,7 @@
 import { Option, type Command } from 'commander';
 import { ExitError, parseFleet, readFleetSources, ValidationError, type LoadedFleet } from '@stampyard/stamp-spec';
 import type { LakeSession, QueryResult, ResultFormat, QuestionName } from '@stampyard/analytics';
+import type { AnalyticsInput } from '@stampyard/report';
 import { resolveRoot, type Io } from '../context.ts';
 import { addRootOption } from '../options.ts';
 import type { CommandResult } from '../main.ts';
@@ -78,6 +79,16 @@ async function withSession<T>(options: LakeOptions, io: Io, work: (session: Lake
       session.close();
     }
   });
+}
+
+/** The usage section of `report --lake`: every zone asked on its own. */
+export async function collectAnalytics(lake: string, fleet: LoadedFleet): Promise<AnalyticsInput> {
+  const { askEveryZone, lakeFolder } = await import('@stampyard/analytics');
+  const zones = await asExit(() => askEveryZone(lakeFolder(lake), fleet));
+  return {
+    lake,
+    zones: zones.map((z) => ({ zone: z.zone, tables: z.answers.map((a) => ({ question: a.question, columns: a.result.columns, rows: a.result.rows })), skipped: z.skipped })),
+  };
 }
 
 async function print(io: Io, result: QueryResult, format: ResultFormat): Promise<void> {

@@ -50,6 +50,8 @@ export function stampAppSpec(input: { stamp: string; version: string; port: numb
       String(input.port),
       '--host',
       LOOPBACK,
+      '--admin-port',
+      '0',
       ...(input.unhealthy ? ['--unhealthy'] : []),
     ],
     readPort: portFromStartupLine,

@@ -35,10 +35,9 @@ async function generate(lake: string): Promise<number> {
              (hash(t.i, d.i) % 7)::BIGINT AS errors,
              (hash(s.stamp, t.i) % 100000)::DOUBLE AS latency_sum_ms,
              (1 + hash(s.stamp, t.i, d.i) % 1000)::BIGINT AS latency_count,
-             (hash(t.i) % 1000000000)::BIGINT AS storage_bytes,
-             d.i AS day
+             (hash(t.i) % 1000000000)::BIGINT AS storage_bytes
         FROM stamp_list s, range(${TENANTS}) t(i), range(${DAYS}) d(i)
-      ) TO '${staging}' (FORMAT parquet, PARTITION_BY (zone, stamp, day), COMPRESSION zstd)`);
+      ) TO '${staging}' (FORMAT parquet, PARTITION_BY (zone, stamp, period_start), WRITE_PARTITION_COLUMNS true, COMPRESSION zstd)`);
   });
   let files = 0;
   for (const zoneDir of await readdir(staging)) {
@@ -46,7 +45,8 @@ async function generate(lake: string): Promise<number> {
     for (const stampDir of await readdir(join(staging, zoneDir))) {
       const stamp = stampDir.slice('stamp='.length);
       for (const dayDir of await readdir(join(staging, zoneDir, stampDir))) {
-        const start = new Date(FIRST_DAY + Number(dayDir.slice('day='.length)) * 86_400_000);
+        // period_start=2026-10-01 00%3A00%3A00%2B00 (URL-encoded): every period starts at midnight UTC.
+        const start = new Date(`${decodeURIComponent(dayDir.slice('period_start='.length)).slice(0, 10)}T00:00:00Z`);
         const [part] = await readdir(join(staging, zoneDir, stampDir, dayDir));
         const target = join(lake, `zone=${zone}`, `stamp=${stamp}`, `date=${utcDate(start)}`);
         await mkdir(target, { recursive: true });
@@ -82,13 +82,18 @@ function inChild(lake: string, what: string): { ms: number; maxRssMb: number; ro
 async function main(): Promise<void> {
   const [flag, what, lakeArg] = process.argv.slice(2);
   if (flag === '--measure') return measure(lakeArg!, what as 'top-tenants' | 'join');
-  const lake = await mkdtemp(join(tmpdir(), 'stampyard-bench-lake-'));
+  // BENCH_LAKE=<dir> keeps the generated lake there (and reuses it when it exists), to repeat the measurements.
+  const kept = process.env['BENCH_LAKE'];
+  const lake = kept ?? (await mkdtemp(join(tmpdir(), 'stampyard-bench-lake-')));
   try {
     const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
     console.log(`bench:analytics — ${STAMPS} stamps × ${DAYS} days × ${TENANTS} tenants; ${cpus().length} cores; load average ${load()}`);
     let start = performance.now();
-    const files = await generate(lake);
-    console.log(`generated ${files.toLocaleString('en-US')} files in ${((performance.now() - start) / 1000).toFixed(1)} s (${USAGE_COLUMN_LIST.split(', ').length} columns)`);
+    const reuse = kept !== undefined && (await readdir(lake).catch(() => [])).length > 0;
+    await mkdir(lake, { recursive: true });
+    const files = reuse ? -1 : await generate(lake);
+    if (reuse) console.log(`reusing the lake in ${lake}`);
+    else console.log(`generated ${files.toLocaleString('en-US')} files in ${((performance.now() - start) / 1000).toFixed(1)} s (${USAGE_COLUMN_LIST.split(', ').length} columns)`);
     const report = (label: string) => {
       for (const what of ['top-tenants', 'join'] as const) {
         const m = inChild(lake, what);
@@ -102,7 +107,7 @@ async function main(): Promise<void> {
     report('compacted');
     console.log(`load average after: ${load()} (goal on the compacted lake: < 3 s and < 1024 MB each)`);
   } finally {
-    await rm(lake, { recursive: true, force: true });
+    if (kept === undefined) await rm(lake, { recursive: true, force: true });
   }
 }
 

@@ -12,6 +12,9 @@ export interface LakeProblem {
   readonly problem: string;
 }
 
+/** How many bad files a message lists; `problems` holds them all. */
+const LISTED_PROBLEMS = 20;
+
 /** The lake is missing or malformed; the CLI exits 1. Every problem found is listed, not just the first. */
 export class LakeError extends Error {
   readonly problems: readonly LakeProblem[];
@@ -19,7 +22,10 @@ export class LakeError extends Error {
     super(
       problems.length === 1 && problems[0]!.path === ''
         ? `${lake}: ${problems[0]!.problem}`
-        : `${lake}: ${problems.length} bad file${problems.length === 1 ? '' : 's'} in the lake (${hint}):\n${problems.map((p) => `  ${p.path}: ${p.problem}`).join('\n')}`,
+        : `${lake}: ${problems.length} bad file${problems.length === 1 ? '' : 's'} in the lake (${hint}):\n${problems
+            .slice(0, LISTED_PROBLEMS)
+            .map((p) => `  ${p.path}: ${p.problem}`)
+            .join('\n')}${problems.length > LISTED_PROBLEMS ? `\n  … and ${problems.length - LISTED_PROBLEMS} more` : ''}`,
     );
     this.name = 'LakeError';
     this.problems = problems;

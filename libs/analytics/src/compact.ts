@@ -27,8 +27,19 @@ export async function supersededBy(connection: DuckDBConnection, lake: string, o
     `SELECT file_name, decode(value) AS sources FROM parquet_kv_metadata(${sqlStringList(files)}) WHERE decode(key) = ${sqlString(SOURCES_KEY)}`,
   );
   for (const [fileName, sources] of result.getRows() as [string, string][]) {
-    const by = compacted.find((o) => resolve(lake, o.path) === fileName)!.path;
-    for (const path of JSON.parse(sources) as string[]) replaced.set(path, by);
+    const by = compacted.find((o) => resolve(lake, o.path) === fileName)!;
+    // A compacted file only ever replaces objects of its own zone.
+    let listed: unknown;
+    try {
+      listed = JSON.parse(sources);
+    } catch {
+      listed = undefined;
+    }
+    if (!Array.isArray(listed) || !listed.every((p) => typeof p === 'string')) {
+      // Worded like DuckDB's own errors, so the reader names the file.
+      throw new Error(`Failed to read file "${fileName}": its ${SOURCES_KEY} metadata is not a JSON list of paths`);
+    }
+    for (const path of listed as string[]) if (path.startsWith(`zone=${by.zone}/`)) replaced.set(path, by.path);
   }
   return replaced;
 }

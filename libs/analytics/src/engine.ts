@@ -151,9 +151,7 @@ export async function openLake(options: OpenLakeOptions): Promise<LakeSession> {
 
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
-  // Objects a compacted file already holds are left out (see compact.ts).
-  const replaced = await supersededBy(connection, lake, scan.objects);
-  let objects = scan.objects.filter((o) => !replaced.has(o.path));
+  let objects = [...scan.objects];
   const { stamps, tenants } = fleetTables(options.fleet, decision.zones);
   await createTable(connection, 'stamps', STAMP_COLUMNS, stamps.map(stampValues));
   await createTable(connection, 'tenants', TENANT_COLUMNS, tenants.map(tenantValues));
@@ -184,6 +182,9 @@ export async function openLake(options: OpenLakeOptions): Promise<LakeSession> {
     }
   };
   const unreadable = (message: string) => new LakeError(lake, [{ path: '', problem: `DuckDB cannot read the lake: ${message}` }]);
+  // Objects a compacted file already holds are left out (see compact.ts).
+  const replaced = await readingFiles(() => supersededBy(connection, lake, objects), unreadable);
+  objects = objects.filter((o) => !replaced.has(o.path));
   const wrongColumns = await readingFiles(() => schemaProblems(connection, lake, objects), unreadable);
   if (wrongColumns.length > 0 && !options.skipBadFiles) throw new LakeError(lake, wrongColumns);
   skipped.push(...wrongColumns);

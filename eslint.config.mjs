@@ -57,6 +57,7 @@ export default [
             { sourceTag: 'scope:routing', onlyDependOnLibsWithTags: ['scope:spec'] },
             { sourceTag: 'scope:rollout', onlyDependOnLibsWithTags: ['scope:spec'] },
             { sourceTag: 'scope:synth', onlyDependOnLibsWithTags: ['scope:spec', 'scope:template', 'scope:routing'] },
+            { sourceTag: 'scope:analytics', onlyDependOnLibsWithTags: ['scope:spec'] },
             { sourceTag: 'scope:report', onlyDependOnLibsWithTags: ['scope:spec', 'scope:rollout', 'scope:routing'] },
             { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:routing'] },
             { sourceTag: 'scope:stamp-app', onlyDependOnLibsWithTags: [] },

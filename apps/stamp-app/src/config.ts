@@ -17,8 +17,10 @@ export interface StampAppConfig {
   readonly delayMs: number;
   /** Accept requests and never answer them (a hung stamp, for tests). @default false */
   readonly hang: boolean;
-  /** Port of the admin listener (`/metrics`, `/error-percent`), which the gateway never routes to; 0 picks a free one. @default - no admin listener */
+  /** Port of the admin listener (`/metrics`, `/error-percent`, `/usage`), which the gateway never routes to; 0 picks a free one. @default - no admin listener */
   readonly adminPort?: number;
+  /** Length of a usage period. @default 3600 */
+  readonly usagePeriodSeconds: number;
   /** Whole percentage of requests answered with an injected 500, evenly spread (a demo and test aid). @default 0 */
   readonly errorPercent: number;
 }
@@ -26,7 +28,7 @@ export interface StampAppConfig {
 export type ConfigResult = { readonly ok: true; readonly config: StampAppConfig } | { readonly ok: false; readonly error: string };
 
 export const STAMP_APP_USAGE = `Usage: stampyard-stamp-app --stamp <name> [--version <v>] [--port <n>] [--host <address>] [--unhealthy] [--delay-ms <n>] [--hang]
-       [--admin-port <n>] [--error-percent <0..100>]
+       [--admin-port <n>] [--error-percent <0..100>] [--usage-period-seconds <n>]
 
 Flags (environment variable in brackets):
   --stamp <name>     stamp name echoed in answers            [STAMP_APP_STAMP]   required
@@ -36,9 +38,10 @@ Flags (environment variable in brackets):
   --unhealthy        /healthz reports ready: false (503)     [STAMP_APP_UNHEALTHY=1]
   --delay-ms <n>     delay every answer by n ms              [STAMP_APP_DELAY_MS] default 0
   --hang             accept requests, never answer           [STAMP_APP_HANG=1]
-  --admin-port <n>   admin listener (/metrics, /error-percent), [ADMIN_PORT]     default none
+  --admin-port <n>   admin listener (/metrics, /error-percent, /usage) [ADMIN_PORT] default none
                      never routed to by the gateway; 0 picks a free one
   --error-percent <n>  answer n% of requests 500, evenly     [STAMP_APP_ERROR_PERCENT] default 0
+  --usage-period-seconds <n>  length of a usage period        [STAMP_APP_USAGE_PERIOD_SECONDS] default 3600
 
 Exit codes: 0 stopped by SIGTERM/SIGINT, 1 could not listen, 2 usage error.`;
 
@@ -68,6 +71,7 @@ export function parseStampAppConfig(argv: readonly string[], env: Readonly<Recor
         'delay-ms': { type: 'string' },
         hang: { type: 'boolean' },
         'admin-port': { type: 'string' },
+        'usage-period-seconds': { type: 'string' },
         'error-percent': { type: 'string' },
       },
       strict: true,
@@ -87,6 +91,8 @@ export function parseStampAppConfig(argv: readonly string[], env: Readonly<Recor
   if (typeof adminPort === 'string') return { ok: false, error: adminPort };
   const errorPercent = parseErrorPercent(flagOrEnv(values['error-percent'], env['STAMP_APP_ERROR_PERCENT']) ?? '0');
   if (typeof errorPercent === 'string') return { ok: false, error: `--error-percent: ${errorPercent}` };
+  const usagePeriodSeconds = integer('--usage-period-seconds', flagOrEnv(values['usage-period-seconds'], env['STAMP_APP_USAGE_PERIOD_SECONDS']) ?? '3600', 1, 86_400);
+  if (typeof usagePeriodSeconds === 'string') return { ok: false, error: usagePeriodSeconds };
   return {
     ok: true,
     config: {
@@ -98,6 +104,7 @@ export function parseStampAppConfig(argv: readonly string[], env: Readonly<Recor
       delayMs,
       hang: values['hang'] === true || env['STAMP_APP_HANG'] === '1',
       ...(adminPort === undefined ? {} : { adminPort }),
+      usagePeriodSeconds,
       errorPercent,
     },
   };

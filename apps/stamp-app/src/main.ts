@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { STAMP_APP_USAGE, parseStampAppConfig } from './config.ts';
 import { createStampApp } from './server.ts';
 import { createStampAppMetrics, listenAdmin, metricsAdminHandler, type AdminListener } from './metrics.ts';
+import { createUsageCounters, usageAdminHandler } from './usage.ts';
 
 /** Writes where main reports; tests pass their own. */
 export interface StampAppIo {
@@ -30,7 +31,8 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
   }
   const { config } = parsed;
   const metrics = createStampAppMetrics(config);
-  const server = createStampApp(config, metrics);
+  const usage = config.adminPort === undefined ? undefined : createUsageCounters({ stamp: config.stamp, version: config.version, periodSeconds: config.usagePeriodSeconds, startedAt: Date.now() });
+  const server = createStampApp(config, metrics, usage);
   let admin: AdminListener | undefined;
   let listening = `${config.host}:${config.port}`;
   try {
@@ -39,7 +41,7 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
       server.listen(config.port, config.host, () => resolve());
     });
     listening = `${config.host}:${config.adminPort} (admin)`;
-    if (config.adminPort !== undefined) admin = await listenAdmin(config.adminPort, config.host, [metricsAdminHandler(metrics)]);
+    if (config.adminPort !== undefined) admin = await listenAdmin(config.adminPort, config.host, [metricsAdminHandler(metrics), ...(usage ? [usageAdminHandler(usage)] : [])]);
   } catch (error) {
     server.close();
     io.stderr(`stampyard-stamp-app: cannot listen on ${listening}: ${(error as Error).message}\n`);

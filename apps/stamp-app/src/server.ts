@@ -2,6 +2,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { StampAppConfig } from './config.ts';
 import type { StampAppMetrics } from './metrics.ts';
+import type { UsageCounters } from './usage.ts';
 
 /** The answer to every request except /healthz. */
 export interface StampAppAnswer {
@@ -37,10 +38,14 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-/** Builds the server; the caller listens. With `metrics`, every answer but /healthz is counted and may be an injected error. */
-export function createStampApp(config: StampAppConfig, metrics?: StampAppMetrics): Server {
+/**
+ * Builds the server; the caller listens. With `metrics`, every answer but /healthz is counted and may be an
+ * injected error; with `usage`, every answer to a named tenant is counted for the usage export.
+ */
+export function createStampApp(config: StampAppConfig, metrics?: StampAppMetrics, usage?: UsageCounters): Server {
   return createServer((req, res) => {
     if (config.hang) return; // accept and never answer
+    const started = performance.now();
     const url = req.url ?? '/';
     const path = url.split('?')[0] ?? '/';
     const tenant = headerValue(req, 'x-stampyard-tenant') ?? headerValue(req, 'x-tenant-id');
@@ -48,6 +53,9 @@ export function createStampApp(config: StampAppConfig, metrics?: StampAppMetrics
     const observed = path === '/healthz' ? undefined : metrics?.observe(tenant);
     if (observed) res.once('finish', () => observed.end(res.statusCode));
     let bodyBytes = 0;
+    if (usage && tenant !== null && path !== '/healthz') {
+      res.once('finish', () => usage.record(tenant, res.statusCode, performance.now() - started, bodyBytes, Date.now()));
+    }
     req.on('data', (chunk: Buffer) => (bodyBytes += chunk.length));
     req.on('end', () => {
       const answer = (): void => {
@@ -55,7 +63,8 @@ export function createStampApp(config: StampAppConfig, metrics?: StampAppMetrics
           send(res, config.unhealthy ? 503 : 200, { version: config.version, ready: !config.unhealthy });
           return;
         }
-        if (observed?.fail) {
+        // `?fail=1` fails one request on purpose (a test aid); --error-percent fails a share of them.
+        if (observed?.fail || /[?&]fail=1(&|$)/.test(url)) {
           send(res, 500, { stamp: config.stamp, version: config.version, error: `injected error (--error-percent ${metrics?.errors.percent ?? 0})` });
           return;
         }

@@ -2,6 +2,7 @@
 // inline script for sorting and filtering. It makes no network request.
 import type { FleetView, StampView, WaveView } from './model.ts';
 import { formatPercent } from './view.ts';
+import { analyticsHtml } from './analytics.ts';
 import { DASHBOARD_CSS, DASHBOARD_SCRIPT } from './private/html-assets.ts';
 import { describeWave, escapeHtml as h, generatedNote, plural, stampStatus, versionLabel } from './private/text.ts';
 
@@ -35,6 +36,7 @@ export function renderHtml(view: FleetView, options: HtmlOptions = {}): string {
     matrixSection(view, collapseAbove * 10, vc),
     driftSection(view, regionOf),
     view.base ? baseSection(view) : '',
+    analyticsHtml(view),
   ];
   return `<!doctype html>
 <html lang="en">
@@ -52,7 +54,7 @@ export function renderHtml(view: FleetView, options: HtmlOptions = {}): string {
 <p class="note">${h(generatedNote(view))} · ${h(view.domain)}${view.healthSource ? ` · health source: ${h(view.healthSource)}` : ''}</p>
 ${view.healthNote ? `<p class="note health-note" role="note">${h(view.healthNote)}</p>` : ''}
 <nav aria-label="Sections"><ul>
-<li><a href="#summary">Fleet summary</a></li><li><a href="#stamps">Stamps by region</a></li><li><a href="#rollout">Rollout progress</a></li><li><a href="#matrix">Version matrix</a></li><li><a href="#drift">Drift findings</a></li>${view.base ? '<li><a href="#changes">Changes</a></li>' : ''}
+<li><a href="#summary">Fleet summary</a></li><li><a href="#stamps">Stamps by region</a></li><li><a href="#rollout">Rollout progress</a></li><li><a href="#matrix">Version matrix</a></li><li><a href="#drift">Drift findings</a></li>${view.base ? '<li><a href="#changes">Changes</a></li>' : ''}${view.analytics ? '<li><a href="#usage">Usage</a></li>' : ''}
 </ul></nav>
 </header>
 <main>

@@ -2,6 +2,7 @@
 import { escapeControl, escapeMarkdown } from '@stampyard/stamp-spec';
 import type { FleetView, StampView } from './model.ts';
 import { formatPercent } from './view.ts';
+import { analyticsMarkdown } from './analytics.ts';
 import { describeWave, generatedNote, plural } from './private/text.ts';
 
 /** GitHub rejects comments longer than this. */
@@ -43,6 +44,7 @@ function renderWith(view: FleetView, limits: Limits): string {
   }
   out.push(...summarySection(view), ...rolloutSection(view), ...matrixSection(view, limits), ...driftSection(view, limits));
   if (view.base) out.push(...baseSection(view, limits));
+  out.push(...analyticsMarkdown(view));
   return `${out.join('\n').trimEnd()}\n`;
 }
 

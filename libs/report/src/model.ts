@@ -1,6 +1,7 @@
 // The report's narrow input and output model. The CLI adapts the rollout and
 // health libraries to these inputs, so the renderers depend on nothing else.
 import type { LoadedFleet } from '@stampyard/stamp-spec';
+import type { AnalyticsInput } from './analytics.ts';
 
 /** A health word, shown as text beside every colour. */
 export type HealthWord = 'healthy' | 'progressing' | 'degraded' | 'unhealthy' | 'unknown';
@@ -109,6 +110,8 @@ export interface FleetViewInput {
   readonly drift?: readonly DriftFinding[];
   /** Changes since a base ref. @default - not in pull-request mode */
   readonly base?: BaseDiff;
+  /** Usage per zone from the analytics lake (`report --lake`). @default - no usage section */
+  readonly analytics?: AnalyticsInput;
 }
 
 export interface TenantCounts {
@@ -208,6 +211,7 @@ export interface FleetView {
   /** Sorted: errors first, then by stamp, kind, message. */
   readonly drift: readonly DriftFinding[];
   readonly base?: BaseDiff;
+  readonly analytics?: AnalyticsInput;
   /** The facts a reader must see first: halted waves, zones short of room, stragglers, unhealthy stamps, each drift error. */
   readonly alerts: readonly string[];
 }

@@ -168,6 +168,7 @@ export function buildFleetView(input: FleetViewInput): FleetView {
     waves,
     drift,
     ...(input.base ? { base: input.base } : {}),
+    ...(input.analytics ? { analytics: input.analytics } : {}),
     alerts,
   };
 }

@@ -6,6 +6,7 @@ export * from './source.ts';
 export * from './load.ts';
 export * from './rules.ts';
 export * from './derive.ts';
+export * from './zones.ts';
 export * from './cidr.ts';
 export * from './quantity.ts';
 export * from './generated.ts';

@@ -6,6 +6,7 @@ import { issueAt, type FieldPath, type YamlSource } from './source.ts';
 import { didYouMean } from './suggest.ts';
 import { quoteName } from './hygiene.ts';
 import { infrastructureProblems } from './infrastructure-schema.ts';
+import { checkZoneRules } from './zones.ts';
 import type { LoadedFleet, LoadedStamp } from './load.ts';
 import { MAX_DNS_NAME, type FleetSpec, type ImageRef, type Tenant } from './schema.ts';
 
@@ -105,7 +106,7 @@ export function checkFleetRules(loaded: LoadedFleet, invalidStamps: ReadonlySet<
   const digests = loaded.fleet.spec.requireImageDigests
     ? checkImageDigests(loaded).map((issue) => ({ ...issue, message: issue.message.replace('; add digest', ', and fleet.yaml sets requireImageDigests: true; add digest') }))
     : [];
-  return digests.concat(checkStampRules(loaded), checkTenantRules(loaded, invalidStamps));
+  return digests.concat(checkStampRules(loaded), checkTenantRules(loaded, invalidStamps), checkZoneRules(loaded));
 }
 
 function checkStampRules(loaded: LoadedFleet): Issue[] {

@@ -238,6 +238,26 @@ export const rolloutPolicySchema = z
   })
   .describe('How releases roll across waves.');
 
+/** Central telemetry and the usage lake of one residency zone (`spec.zones.<zone>`). */
+export const zoneSchema = z
+  .strictObject({
+    telemetry: z
+      .strictObject({
+        endpoint: z
+          .string()
+          .regex(/^https:\/\/[a-z0-9.-]+(:[0-9]{1,5})?\/?$/, { message: 'must be an https:// OTLP/gRPC endpoint such as https://otel.eu.example.com:4317 (telemetry leaves the cluster, so it goes over TLS)' })
+          .describe("OTLP endpoint of the zone's central collector, which runs in the zone. Every stamp of the zone exports metrics, logs and traces there."),
+      })
+      .optional()
+      .describe('Central monitoring of the zone. @default - stamps export only locally'),
+    lake: z
+      .string()
+      .regex(/^(s3|gs|az|abfss|file):\/\/[^\s]+$/, { message: 'must be an object-store URL such as s3://acme-usage-eu/lake (or file:///path for a folder)' })
+      .optional()
+      .describe("Where the zone's usage lake lives; stamps of the zone export Parquet there. @default - no usage export"),
+  })
+  .describe('One residency zone.');
+
 export const fleetSpecSchema = z
   .strictObject({
     domain: z
@@ -275,6 +295,7 @@ export const fleetSpecSchema = z
         redis: imageRef.describe('Redis image.'),
         otelCollector: imageRef.describe('OpenTelemetry collector image.'),
         gateway: imageRef.describe('Image of the global gateway.'),
+        usageExporter: imageRef.optional().describe('Image of the stampyard CLI that the usage-export CronJob runs. Required when a zone has a lake. @default - none'),
       })
       .describe('Images of the platform components every stamp runs, independent of releases.'),
     source: z
@@ -314,6 +335,10 @@ export const fleetSpecSchema = z
       .boolean()
       .default(false)
       .describe('Refuse any image without a digest, instead of warning about it. @default false'),
+    zones: z
+      .record(dnsLabel(20, 'residency zone'), zoneSchema)
+      .default({})
+      .describe('Per residency zone: its central telemetry endpoint and its usage lake. Keys are zones of spec.regions. @default {}'),
   })
   .superRefine((spec, ctx) => {
     const seen = new Map<string, number>();
@@ -401,6 +426,7 @@ export const tenantListSchema = z
 
 export type FleetFile = z.output<typeof fleetSchema>;
 export type FleetSpec = FleetFile['spec'];
+export type ZoneSettings = z.output<typeof zoneSchema>;
 export type SizeProfile = z.output<typeof sizeProfileSchema>;
 export type Release = z.output<typeof releaseSchema>;
 export type ImageRef = Release['images']['api'];

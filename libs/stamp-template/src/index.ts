@@ -14,3 +14,5 @@ export * from './constructs/otel-collector.ts';
 export * from './constructs/postgres.ts';
 export * from './constructs/redis.ts';
 export * from './constructs/stamp-namespace.ts';
+export * from './zone-telemetry.ts';
+export * from './usage-export.ts';

@@ -12,6 +12,7 @@ import { registerDrift } from './commands/drift.ts';
 import { registerTenants } from './commands/tenants.ts';
 import { registerReport } from './commands/report.ts';
 import { registerDev } from './commands/dev.ts';
+import { registerAnalytics } from './commands/analytics.ts';
 
 export const EXIT_CODES_HELP = `
 Exit codes:
@@ -48,7 +49,7 @@ export function buildProgram(io: Io, result: CommandResult): Command {
     applyGlobalOptions(program, command);
     result.output = command.getOptionValue('output') as string | undefined;
   });
-  const commands = [registerValidate, registerStamp, registerSynth, registerRollout, registerDrift, registerTenants, registerReport, registerDev];
+  const commands = [registerValidate, registerStamp, registerSynth, registerRollout, registerDrift, registerTenants, registerReport, registerDev, registerAnalytics];
   for (const register of commands) register(program, io, result);
   // Every command, however deeply nested, reports usage errors as exit 2 and has the exit-code help.
   const visit = (command: Command) => {

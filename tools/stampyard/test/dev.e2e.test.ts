@@ -83,6 +83,15 @@ describe('stampyard dev (end to end)', () => {
     expect(result.routesAfter.every((c) => c.servedVersion === result.rollout?.toVersion)).toBe(true);
   });
 
+  it("exports every stamp's usage into the copy's lake before and after the rollout, and the heaviest sender tops each zone", () => {
+    expect(result.usage?.map((p) => p.phase)).toEqual(['before the rollout', 'after the rollout']);
+    for (const phase of result.usage ?? []) {
+      expect(phase.written.length).toBeGreaterThanOrEqual(fleet.stamps.length);
+      for (const path of phase.written) expect(path).toMatch(/^zone=(eu|us)\/stamp=stamp-[a-z0-9-]+\/date=\d{4}-\d{2}-\d{2}\/usage-\d{8}T\d{6}Z\.parquet$/);
+      expect(Object.keys(phase.topTenant).sort()).toEqual(['eu', 'us']);
+    }
+  });
+
   it('refuses a tenant no table holds', () => {
     expect(result.unknownTenantStatus).toBeGreaterThanOrEqual(400);
     expect(result.unknownTenantStatus).toBeLessThan(500);

@@ -58,6 +58,8 @@ export function stampAppSpec(input: { stamp: string; version: string; port: numb
       String(input.port),
       '--host',
       LOOPBACK,
+      '--admin-port',
+      '0',
       ...(input.unhealthy ? ['--unhealthy'] : []),
       ...(input.adminPort !== undefined ? ['--admin-port', String(input.adminPort)] : []),
       ...(input.errorPercent ? ['--error-percent', String(input.errorPercent)] : []),

@@ -18,6 +18,7 @@ import { checkRoutes, checkUnknownTenant, sampleTenants, type RouteCheck } from 
 import { copyFleetRepo, restoreFleetFiles, setDemoAnalysis, setOnFailure, DEMO_ANALYSIS } from './workspace.ts';
 import { startLocalPrometheus } from './prometheus.ts';
 import { bundleApp } from './bundle.ts';
+import { UsageDemo, type UsagePhaseResult } from './usage.ts';
 
 export interface LocalFleetOptions {
   /** The fleet repository to copy. It is never written to. */
@@ -90,6 +91,8 @@ export interface LocalFleetResult {
   readonly unknownTenantStatus: number;
   readonly rollout?: RolloutOutcome;
   readonly failure?: FailureOutcome;
+  /** The usage demo's phases (before and after the rollout). */
+  readonly usage?: readonly UsagePhaseResult[];
   /** The report files written. */
   readonly report?: { readonly html: string; readonly markdown: string };
   /** Every process the run started. */
@@ -138,6 +141,7 @@ export async function runLocalFleet(options: LocalFleetOptions, reporter: Progre
     ...(run.rollout ? { rollout: run.rollout } : {}),
     ...(run.failure ? { failure: run.failure } : {}),
     ...(run.report ? { report: run.report } : {}),
+    ...(run.usage ? { usage: run.usage.phases } : {}),
     pids: [...supervisor.startedPids],
     ports,
     leftovers,
@@ -157,6 +161,7 @@ class Run {
   rollout: RolloutOutcome | undefined;
   failure: FailureOutcome | undefined;
   report: { html: string; markdown: string } | undefined;
+  usage: UsageDemo | undefined;
   private clock!: VirtualClock;
   /** The local Prometheus's URL, when `prometheus` is installed. */
   private prometheusUrl: string | undefined;
@@ -216,6 +221,9 @@ class Run {
     const unknown = await checkUnknownTenant(gateway.port, this.table);
     this.unknownTenantStatus = unknown.status;
     if (!unknown.ok) this.problems.push(`the gateway answered ${unknown.status} for an unknown tenant; expected a 4xx`);
+    this.usage = new UsageDemo(this.workDir, reporter, this.problems);
+    reporter.step('Send skewed tenant traffic, export every stamp\'s usage into the lake, ask each zone');
+    await this.usage.phase('before the rollout', { fleet, table: this.table, gatewayPort: gateway.port, tenants: this.sample, usageUrls: this.stamps.usageUrls() });
 
     // The virtual clock starts now, so the rollout's times read like a real day's.
     const start = pickStartTime(this.options.now ?? new Date(), fleet.fleet.spec.rollout.freezeWindows);
@@ -239,6 +247,8 @@ class Run {
     for (const c of this.routesAfter) {
       if (c.ok && c.servedVersion !== toVersion) this.problems.push(`${c.tenant} was served by ${c.servedStamp} on ${c.servedVersion}, expected ${toVersion}`);
     }
+    reporter.step('Send skewed tenant traffic again, export, ask each zone: the lake now holds both releases');
+    await this.usage.phase('after the rollout', { fleet, table: this.table, gatewayPort: gateway.port, tenants: this.sample, usageUrls: this.stamps.usageUrls() });
 
     await this.failureScenario(fromVersion, toVersion);
     this.stopTraffic();
@@ -382,8 +392,9 @@ class Run {
     const html = join(this.options.outDir, 'report.html');
     const markdown = join(this.options.outDir, 'summary.md');
     const now = this.clock.now().toISOString();
-    await runStampyardOk(['report', '--root', this.workDir, '--format', 'html', '--out', html, '--now', now]);
-    await runStampyardOk(['report', '--root', this.workDir, '--format', 'markdown', '--out', markdown, '--now', now]);
+    const lake = this.usage?.phases.length ? ['--lake', this.usage.lake] : [];
+    await runStampyardOk(['report', '--root', this.workDir, '--format', 'html', '--out', html, '--now', now, ...lake]);
+    await runStampyardOk(['report', '--root', this.workDir, '--format', 'markdown', '--out', markdown, '--now', now, ...lake]);
     this.report = { html, markdown };
     this.reporter.result(`Report: ${html}\nSummary: ${markdown}`);
   }

@@ -46,6 +46,16 @@ export class LocalStamps {
     return Object.fromEntries([...this.ports.keys()].sort().map((name) => [name, `http://${LOOPBACK}:${this.ports.get(name)!}`]));
   }
 
+  /** The usage endpoint (admin port, GET /usage) of every running stamp, from its startup line. */
+  usageUrls(): Record<string, string> {
+    const urls: Record<string, string> = {};
+    for (const [name, { process }] of this.running) {
+      const started = process.recentOutput().split('\n').map(jsonObject).find((line) => typeof line?.['adminUrl'] === 'string');
+      if (started) urls[name] = `${String(started['adminUrl'])}/usage`;
+    }
+    return urls;
+  }
+
   /** Every port a stamp listened on. */
   allPorts(): number[] {
     return [...this.ports.values(), ...this.adminPorts.values()];

@@ -18,7 +18,7 @@ export default [
       parserOptions: {
         // The default project covers files in no tsconfig: the root preset, and the
         // in-memory files libs/synth/src/boundaries.test.ts lints to prove the boundaries.
-        projectService: { allowDefaultProject: ['vitest.preset.ts', 'libs/*/src/boundary-*.ts'] },
+        projectService: { allowDefaultProject: ['vitest.preset.ts', 'libs/*/src/boundary-*.ts', 'libs/*/mutation/*.ts', 'apps/*/vitest.mutation.config.ts'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },

@@ -1,5 +1,4 @@
 // Reading rollout.yaml, and planning a step's writes so that two runs can never both promote.
-import { join } from 'node:path';
 import { ValidationError, readFleetFile, type SourceFile } from '@stampyard/stamp-spec';
 import { ROLLOUT_FILE, parseRolloutState, serializeRolloutState, type RolloutState } from './state.ts';
 import { stampFileChanges } from './stamp-edit.ts';

@@ -2,6 +2,7 @@
 import type { PromotionPlan } from './promote.ts';
 import type { RolloutPlan, RolloutStatus } from './plan.ts';
 import type { DriftReport } from './drift.ts';
+import { exitCodeFor } from './phase.ts';
 
 export type ResultFormat = 'text' | 'json' | 'markdown';
 
@@ -12,10 +13,10 @@ function table(headers: readonly string[], rows: readonly (readonly unknown[])[]
   return [`| ${headers.join(' | ')} |`, `| ${headers.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
 }
 
-/** One promote step. JSON: `{ action, wave, stamps, reason, until?, waves: [{ wave, state }] }`. */
+/** One promote step. JSON: `{ ok, action, wave, stamps, reason, until?, waves: [{ wave, state }] }`; `ok` matches the exit code. */
 export function renderPromotion(plan: PromotionPlan, format: ResultFormat, options: { dryRun?: boolean; target?: string } = {}): string {
   const waves = plan.decision.waves.map((w) => ({ wave: w.wave, state: w.state }));
-  const body = { action: plan.action, wave: plan.wave, stamps: plan.stamps, reason: plan.reason, ...(plan.until ? { until: plan.until } : {}), waves };
+  const body = { ok: exitCodeFor(plan.action) === 0, action: plan.action, wave: plan.wave, stamps: plan.stamps, reason: plan.reason, ...(plan.until ? { until: plan.until } : {}), waves };
   if (format === 'json') return json({ ...body, ...(options.dryRun ? { dryRun: true } : {}) });
   const dry = options.dryRun ? ' (dry run, nothing written)' : '';
   if (format === 'text') return `${plan.action}${dry}: ${plan.reason}\n`;
@@ -34,7 +35,8 @@ export function renderPromotion(plan: PromotionPlan, format: ResultFormat, optio
 
 /** The waves of a rollout, their bake times and blockers. */
 export function renderRolloutPlan(plan: RolloutPlan, format: ResultFormat): string {
-  if (format === 'json') return json(plan);
+  // `ok` matches the exit code: a blocked plan exits 1.
+  if (format === 'json') return json({ ok: plan.blockers.length === 0, ...plan });
   const waveRows = plan.waves.map((w) => [w.wave, w.bakeMinutes, w.stamps.map((s) => `${s.name}${s.done ? ' ✓' : ` (${s.version})`}`).join(', ')]);
   if (format === 'markdown') {
     const blockers = plan.blockers.length ? plan.blockers.map((b) => `- ${b}`).join('\n') : 'None.';
@@ -50,7 +52,7 @@ export function renderRolloutPlan(plan: RolloutPlan, format: ResultFormat): stri
 export function renderStatus(status: RolloutStatus, format: ResultFormat): string {
   if (format === 'json') {
     const { next, ...rest } = status;
-    return json({ ...rest, next: { action: next.action, wave: next.wave, stamps: next.stamps, reason: next.reason, ...(next.until ? { until: next.until } : {}) } });
+    return json({ ok: exitCodeFor(next.action) === 0, ...rest, next: { action: next.action, wave: next.wave, stamps: next.stamps, reason: next.reason, ...(next.until ? { until: next.until } : {}) } });
   }
   const rows = status.stamps.map((s) => [s.name, s.wave, s.declared, s.observed ?? '?', s.health, s.minutesSincePromotion === null ? '-' : `${s.minutesSincePromotion} min`]);
   const headers = ['stamp', 'wave', 'declared', 'observed', 'health', 'since promotion'];

@@ -17,7 +17,7 @@ function appChildrenOf(pid: number): number[] {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
       const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (ppid === pid && /stamp-app\.mjs|stampyard-gateway/.test(command)) children.push(Number(entry));
+      if (ppid === pid && /stamp-app\.mjs|stampyard-gateway|prometheus/.test(command)) children.push(Number(entry));
     } catch {
       // Gone while reading.
     }
@@ -45,8 +45,10 @@ describe('stampyard dev on SIGINT', () => {
     });
     const ports = [...stderr.matchAll(/http:\/\/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1]));
     const pids = appChildrenOf(child.pid!);
-    expect(ports.length).toBe(9);
-    expect(pids.length).toBe(9);
+    // 8 stamp-apps and the gateway, and Prometheus where it is installed (it prints its URL too).
+    const prometheus = /^\s*prometheus\s+http:/m.test(stderr);
+    expect(ports.length).toBe(prometheus ? 10 : 9);
+    expect(pids.length).toBe(prometheus ? 10 : 9);
     child.kill('SIGINT');
     expect(await exited).toBe(130);
     for (const pid of pids) expect(() => process.kill(pid, 0), `pid ${pid}`).toThrow(expect.objectContaining({ code: 'ESRCH' }));

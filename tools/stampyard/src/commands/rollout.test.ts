@@ -75,6 +75,7 @@ describe('stampyard rollout on the example fleet', () => {
     const run = await runCli(['rollout', 'promote', '--root', root, '--now', at(0), '--output', 'json']);
     expect(run.exitCode, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual({
+      ok: true,
       action: 'promoted',
       wave: 0,
       stamps: ['stamp-eu-1', 'stamp-us-1'],
@@ -86,7 +87,7 @@ describe('stampyard rollout on the example fleet', () => {
     expect(stampFile).toContain('  version: 1.5.0\n');
     const files = await readdir(join(root, 'rendered/stamps/stamp-eu-1'), { recursive: true });
     const rendered = (await Promise.all(files.filter((f) => f.endsWith('.yaml')).map((f) => readFile(join(root, 'rendered/stamps/stamp-eu-1', f), 'utf8')))).join('\n');
-    expect(rendered).toContain('ghcr.io/contoso/api:1.5.0');
+    expect(rendered).toContain('ghcr.io/contoso/api@sha256:b4acdb6f40e1190add09e55d1e406380c26da9a69a85acc6634ed3d12521099a');
     expect(await readFile(join(root, 'rendered/stamps/stamp-eu-2/kustomization.yaml'), 'utf8')).toBe(before);
     expect((await runCli(['synth', '--check', '--root', root])).exitCode).toBe(0);
   });

@@ -279,7 +279,8 @@ class Run {
     this.reporter.info(`prometheus           ${this.prometheusUrl}  (scraping ${this.stamps.metricsTargets().length} stamp-apps; analysis ${DEMO_ANALYSIS.name}: max ${DEMO_ANALYSIS.max} over ${DEMO_ANALYSIS.window})`);
     const upstreams = () => Object.values(this.stamps.upstreams());
     this.trafficTimer = setInterval(() => {
-      for (const url of upstreams()) void fetch(`${url}/demo`, { headers: { 'x-stampyard-tenant': 'demo' }, signal: AbortSignal.timeout(2000) }).then((r) => r.arrayBuffer(), () => undefined);
+      // No tenant header: the analysis reads every request of a stamp, and tenants' usage must count only their own.
+      for (const url of upstreams()) void fetch(`${url}/demo`, { signal: AbortSignal.timeout(2000) }).then((r) => r.arrayBuffer(), () => undefined);
     }, 50);
   }
 

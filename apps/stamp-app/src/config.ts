@@ -16,11 +16,16 @@ export interface StampAppConfig {
   readonly delayMs: number;
   /** Accept requests and never answer them (a hung stamp, for tests). @default false */
   readonly hang: boolean;
+  /** The stamp's tenant list (its mounted ConfigMap's `tenants.json`): strangers get 421, migrating tenants' writes 503. @default - none: every tenant is served (tests and benchmarks only) */
+  readonly tenantList?: string;
+  /** Port of the admin listener (export, import, write logs), which the gateway never routes to; 0 picks a free one. @default - no admin listener */
+  readonly adminPort?: number;
 }
 
 export type ConfigResult = { readonly ok: true; readonly config: StampAppConfig } | { readonly ok: false; readonly error: string };
 
 export const STAMP_APP_USAGE = `Usage: stampyard-stamp-app --stamp <name> [--version <v>] [--port <n>] [--host <address>] [--unhealthy] [--delay-ms <n>] [--hang]
+       [--tenant-list <file>] [--admin-port <n>]
 
 Flags (environment variable in brackets):
   --stamp <name>     stamp name echoed in answers            [STAMP_APP_STAMP]   required
@@ -30,8 +35,11 @@ Flags (environment variable in brackets):
   --unhealthy        /healthz reports ready: false (503)     [STAMP_APP_UNHEALTHY=1]
   --delay-ms <n>     delay every answer by n ms              [STAMP_APP_DELAY_MS] default 0
   --hang             accept requests, never answer           [STAMP_APP_HANG=1]
+  --tenant-list <f>  the stamp's tenant list: others get 421 [STAMP_APP_TENANT_LIST] default none (serve all)
+  --admin-port <n>   admin listener (export, import, writes), [ADMIN_PORT]      default none
+                     never routed to by the gateway; 0 picks a free one
 
-Exit codes: 0 stopped by SIGTERM/SIGINT, 1 could not listen, 2 usage error.`;
+Exit codes: 0 stopped by SIGTERM/SIGINT, 1 could not listen or read the tenant list, 2 usage error.`;
 
 function integer(name: string, text: string, min: number, max: number): number | string {
   const value = Number(text);
@@ -58,6 +66,8 @@ export function parseStampAppConfig(argv: readonly string[], env: Readonly<Recor
         unhealthy: { type: 'boolean' },
         'delay-ms': { type: 'string' },
         hang: { type: 'boolean' },
+        'tenant-list': { type: 'string' },
+        'admin-port': { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -71,6 +81,10 @@ export function parseStampAppConfig(argv: readonly string[], env: Readonly<Recor
   if (typeof port === 'string') return { ok: false, error: port };
   const delayMs = integer('--delay-ms', flagOrEnv(values['delay-ms'], env['STAMP_APP_DELAY_MS']) ?? '0', 0, 3_600_000);
   if (typeof delayMs === 'string') return { ok: false, error: delayMs };
+  const adminPortText = flagOrEnv(values['admin-port'], env['ADMIN_PORT']);
+  const adminPort = adminPortText === undefined ? undefined : integer('--admin-port', adminPortText, 0, 65535);
+  if (typeof adminPort === 'string') return { ok: false, error: adminPort };
+  const tenantList = flagOrEnv(values['tenant-list'], env['STAMP_APP_TENANT_LIST']);
   return {
     ok: true,
     config: {
@@ -81,6 +95,8 @@ export function parseStampAppConfig(argv: readonly string[], env: Readonly<Recor
       unhealthy: values['unhealthy'] === true || env['STAMP_APP_UNHEALTHY'] === '1',
       delayMs,
       hang: values['hang'] === true || env['STAMP_APP_HANG'] === '1',
+      ...(tenantList !== undefined ? { tenantList } : {}),
+      ...(adminPort !== undefined ? { adminPort } : {}),
     },
   };
 }

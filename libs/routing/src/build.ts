@@ -26,6 +26,7 @@ export function buildRoutingTable(fleet: LoadedFleet): RoutingTable {
   }
   const tenants: Record<string, TenantRoute> = {};
   const issues: Issue[] = [];
+  const migrating = new Map((fleet.migrations ?? []).map(({ migration }) => [migration.metadata.name, migration] as const));
   for (const { list, source } of fleet.tenantLists) {
     list.items.forEach((tenant, index) => {
       if (tenant.stamp === undefined) {
@@ -36,7 +37,13 @@ export function buildRoutingTable(fleet: LoadedFleet): RoutingTable {
         issues.push(issueAt(source, ['items', index, 'stamp'], `stamp '${tenant.stamp}' does not exist; use one of the stamps in stamps/ or remove the field and run stampyard tenants place`));
         return;
       }
+      const migration = migrating.get(tenant.id);
+      const phase = migration?.status.phase;
+      // Keys in sorted order: the table's revision hashes this object as it is.
       tenants[tenant.id] = {
+        ...(tenant.epoch ? { epoch: tenant.epoch } : {}),
+        ...(migration && phase !== 'done' && phase !== 'cutover-contract' ? { migratingTo: migration.spec.to } : {}),
+        ...(phase !== undefined && phase !== 'done' ? { phase } : {}),
         ...(tenant.previousStamp !== undefined ? { previousStamp: tenant.previousStamp } : {}),
         stamp: tenant.stamp,
         status: tenant.status,

@@ -5,6 +5,7 @@ import { ValidationError, type Issue } from './errors.ts';
 import { fleetSchema, stampSchema, tenantListSchema, type FleetFile, type Stamp, type TenantListFile } from './schema.ts';
 import { parseYamlSource, validateSource, type SourceFile, type YamlSource } from './source.ts';
 import { checkFleetRules } from './rules.ts';
+import { checkMigrationRules, migrationSchema, MIGRATIONS_DIR, type LoadedMigration } from './migration-schema.ts';
 
 export const FLEET_FILE = 'fleet.yaml';
 export const STAMPS_DIR = 'stamps';
@@ -18,6 +19,8 @@ export interface FleetSources {
   readonly stamps: readonly SourceFile[];
   /** tenants/*.yaml, in any order. @default [] */
   readonly tenants?: readonly SourceFile[];
+  /** migrations/*.yaml (migrations in flight), in any order. @default [] */
+  readonly migrations?: readonly SourceFile[];
 }
 
 export interface LoadedStamp {
@@ -36,6 +39,8 @@ export interface LoadedFleet {
   readonly fleetSource: YamlSource;
   readonly stamps: readonly LoadedStamp[];
   readonly tenantLists: readonly LoadedTenantList[];
+  /** migrations/*.yaml: migrations in flight, sorted by tenant. @default [] */
+  readonly migrations?: readonly LoadedMigration[];
 }
 
 /**
@@ -59,14 +64,23 @@ export function parseFleet(sources: FleetSources): { fleet?: LoadedFleet; issues
     const parsed = parseFile(file, tenantListSchema, issues);
     if (parsed) tenantLists.push({ list: parsed.value, source: parsed.source });
   }
+  const migrations: LoadedMigration[] = [];
+  for (const file of [...(sources.migrations ?? [])].sort((a, b) => a.path.localeCompare(b.path))) {
+    const parsed = parseFile(file, migrationSchema, issues);
+    if (parsed) migrations.push({ migration: parsed.value, source: parsed.source });
+  }
   if (!fleetParsed) return { issues };
   stamps.sort((a, b) => a.stamp.metadata.name.localeCompare(b.stamp.metadata.name));
-  const fleet: LoadedFleet = { fleet: fleetParsed.value, fleetSource: fleetParsed.source, stamps, tenantLists };
+  const fleet: LoadedFleet = { fleet: fleetParsed.value, fleetSource: fleetParsed.source, stamps, tenantLists, ...(migrations.length > 0 ? { migrations } : {}) };
   issues.push(...checkFleetRules(fleet, invalidStamps));
+  if (migrations.length > 0) {
+    const bindings = new Map(tenantLists.flatMap((l) => l.list.items.map((t) => [t.id, t.stamp] as const)));
+    issues.push(...checkMigrationRules(migrations, bindings, new Set(stamps.map((s) => s.stamp.metadata.name))));
+  }
   return issues.length > 0 ? { issues } : { fleet, issues };
 }
 
-function parseFile<S extends typeof fleetSchema | typeof stampSchema | typeof tenantListSchema>(
+function parseFile<S extends typeof fleetSchema | typeof stampSchema | typeof tenantListSchema | typeof migrationSchema>(
   file: SourceFile,
   schema: S,
   issues: Issue[],
@@ -94,6 +108,7 @@ export async function readFleetSources(root: string): Promise<FleetSources> {
     fleet: { path: FLEET_FILE, text: fleetText },
     stamps: await readYamlDir(root, STAMPS_DIR),
     tenants: await readYamlDir(root, TENANTS_DIR),
+    migrations: await readYamlDir(root, MIGRATIONS_DIR),
   };
 }
 

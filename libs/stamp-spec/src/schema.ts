@@ -279,6 +279,11 @@ export const tenantSchema = z.strictObject({
     .string()
     .optional()
     .describe('Stamp the tenant was last moved from. Written by `stampyard tenants move`. @default - none'),
+  epoch: z
+    .int()
+    .min(0)
+    .optional()
+    .describe('Bumped by each migration cutover; stamps refuse requests carrying an older epoch. Written by `stampyard tenants migration advance`. @default 0'),
 });
 
 export const tenantListSchema = z

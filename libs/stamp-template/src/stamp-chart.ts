@@ -16,6 +16,7 @@ import {
   type Stamp,
 } from '@stampyard/stamp-spec';
 import type { Layer } from './types.ts';
+import { TenantListMount } from './tenant-list-mount.ts';
 import { objectLabels, RESTRICTED_PSS } from './private/labels.ts';
 import { OTEL_CONFIG_YAML, OTEL_PORTS } from './private/otel.ts';
 import {
@@ -380,7 +381,7 @@ export class StampChart extends Chart {
             image: imageReference(release.images[component]),
             resources: size,
             ports: [{ name: 'http', number: appPort }],
-            envVariables: appEnv,
+            envVariables: { ...appEnv }, // a copy: the api adds its own (the tenant list)
             readiness: kplus.Probe.fromHttpGet('/healthz', { port: appPort }),
             liveness: kplus.Probe.fromTcpSocket({ port: appPort }),
           },
@@ -400,7 +401,8 @@ export class StampChart extends Chart {
       mark(disruptionBudget(apps, `${component}-pdb`, { name: component, component, instance: name, maxUnavailable: 1 }), component, version);
       return deployment;
     };
-    appService('api', saApi);
+    // The api refuses tenants not on its stamp's list (421) and fences migrating ones.
+    new TenantListMount(apps, 'tenant-list', { deployment: appService('api', saApi) });
     const apiService = mark(
       serviceFor(apps, 'api-service', { name: 'api', component: 'api', instance: name, ports: [{ name: 'http', port: 80, targetPort: appPort }] }),
       'api',

@@ -51,7 +51,12 @@ export async function planSynth(fleet: LoadedFleet, options: PlanSynthOptions = 
   const tasks: RenderTask[] = [
     { id: 0, kind: 'global', fleet: spec, source: fleetSourcesLabel(fleet), configMaps: routing.configMaps },
   ];
-  for (let i = 0; i < stamps.length; i += chunk) tasks.push({ id: tasks.length, kind: 'stamps', fleet: spec, stamps: stamps.slice(i, i + chunk) });
+  for (let i = 0; i < stamps.length; i += chunk) {
+    const slice = stamps.slice(i, i + chunk);
+    const lists = routing.tenantLists;
+    const tenantLists = lists ? Object.fromEntries(slice.flatMap((s) => (lists[s.metadata.name] ? [[s.metadata.name, lists[s.metadata.name]!]] : []))) : undefined;
+    tasks.push({ id: tasks.length, kind: 'stamps', fleet: spec, stamps: slice, ...(tenantLists ? { tenantLists } : {}) });
+  }
 
   const template = options.template ? Promise.resolve(options.template) : loadTemplate();
   const renderHere = template.then((t) => (task: RenderTask) => renderTask(t, task));

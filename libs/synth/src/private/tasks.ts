@@ -1,10 +1,17 @@
 // Units of rendering work, the same in process and in worker threads.
 import type { FleetSpec, Stamp } from '@stampyard/stamp-spec';
-import type { ConfigMapData, StampManifests, TemplateApi } from './contracts.ts';
+import type { ApiObject, ConfigMapData, StampManifests, TemplateApi } from './contracts.ts';
 import { renderGlobalFiles, renderStampFiles, type SynthFile } from '../render.ts';
 
 export type RenderTask =
-  | { readonly id: number; readonly kind: 'stamps'; readonly fleet: FleetSpec; readonly stamps: readonly Stamp[] }
+  | {
+      readonly id: number;
+      readonly kind: 'stamps';
+      readonly fleet: FleetSpec;
+      readonly stamps: readonly Stamp[];
+      /** Each stamp's tenant-list ConfigMap, appended to its apps layer. @default - none */
+      readonly tenantLists?: Readonly<Record<string, ApiObject>>;
+    }
   | {
       readonly id: number;
       readonly kind: 'global';
@@ -33,5 +40,9 @@ export function renderTask(template: TemplateApi, task: RenderTask): SynthFile[]
     return renderGlobalFiles(task.fleet, task.source, gateway);
   }
   const render = rendererFor(template, task.fleet);
-  return task.stamps.flatMap((stamp) => renderStampFiles(task.fleet, stamp, render(stamp)));
+  return task.stamps.flatMap((stamp) => {
+    const manifests = render(stamp);
+    const list = task.tenantLists?.[stamp.metadata.name];
+    return renderStampFiles(task.fleet, stamp, list ? { ...manifests, apps: [...manifests.apps, list] } : manifests);
+  });
 }

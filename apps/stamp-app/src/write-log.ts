@@ -48,13 +48,23 @@ export class WriteLog {
     return this.logs.get(tenant) ?? [];
   }
 
+  private readonly exported = new Set<string>();
+  private readonly imported = new Set<string>();
+
   export(tenant: string): TenantExport {
+    this.exported.add(tenant);
     return { tenant, stamp: this.stamp, writes: [...this.writes(tenant)] };
+  }
+
+  /** Whether this process exported or imported the tenant (what the `http` copy-status source asks). */
+  copyStatus(tenant: string): { readonly exported: boolean; readonly imported: boolean } {
+    return { exported: this.exported.has(tenant), imported: this.imported.has(tenant) };
   }
 
   /** Replaces the tenant's log with an export (idempotent: a retried import Job gives the same state). */
   import(data: TenantExport): number {
     this.logs.set(data.tenant, [...data.writes]);
+    this.imported.add(data.tenant);
     return data.writes.length;
   }
 
@@ -85,6 +95,7 @@ function isExport(value: unknown, tenant: string): value is TenantExport {
  * Handles the admin port's migration endpoints. Returns false for paths it doesn't own.
  * - `GET  /tenant-list` → `{ stamp, revision, tenants }` (the list this process holds)
  * - `GET  /tenants/<id>/writes` → the tenant's write log here
+ * - `GET  /tenants/<id>/copy-status` → `{ exported, imported }`: whether this process exported or imported the tenant
  * - `GET  /tenants/<id>/export` → the log, only while the tenant is fenced on this stamp's list (409 otherwise: an export of a tenant still taking writes would be stale at once)
  * - `POST /tenants/<id>/import` → replaces the log, only while the tenant is not served here unfenced (409 otherwise)
  * - `DELETE /tenants/<id>` → drops the log, only when the tenant is not on this stamp's list (409 otherwise)
@@ -98,12 +109,14 @@ export function migrationAdminHandler(log: WriteLog, lists: TenantListFile | und
       else send(res, 200, { stamp: list.stamp, revision: list.revision, tenants: Object.fromEntries(list.tenants) });
       return true;
     }
-    const match = /^\/tenants\/([a-z0-9-]{1,63})(\/(writes|export|import))?$/.exec(path);
+    const match = /^\/tenants\/([a-z0-9-]{1,63})(\/(writes|export|import|copy-status))?$/.exec(path);
     if (!match) return false;
     const tenant = match[1]!;
     const action = match[3];
     const entry = list?.tenants.get(tenant);
-    if (action === 'writes' && req.method === 'GET') {
+    if (action === 'copy-status' && req.method === 'GET') {
+      send(res, 200, { tenant, ...log.copyStatus(tenant) });
+    } else if (action === 'writes' && req.method === 'GET') {
       send(res, 200, { tenant, writes: log.writes(tenant) });
     } else if (action === 'export' && req.method === 'GET') {
       if (entry?.phase === undefined) send(res, 409, { error: `tenant '${tenant}' is not fenced on this stamp's list (revision ${list?.revision ?? 'none'}); export runs only in a migration's copying phase` });

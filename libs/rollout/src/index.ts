@@ -11,3 +11,4 @@ export * from './render.ts';
 export * from './health/report.ts';
 export * from './health/flux.ts';
 export * from './health/http.ts';
+export * from './busy.ts';

@@ -269,3 +269,14 @@ export function migrationStatuses(fleet: LoadedFleet, now: Date, maxPhaseMinutes
     })
     .sort((a, b) => (a.tenant < b.tenant ? -1 : a.tenant > b.tenant ? 1 : 0));
 }
+
+/**
+ * Why a step may not run now because the rollout's current step touches one of
+ * its stamps (`busy`: stamp → when its bake ends), or undefined. Pure.
+ */
+export function rolloutOverlap(step: MigrationStep, busy: ReadonlyMap<string, Date>): string | undefined {
+  const overlap = step.stamps.filter((s) => busy.has(s));
+  if (overlap.length === 0) return undefined;
+  const until = new Date(Math.max(...overlap.map((s) => busy.get(s)!.getTime())));
+  return `the rollout's current step promoted ${overlap.join(', ')}, which this migration step touches; a rollout and a migration never change the same stamp in one step. Run it again after ${until.toISOString()}, when the bake ends`;
+}

@@ -204,6 +204,13 @@ export const fleetSpecSchema = z
       })
       .describe('The Git source Flux pulls from.'),
     rollout: rolloutPolicySchema.default(() => rolloutPolicySchema.parse({})).describe('Rollout policy.'),
+    migration: z
+      .strictObject({
+        maxPhaseMinutes: z.int().min(1).default(60).describe('A tenant migration in one phase for longer than this is flagged by status, drift and the report. @default 60'),
+        retentionDays: z.int().min(0).default(7).describe("Days the source stamp keeps a moved tenant's data after the migration is done, before the cleanup Job. @default 7"),
+      })
+      .default({ maxPhaseMinutes: 60, retentionDays: 7 })
+      .describe('Tenant migration policy.'),
   })
   .superRefine((spec, ctx) => {
     const seen = new Map<string, number>();

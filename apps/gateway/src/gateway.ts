@@ -10,6 +10,7 @@ import { REVISION_HEADER, STAMP_HEADER, requestHeadersToStamp, responseHeadersFr
 import { NO_TOKEN, resolveIdentity, type Identity } from './identify.ts';
 import { createMetrics, type GatewayMetrics } from './metrics.ts';
 import { decideRoute, type CompiledStamp, type CompiledTable } from './route.ts';
+import { EPOCH_HEADER, MISDIRECTED_RETRY_AFTER_SECONDS, decideAfterMisdirected, epochOf } from './misdirected.ts';
 import { TableStore, type ReloadResult } from './table-store.ts';
 import type { TokenVerifier } from './token.ts';
 
@@ -237,7 +238,7 @@ export class Gateway {
     this.forward(req, res, table, decision.tenant, decision.stamp, startedMs);
   }
 
-  private forward(req: IncomingMessage, res: ServerResponse, table: CompiledTable, tenant: string, stamp: CompiledStamp, startedMs: number): void {
+  private forward(req: IncomingMessage, res: ServerResponse, table: CompiledTable, tenant: string, stamp: CompiledStamp, startedMs: number, retried = false): void {
     const runtime = this.runtimes.get(stamp.name);
     if (!runtime) return this.internalError(res, new Error(`no pool for stamp ${stamp.name}`), startedMs);
     if (runtime.inFlight >= this.deps.config.maxConcurrentPerStamp) {
@@ -253,15 +254,18 @@ export class Gateway {
     const te = req.headers['transfer-encoding'];
     const length = req.headers['content-length'];
     const hasBody = te !== undefined || (length !== undefined && length !== '0');
-    const handler = new ProxyHandler(this, res, runtime, table, tenant, stamp.name, startedMs);
+    // A request without a body can be sent again after a 421; one whose body was streamed cannot.
+    const handler = new ProxyHandler(this, res, runtime, table, tenant, stamp.name, startedMs, { req, replayable: !hasBody, retried });
     res.once('close', () => handler.clientClosed());
+    const headers = requestHeadersToStamp(req.headers, { clientIp: req.socket.remoteAddress ?? '', proto: 'http', tenant });
+    headers[EPOCH_HEADER] = String(epochOf(table, tenant)); // always the table's, never the client's
     try {
       runtime.pool.dispatch(
         {
           origin: stamp.origin,
           path: stamp.basePath + url,
           method: (req.method ?? 'GET') as 'GET',
-          headers: requestHeadersToStamp(req.headers, { clientIp: req.socket.remoteAddress ?? '', proto: 'http', tenant }),
+          headers,
           body: hasBody ? req : null,
         },
         handler,
@@ -270,6 +274,27 @@ export class Gateway {
       // undici refuses some requests synchronously (e.g. a header value it won't send): the client's fault.
       handler.refused(error as Error);
     }
+  }
+
+  /**
+   * A stamp answered 421: it did not process the request, and this gateway's table is stale.
+   * Count it, re-read the table, then retry once on the stamp the table now names, or answer 503 + Retry-After.
+   */
+  misdirected(req: IncomingMessage, res: ServerResponse, tenant: string, refusedBy: string, startedMs: number, replayable: boolean, retried: boolean): void {
+    this.metrics.misdirected.inc({ stamp: refusedBy });
+    this.deps.logger.info({ tenant, stamp: refusedBy }, 'stamp answered 421: re-reading the routing table');
+    this.store
+      .reload()
+      .then(() => {
+        const table = this.store.current;
+        if (!table) return this.reject(res, startedMs, 503, 'not-ready', 'no valid routing table loaded', undefined);
+        const decision = decideAfterMisdirected(table, tenant, refusedBy, replayable, retried);
+        if (decision.kind === 'retry') return this.forward(req, res, table, tenant, decision.stamp, startedMs, true);
+        const extra = { [STAMP_HEADER]: refusedBy, [REVISION_HEADER]: table.revision, 'retry-after': String(MISDIRECTED_RETRY_AFTER_SECONDS) };
+        this.sendJson(res, 503, { error: 'misdirected', message: decision.message, tenant, stamp: refusedBy, revision: table.revision }, extra);
+        this.count(refusedBy, 503, startedMs);
+      })
+      .catch((error: unknown) => this.internalError(res, error, startedMs));
   }
 
   /** Called by ProxyHandler once a forwarded request is over. */
@@ -412,7 +437,11 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
     private readonly tenant: string,
     private readonly stamp: string,
     private readonly startedMs: number,
+    private readonly attempt: { readonly req: IncomingMessage; readonly replayable: boolean; readonly retried: boolean },
   ) {}
+
+  /** Set when the stamp answered 421: its answer is dropped and the gateway decides what the client gets. */
+  private misdirected = false;
 
   /** The client went away before its answer was complete: stop the upstream request. */
   clientClosed(): void {
@@ -434,12 +463,17 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Readonly<Record<string, string | string[] | undefined>>): void {
     if (statusCode < 200) return;
+    if (statusCode === 421) {
+      this.misdirected = true;
+      return;
+    }
     this.responded = true;
     this.res.writeHead(statusCode, this.gateway.responseHead(statusCode, headers, this.stamp, this.table.revision));
     this.gateway.count(this.stamp, statusCode, this.startedMs);
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.misdirected) return;
     if (!this.res.write(chunk)) {
       controller.pause();
       this.res.once('drain', () => controller.resume());
@@ -447,8 +481,12 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
-    this.res.end();
     this.finish(true);
+    if (this.misdirected) {
+      if (!this.closedEarly) this.gateway.misdirected(this.attempt.req, this.res, this.tenant, this.stamp, this.startedMs, this.attempt.replayable, this.attempt.retried);
+      return;
+    }
+    this.res.end();
   }
 
   /** undici would not send the request at all. */

@@ -3,3 +3,4 @@ export * from './stamp-chart.ts';
 export * from './synthesize.ts';
 export * from './gateway.ts';
 export * from './tenant-list-mount.ts';
+export * from './migration-jobs.ts';

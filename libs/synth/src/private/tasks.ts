@@ -9,8 +9,8 @@ export type RenderTask =
       readonly kind: 'stamps';
       readonly fleet: FleetSpec;
       readonly stamps: readonly Stamp[];
-      /** Each stamp's tenant-list ConfigMap, appended to its apps layer. @default - none */
-      readonly tenantLists?: Readonly<Record<string, ApiObject>>;
+      /** Objects appended to each stamp's apps layer (its tenant-list ConfigMap, migration Jobs), by stamp name. @default - none */
+      readonly extraApps?: Readonly<Record<string, readonly ApiObject[]>>;
     }
   | {
       readonly id: number;
@@ -42,7 +42,7 @@ export function renderTask(template: TemplateApi, task: RenderTask): SynthFile[]
   const render = rendererFor(template, task.fleet);
   return task.stamps.flatMap((stamp) => {
     const manifests = render(stamp);
-    const list = task.tenantLists?.[stamp.metadata.name];
-    return renderStampFiles(task.fleet, stamp, list ? { ...manifests, apps: [...manifests.apps, list] } : manifests);
+    const extra = task.extraApps?.[stamp.metadata.name];
+    return renderStampFiles(task.fleet, stamp, extra ? { ...manifests, apps: [...manifests.apps, ...extra] } : manifests);
   });
 }

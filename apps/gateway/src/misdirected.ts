@@ -15,6 +15,16 @@ export function epochOf(table: CompiledTable, tenant: string): number {
   return route?.epoch ?? 0;
 }
 
+/** What the gateway remembers of one attempt, to decide after a 421. */
+export interface MisdirectedAttempt {
+  /** The request has no body, so it can be sent again. */
+  readonly replayable: boolean;
+  /** This attempt is already the one retry. */
+  readonly retried: boolean;
+  /** The tenant came from a verified token (kept for the retry's header handling). */
+  readonly byToken: boolean;
+}
+
 export type MisdirectedDecision =
   | { readonly kind: 'retry'; readonly stamp: CompiledStamp; readonly epoch: number }
   | { readonly kind: 'unavailable'; readonly message: string };

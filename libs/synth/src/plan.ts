@@ -1,13 +1,13 @@
 // Plans every generated file of a fleet. Reads nothing from disk and writes nothing.
 import { availableParallelism } from 'node:os';
-import { InternalError, issueAt, jsonSchemaFiles, ValidationError, type LoadedFleet } from '@stampyard/stamp-spec';
+import { infrastructureProblems, InternalError, issueAt, jsonSchemaFiles, ValidationError, type LoadedFleet } from '@stampyard/stamp-spec';
 import { loadRouting, loadTemplate, type ApiObject, type RoutingApi, type TemplateApi } from './private/contracts.ts';
 
 /** The template's migration Jobs (optional in `options.template`, which tests fake). */
 type TemplateWithJobs = Pick<typeof import('@stampyard/stamp-template'), 'migrationJobs'>;
 import { runOnThreads } from './private/pool.ts';
 import { renderTask, type RenderTask } from './private/tasks.ts';
-import { fleetSourcesLabel, GLOBAL_CLUSTER, OUTPUT_DIRS, ROUTING_RENDERED_DIR } from './layout.ts';
+import { DNS_ENDPOINTS_DIR, fleetSourcesLabel, GLOBAL_CLUSTER, OUTPUT_DIRS, ROUTING_RENDERED_DIR } from './layout.ts';
 import type { SynthFile } from './render.ts';
 
 /** Every generated file of a fleet. */
@@ -45,14 +45,19 @@ export const WORKER_THRESHOLD = 50;
 /** Renders the whole fleet: stamps, clusters, gateway, routing artifacts and JSON Schemas. */
 export async function planSynth(fleet: LoadedFleet, options: PlanSynthOptions = {}): Promise<SynthPlan> {
   checkReservedNames(fleet);
+  checkInfrastructure(fleet);
   const spec = fleet.fleet.spec;
   const routing = (options.routing ?? (await loadRouting())).renderRoutingArtifacts(fleet);
+  const dnsEndpointFiles = routing.files
+    .map((f) => routingFile(f).path)
+    .filter((path) => path.startsWith(`${DNS_ENDPOINTS_DIR}/`))
+    .map((path) => path.slice(DNS_ENDPOINTS_DIR.length + 1));
   const stamps = fleet.stamps.map((s) => s.stamp);
   const threads = options.template ? 1 : (options.workers ?? (stamps.length < WORKER_THRESHOLD ? 1 : Math.min(MAX_DEFAULT_WORKERS, availableParallelism())));
   // Small chunks keep every worker busy to the end; large ones cut messaging.
   const chunk = Math.max(1, Math.min(25, Math.ceil(stamps.length / Math.max(1, threads * 8))));
   const tasks: RenderTask[] = [
-    { id: 0, kind: 'global', fleet: spec, source: fleetSourcesLabel(fleet), configMaps: routing.configMaps },
+    { id: 0, kind: 'global', fleet: spec, source: fleetSourcesLabel(fleet), configMaps: routing.configMaps, dnsEndpointFiles },
   ];
   const template = options.template ? Promise.resolve(options.template) : loadTemplate();
   // Per-stamp objects that depend on tenants and migrations rather than on the stamp's shape.
@@ -84,6 +89,12 @@ export async function planSynth(fleet: LoadedFleet, options: PlanSynthOptions = 
 /** Routing files are placed under rendered/routing/ unless they name their full path. */
 function routingFile(file: { path: string; content: string }): SynthFile {
   return file.path.startsWith('rendered/') ? file : { path: `${ROUTING_RENDERED_DIR}/${file.path}`, content: file.content };
+}
+
+/** A cluster can't converge from Flux alone without chart pins, an issuer and secret stores: say what fleet.yaml lacks. */
+function checkInfrastructure(fleet: LoadedFleet): void {
+  const issues = infrastructureProblems(fleet.fleet.spec).map((p) => issueAt(fleet.fleetSource, ['spec', ...p.path], p.message));
+  if (issues.length > 0) throw new ValidationError(issues);
 }
 
 function checkReservedNames(fleet: LoadedFleet): void {

@@ -25,8 +25,9 @@ import {
   type CopyStatus,
   type MigrationStep,
 } from '@stampyard/routing';
-import { readRolloutState, revisionOf, stampsInRolloutStep, writeIfUnchanged } from '@stampyard/rollout';
+import { readRolloutState, stampsInRolloutStep } from '@stampyard/rollout';
 import { resolveRoot, type Io } from '../context.ts';
+import { withRepoLock } from '../lock.ts';
 import { addRootOption } from '../options.ts';
 import type { CommandResult } from '../main.ts';
 
@@ -39,8 +40,8 @@ A migration moves a tenant in reviewed commits, one per phase:
   tenants migration advance <id>     cutover-contract: the table routes to the target at e+1, the source drops it
   tenants migration advance <id>     done: the fence is lifted; migrations/<id>.yaml moves to migrations/archive/
   tenants migration abort <id>       back to where it began, from any phase
-Every command re-renders (rendered/), takes the repository lock (rollout.yaml.lock) and writes only if
-no file it read changed since (compare-and-swap). A step that touches a stamp the rollout's current
+Every command re-renders (rendered/), takes the repository lock (the one rollouts and synth take) and
+writes only if no file it read changed since (compare-and-swap). A step that touches a stamp the rollout's current
 step promoted and that is still baking is refused until the bake ends.
 
 Copy status (advance --health): a JSON file { "migrations": { "<tenant>": { "exported": true, "imported": true } } },
@@ -69,10 +70,11 @@ async function load(root: string): Promise<{ sources: FleetSources; fleet: Loade
 }
 
 /**
- * The one writer: migration files, the tenant file and the re-render, under the rollout lock and
- * compare-and-swap on every file the step was planned from. Returns the paths written.
+ * The one writer: migration files, the tenant file and the re-render, with compare-and-swap on every
+ * file the step was planned from and on rollout.yaml. The caller holds the repository lock. Returns the paths written.
  */
 async function applyMigrationStep(root: string, sources: FleetSources, fleet: LoadedFleet, step: MigrationStep, now: Date, enforceRollout: boolean): Promise<string[]> {
+  const rolloutText = await readFileIfExists(join(root, 'rollout.yaml'));
   const rollout = await readRolloutState(root);
   if (enforceRollout) {
     const overlap = rolloutOverlap(step, stampsInRolloutStep(rollout, fleet, now));
@@ -90,7 +92,10 @@ async function applyMigrationStep(root: string, sources: FleetSources, fleet: Lo
   const { planSynth, applySynth } = await import('@stampyard/synth');
   const plan = await planSynth(next.fleet);
   const readFrom = [sources.fleet, ...sources.stamps, ...(sources.tenants ?? []), ...(sources.migrations ?? [])];
-  return writeIfUnchanged(root, revisionOf(rollout), async () => {
+  // The caller holds the repository lock; rollout.yaml is read again here, so a rollout step in between is seen.
+  const rolloutNow = await readFileIfExists(join(root, 'rollout.yaml'));
+  if (rolloutNow !== rolloutText) throw new ConflictError('rollout.yaml changed since it was read; nothing was written. Run the command again');
+  return (async () => {
     for (const file of readFrom) {
       if ((await readFileIfExists(join(root, file.path))) !== file.text) throw new ConflictError(`${file.path} changed since it was read; nothing was written. Run the command again to act on the new file`);
     }
@@ -100,7 +105,7 @@ async function applyMigrationStep(root: string, sources: FleetSources, fleet: Lo
       }
     }
     return applySynth(root, plan, changes);
-  });
+  })();
 }
 
 function printStep(io: Io, options: { output: string; dryRun?: boolean }, step: MigrationStep, written: readonly string[]): void {
@@ -160,10 +165,13 @@ export function registerMove(tenants: Command, io: Io, _result: CommandResult): 
   command.action(async (tenantId: string, options: { root?: string; output: string; to: string; dryRun?: boolean; now?: string }) => {
     const root = resolveRoot(options.root);
     const now = parseNow(options.now);
-    const { sources, fleet } = await load(root);
-    const step = planMigrationStart(fleet, tenantId, options.to, now);
-    const written = options.dryRun ? [] : await applyMigrationStep(root, sources, fleet, step, now, true);
-    printStep(io, options, step, written);
+    const run = async (): Promise<void> => {
+      const { sources, fleet } = await load(root);
+      const step = planMigrationStart(fleet, tenantId, options.to, now);
+      const written = options.dryRun ? [] : await applyMigrationStep(root, sources, fleet, step, now, true);
+      printStep(io, options, step, written);
+    };
+    await (options.dryRun ? run() : withRepoLock(root, 'stampyard tenants move', io, run));
   });
 }
 
@@ -184,6 +192,7 @@ export function registerMigration(tenants: Command, io: Io, result: CommandResul
   advance.action(async (tenantId: string, options: { root?: string; output: string; health?: string; healthUrls?: string; dryRun?: boolean; now?: string }) => {
     const root = resolveRoot(options.root);
     const now = parseNow(options.now);
+    const run = async (): Promise<void> => {
     const { sources, fleet } = await load(root);
     const running = (fleet.migrations ?? []).find((m) => m.migration.metadata.name === tenantId)?.migration;
     const copy = running?.status.phase === 'copying' ? await readCopyStatus(options.health, options.healthUrls, tenantId, running.spec.from, running.spec.to) : undefined;
@@ -195,6 +204,8 @@ export function registerMigration(tenants: Command, io: Io, result: CommandResul
     }
     const written = options.dryRun ? [] : await applyMigrationStep(root, sources, fleet, decision.step, now, true);
     printStep(io, options, decision.step, written);
+    };
+    await (options.dryRun ? run() : withRepoLock(root, 'stampyard tenants migration advance', io, run));
   });
 
   const abort = migration
@@ -208,11 +219,14 @@ export function registerMigration(tenants: Command, io: Io, result: CommandResul
   abort.action(async (tenantId: string, options: { root?: string; output: string; dryRun?: boolean; now?: string }) => {
     const root = resolveRoot(options.root);
     const now = parseNow(options.now);
-    const { sources, fleet } = await load(root);
-    const step = planMigrationAbort(fleet, tenantId, now);
-    // An abort is the way back; the rollout never blocks it.
-    const written = options.dryRun ? [] : await applyMigrationStep(root, sources, fleet, step, now, false);
-    printStep(io, options, step, written);
+    const run = async (): Promise<void> => {
+      const { sources, fleet } = await load(root);
+      const step = planMigrationAbort(fleet, tenantId, now);
+      // An abort is the way back; the rollout never blocks it.
+      const written = options.dryRun ? [] : await applyMigrationStep(root, sources, fleet, step, now, false);
+      printStep(io, options, step, written);
+    };
+    await (options.dryRun ? run() : withRepoLock(root, 'stampyard tenants migration abort', io, run));
   });
 
   const status = migration.command('status').description('Where each migration stands; flags one stuck in a phase.').option('--now <time>', 'judge against this time (ISO-8601); default: now');

@@ -19,6 +19,7 @@ import {
   type PlacementPlan,
 } from '@stampyard/routing';
 import { resolveRoot, type Io } from '../context.ts';
+import { withRepoLock } from '../lock.ts';
 import { addRootOption } from '../options.ts';
 import { registerMigration, registerMove } from './migration.ts';
 import type { CommandResult } from '../main.ts';
@@ -75,6 +76,7 @@ function registerPlace(tenants: Command, io: Io, result: CommandResult): void {
   addTextJsonOutput(command);
   command.action(async (options: { root?: string; output: string; dryRun?: boolean; scaffoldStamps?: boolean }) => {
     const root = resolveRoot(options.root);
+    const run = async (): Promise<void> => {
     const loaded = await loadFleet(root);
     let fleet = loaded;
     let plan: PlacementPlan;
@@ -115,6 +117,8 @@ function registerPlace(tenants: Command, io: Io, result: CommandResult): void {
       options.dryRun ? 'dry run: nothing written' : `wrote ${written.join(', ')}\nnext: npm run synth, then open a pull request`,
     ];
     io.stdout(`${lines.join('\n')}\n`);
+    };
+    return options.dryRun ? run() : withRepoLock(root, 'stampyard tenants place', io, run);
   });
 }
 

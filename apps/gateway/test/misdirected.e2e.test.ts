@@ -6,14 +6,14 @@ import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TenantRoute } from '@stampyard/routing/lookup';
-import { buildTable, metricValue, startGateway, startStampApp, stop, swapFile, tempDir, type Running } from './harness.ts';
+import { buildTable, metricValue, startGateway, startStampApp, stop, swapFile, tempDir, type Running, type RunningGateway } from './harness.ts';
 
 const agent = new Agent({ connections: 4 });
 let dir: string;
 let cleanup: () => Promise<void>;
 let a: Running;
 let b: Running;
-let gateway: Running;
+let gateway: RunningGateway;
 
 const listFile = (stamp: string) => join(dir, `${stamp}.tenants.json`);
 async function writeList(stamp: string, revision: string, tenants: Record<string, { epoch: number; phase?: string }>): Promise<void> {
@@ -78,7 +78,7 @@ describe('stamps refuse strangers; a stale gateway recovers', () => {
   });
 
   it('a read refused by the stale stamp is retried once on the stamp the re-read table names, and counted', async () => {
-    const before = metricValue(await (await request(`${gateway.url}/.well-known/stampyard/metrics`, { dispatcher: agent })).body.text(), 'stampyard_gateway_misdirected_total', 'stamp="stamp-a"');
+    const before = metricValue(await (await request(`${gateway.adminUrl}/metrics`, { dispatcher: agent })).body.text(), 'stampyard_gateway_misdirected_total', 'stamp="stamp-a"');
     await writeList('stamp-b', 'b3', { acme: { epoch: 1 }, beta: { epoch: 0 }, gamma: { epoch: 1 } });
     await writeList('stamp-a', 'a3', { delta: { epoch: 0 } });
     const moved = table({ acme: { stamp: 'stamp-b', status: 'active', epoch: 1 }, gamma: { stamp: 'stamp-b', status: 'active', epoch: 1 }, delta: { stamp: 'stamp-a', status: 'active' }, beta: { stamp: 'stamp-b', status: 'active' } });
@@ -88,7 +88,7 @@ describe('stamps refuse strangers; a stale gateway recovers', () => {
     expect(answer.body).toMatchObject({ stamp: 'stamp-b', tenant: 'acme' });
     expect((answer.body['headers'] as Record<string, string>)['x-stampyard-epoch']).toBe('1');
     expect(answer.headers['x-stampyard-revision']).toBe(moved.revision);
-    const after = metricValue(await (await request(`${gateway.url}/.well-known/stampyard/metrics`, { dispatcher: agent })).body.text(), 'stampyard_gateway_misdirected_total', 'stamp="stamp-a"');
+    const after = metricValue(await (await request(`${gateway.adminUrl}/metrics`, { dispatcher: agent })).body.text(), 'stampyard_gateway_misdirected_total', 'stamp="stamp-a"');
     expect(after - before).toBe(1);
   });
 

@@ -119,7 +119,11 @@ describe('stampyard tenants move', () => {
   it('moves the tenant in phased commits: fenced, copying (waits for the copy), expand, contract, done; each step re-renders', async () => {
     const root = await repoWith(tenants());
     const cli = (...args: string[]) => runCli([...args, '--root', root, '--now', '2026-12-01T10:00:00Z']);
-    const list = async (stamp: string) => JSON.parse((await readFile(join(root, `rendered/stamps/${stamp}/apps/manifests.yaml`), 'utf8')).split('tenants.json: |\n')[1]!.replace(/^ {4}/gm, '')) as { tenants: Record<string, unknown> };
+    const list = async (stamp: string) => {
+      const after = (await readFile(join(root, `rendered/stamps/${stamp}/apps/manifests.yaml`), 'utf8')).split('tenants.json: |\n')[1]!.split('\n');
+      const block = after.slice(0, after.findIndex((line) => !line.startsWith('    ')));
+      return JSON.parse(block.map((line) => line.slice(4)).join('\n')) as { tenants: Record<string, unknown> };
+    };
 
     const started = await cli('tenants', 'move', 'b', '--to', 'stamp-eu-1');
     expect([started.exitCode, started.stderr]).toEqual([0, '']);

@@ -148,6 +148,8 @@ describe('stampyard tenants move', () => {
 
     const status = await runCli(['tenants', 'migration', 'status', '--root', root, '--now', '2026-12-01T12:00:00Z']);
     expect([status.exitCode, status.stdout]).toEqual([1, expect.stringContaining('b: stamp-eu-2 → stamp-eu-1, cutover-contract since 2026-12-01T10:00:00.000Z (epoch 0); STUCK')]);
+    const drift = await runCli(['drift', '--root', root, '--skip-rendered', '--now', '2026-12-01T12:00:00Z']);
+    expect([drift.exitCode, drift.stdout]).toEqual([1, expect.stringContaining('error: b stamp-eu-2 → stamp-eu-1, cutover-contract since 2026-12-01T10:00:00.000Z; in phase cutover-contract for 120 minutes')]);
 
     expect((await cli('tenants', 'migration', 'advance', 'b')).stdout).toContain('done: b is served by stamp-eu-1 at epoch 1');
     await expect(readFile(join(root, 'migrations/b.yaml'), 'utf8')).rejects.toThrow();

@@ -225,7 +225,7 @@ export class Gateway {
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const startedMs = performance.now();
-    const head = checkRequestHead(req.rawHeaders, this.deps.config.maxRequestHeaders);
+    const head = checkRequestHead(req.rawHeaders, this.deps.config.maxRequestHeaders, req.httpVersionMajor === 1 && req.httpVersionMinor === 1);
     // A malformed head says nothing reliable about where the rest of the connection's bytes belong: close it.
     if (head) return this.reject(res, startedMs, head.status, head.code, head.message, this.store.current, undefined, undefined, { connection: 'close' });
     const url = req.url ?? '/';

@@ -96,10 +96,11 @@ describe('checkRequestHead', () => {
   const many = (n: number): string[] => Array.from({ length: n }, (_, i) => [`x-h${i}`, 'v']).flat();
   it.each([
     { name: 'a normal head', raw: ['Host', 'acme.stamps.example:8080', 'Accept', '*/*'], expected: undefined },
-    { name: 'no Host (HTTP/1.0 or header identification)', raw: ['Accept', '*/*'], expected: undefined },
+    { name: 'no Host in HTTP/1.1', raw: ['Accept', '*/*'], expected: { status: 400, message: 'must carry a Host header' } },
+    { name: 'an empty Host (a request without an authority)', raw: ['Host', ''], expected: undefined },
     { name: 'an IPv6 literal with a port', raw: ['host', '[::1]:8080'], expected: undefined },
-    { name: 'exactly the limit', raw: many(5), expected: undefined },
-    { name: 'one past the limit', raw: many(6), expected: { status: 431, code: 'too-many-headers' } },
+    { name: 'exactly the limit', raw: ['Host', 'a.stamps.example', ...many(4)], expected: undefined },
+    { name: 'one past the limit', raw: ['Host', 'a.stamps.example', ...many(5)], expected: { status: 431, code: 'too-many-headers' } },
     { name: 'a repeated Host', raw: ['Host', 'a.stamps.example', 'HOST', 'b.stamps.example'], expected: { status: 400, message: 'more than one Host' } },
     { name: 'a non-numeric port', raw: ['Host', 'a.stamps.example:abc'], expected: { status: 400, message: '"a.stamps.example:abc"' } },
     { name: 'a port past 65535', raw: ['Host', 'a.stamps.example:65536'], expected: { status: 400 } },
@@ -107,11 +108,13 @@ describe('checkRequestHead', () => {
     { name: 'a space in the host', raw: ['Host', 'a b'], expected: { status: 400 } },
     { name: 'userinfo in the host', raw: ['Host', 'x@a.stamps.example'], expected: { status: 400 } },
     { name: 'the highest port', raw: ['Host', 'a.stamps.example:65535'], expected: undefined },
-    { name: 'a header merely named like host', raw: ['Hosts', 'a', 'Hosts', 'b', 'xhost', 'c'], expected: undefined },
+    { name: 'headers merely named like host', raw: ['Host', 'a.stamps.example', 'Hosts', 'a', 'Hosts', 'b', 'xhos', 'c'], expected: undefined },
   ])('$name', ({ raw, expected }) => {
     const refusal = checkRequestHead(raw, 5);
     if (expected === undefined) expect(refusal).toBeUndefined();
     else expect(refusal).toMatchObject({ ...(expected.status ? { status: expected.status } : {}), ...(expected.code ? { code: expected.code } : {}) });
     if (expected?.message) expect(refusal?.message).toContain(expected.message);
   });
+
+  it('lets an HTTP/1.0 request go without a Host', () => expect(checkRequestHead(['Accept', '*/*'], 5, false)).toBeUndefined());
 });

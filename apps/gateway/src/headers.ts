@@ -103,10 +103,11 @@ const HOST_SYNTAX = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~-]+)(?::(\d{1,5}))?$/;
 
 /**
  * Strict checks on a request head (RFC 9112 §3.2): more header lines than `maxHeaders` → 431
- * (never silently dropped); Host repeated → 400; a Host that is not `name[:port]` with a port
- * up to 65535 → 400. `rawHeaders` is Node's flat list of names and values, as received.
+ * (never silently dropped); Host repeated, or missing from an HTTP/1.1 request → 400; a Host
+ * that is not `name[:port]` with a port up to 65535 → 400. `rawHeaders` is Node's flat list
+ * of names and values, as received.
  */
-export function checkRequestHead(rawHeaders: readonly string[], maxHeaders: number): HeadRefusal | undefined {
+export function checkRequestHead(rawHeaders: readonly string[], maxHeaders: number, http11 = true): HeadRefusal | undefined {
   if (rawHeaders.length > maxHeaders * 2) {
     return { status: 431, code: 'too-many-headers', message: `the request has ${rawHeaders.length / 2} header lines; at most ${maxHeaders} are accepted` };
   }
@@ -117,7 +118,8 @@ export function checkRequestHead(rawHeaders: readonly string[], maxHeaders: numb
     if (host !== undefined) return { status: 400, code: 'bad-request', message: 'the request has more than one Host header; send exactly one' };
     host = rawHeaders[i + 1]!;
   }
-  if (host === undefined || host === '') return undefined;
+  if (host === undefined) return http11 ? { status: 400, code: 'bad-request', message: 'an HTTP/1.1 request must carry a Host header' } : undefined;
+  if (host === '') return undefined;
   const match = HOST_SYNTAX.exec(host);
   if (match === null || (match[1] !== undefined && Number(match[1]) > 65535)) {
     return { status: 400, code: 'bad-request', message: `the Host header ${JSON.stringify(host)} is not a host name with an optional numeric port` };

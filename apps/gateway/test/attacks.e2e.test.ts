@@ -127,7 +127,7 @@ beforeAll(async () => {
     '--tenant-backoff-ms', '60000',
     '--trust-proxy', `${PROXY_ADDRESS}/32`,
   ]);
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await stop(gateway);
@@ -241,6 +241,7 @@ describe('one tenant\'s failures stay that tenant\'s', () => {
 describe('strict HTTP', () => {
   it.each([
     { name: 'two Host headers', head: `GET / HTTP/1.1\r\nHost: ${host('victim')}\r\nHost: ${host('attacker')}\r\n\r\n`, status: 400 },
+    { name: 'an HTTP/1.1 request without Host', head: 'GET / HTTP/1.1\r\nX-Tenant-Id: victim\r\n\r\n', status: 400 },
     { name: 'a Host port that is not a number', head: `GET / HTTP/1.1\r\nHost: ${host('victim')}:abc\r\n\r\n`, status: 400 },
     { name: 'a Host port past 65535', head: `GET / HTTP/1.1\r\nHost: ${host('victim')}:70000\r\n\r\n`, status: 400 },
     {

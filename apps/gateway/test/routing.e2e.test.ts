@@ -103,7 +103,7 @@ beforeAll(async () => {
     '--breaker-cooldown-ms', '600000',
   ]);
   cleanup = temp.cleanup;
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await stop(gateway);

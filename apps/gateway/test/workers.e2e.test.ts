@@ -22,7 +22,7 @@ beforeAll(async () => {
   await writeFile(join(dir, 'upstreams.json'), JSON.stringify(Object.fromEntries(STAMPS.map((s, i) => [s, stamps[i]!.url]))));
   await writeFile(join(dir, 'table.json'), JSON.stringify(buildTable({ stamps: STAMPS, tenants: 100 })));
   gateway = await startGateway(dir, ['--table', join(dir, 'table.json'), '--upstreams', join(dir, 'upstreams.json'), '--workers', '2', '--poll-interval-ms', '200']);
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await stop(gateway);

@@ -1,5 +1,6 @@
 // Flags and environment for the sample stamp app. Pure: argv and env in, config or usage error out.
 import { parseArgs } from 'node:util';
+import { parseErrorPercent } from './metrics.ts';
 
 export interface StampAppConfig {
   /** The stamp this instance runs in, echoed in every answer. */
@@ -18,14 +19,18 @@ export interface StampAppConfig {
   readonly hang: boolean;
   /** The stamp's tenant list (its mounted ConfigMap's `tenants.json`): strangers get 421, migrating tenants' writes 503. @default - none: every tenant is served (tests and benchmarks only) */
   readonly tenantList?: string;
-  /** Port of the admin listener (export, import, write logs), which the gateway never routes to; 0 picks a free one. @default - no admin listener */
+  /** Port of the admin listener (`/metrics`, `/error-percent`, `/usage`, and the migration routes: export, import, write logs), which the gateway never routes to; 0 picks a free one. @default - no admin listener */
   readonly adminPort?: number;
+  /** Length of a usage period. @default 3600 */
+  readonly usagePeriodSeconds: number;
+  /** Whole percentage of requests answered with an injected 500, evenly spread (a demo and test aid). @default 0 */
+  readonly errorPercent: number;
 }
 
 export type ConfigResult = { readonly ok: true; readonly config: StampAppConfig } | { readonly ok: false; readonly error: string };
 
 export const STAMP_APP_USAGE = `Usage: stampyard-stamp-app --stamp <name> [--version <v>] [--port <n>] [--host <address>] [--unhealthy] [--delay-ms <n>] [--hang]
-       [--tenant-list <file>] [--admin-port <n>]
+       [--tenant-list <file>] [--admin-port <n>] [--error-percent <0..100>] [--usage-period-seconds <n>]
 
 Flags (environment variable in brackets):
   --stamp <name>     stamp name echoed in answers            [STAMP_APP_STAMP]   required
@@ -36,8 +41,10 @@ Flags (environment variable in brackets):
   --delay-ms <n>     delay every answer by n ms              [STAMP_APP_DELAY_MS] default 0
   --hang             accept requests, never answer           [STAMP_APP_HANG=1]
   --tenant-list <f>  the stamp's tenant list: others get 421 [STAMP_APP_TENANT_LIST] default none (serve all)
-  --admin-port <n>   admin listener (export, import, writes), [ADMIN_PORT]      default none
-                     never routed to by the gateway; 0 picks a free one
+  --admin-port <n>   admin listener (/metrics, /error-percent, /usage, [ADMIN_PORT] default none
+                     tenant export/import/writes), never routed to by the gateway; 0 picks a free one
+  --error-percent <n>  answer n% of requests 500, evenly     [STAMP_APP_ERROR_PERCENT] default 0
+  --usage-period-seconds <n>  length of a usage period        [STAMP_APP_USAGE_PERIOD_SECONDS] default 3600
 
 Exit codes: 0 stopped by SIGTERM/SIGINT, 1 could not listen or read the tenant list, 2 usage error.`;
 
@@ -68,6 +75,8 @@ export function parseStampAppConfig(argv: readonly string[], env: Readonly<Recor
         hang: { type: 'boolean' },
         'tenant-list': { type: 'string' },
         'admin-port': { type: 'string' },
+        'usage-period-seconds': { type: 'string' },
+        'error-percent': { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -85,6 +94,10 @@ export function parseStampAppConfig(argv: readonly string[], env: Readonly<Recor
   const adminPort = adminPortText === undefined ? undefined : integer('--admin-port', adminPortText, 0, 65535);
   if (typeof adminPort === 'string') return { ok: false, error: adminPort };
   const tenantList = flagOrEnv(values['tenant-list'], env['STAMP_APP_TENANT_LIST']);
+  const errorPercent = parseErrorPercent(flagOrEnv(values['error-percent'], env['STAMP_APP_ERROR_PERCENT']) ?? '0');
+  if (typeof errorPercent === 'string') return { ok: false, error: `--error-percent: ${errorPercent}` };
+  const usagePeriodSeconds = integer('--usage-period-seconds', flagOrEnv(values['usage-period-seconds'], env['STAMP_APP_USAGE_PERIOD_SECONDS']) ?? '3600', 1, 86_400);
+  if (typeof usagePeriodSeconds === 'string') return { ok: false, error: usagePeriodSeconds };
   return {
     ok: true,
     config: {
@@ -96,7 +109,9 @@ export function parseStampAppConfig(argv: readonly string[], env: Readonly<Recor
       delayMs,
       hang: values['hang'] === true || env['STAMP_APP_HANG'] === '1',
       ...(tenantList !== undefined ? { tenantList } : {}),
-      ...(adminPort !== undefined ? { adminPort } : {}),
+      ...(adminPort === undefined ? {} : { adminPort }),
+      usagePeriodSeconds,
+      errorPercent,
     },
   };
 }

@@ -1,10 +1,11 @@
 // The stamp app's entry: parse config, listen, print one startup line, stop on SIGTERM.
 import type { AddressInfo } from 'node:net';
 import { STAMP_APP_USAGE, parseStampAppConfig } from './config.ts';
-import type { Server } from 'node:http';
 import { createStampApp, type StampTenancy } from './server.ts';
+import { createStampAppMetrics, listenAdmin, metricsAdminHandler, type AdminListener } from './metrics.ts';
+import { createUsageCounters, usageAdminHandler } from './usage.ts';
 import { TenantListFile } from './tenancy.ts';
-import { WriteLog, createAdminServer, migrationAdminHandler } from './write-log.ts';
+import { WriteLog, migrationAdminHandler } from './write-log.ts';
 
 /** Writes where main reports; tests pass their own. */
 export interface StampAppIo {
@@ -41,15 +42,20 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
       return 1;
     }
   }
-  const server = createStampApp(config, tenancy);
-  let admin: Server | undefined;
+  const metrics = createStampAppMetrics(config);
+  const usage = config.adminPort === undefined ? undefined : createUsageCounters({ stamp: config.stamp, version: config.version, periodSeconds: config.usagePeriodSeconds, startedAt: Date.now() });
+  const server = createStampApp(config, metrics, usage, tenancy);
+  let admin: AdminListener | undefined;
   let listening = `${config.host}:${config.port}`;
   try {
-    await listen(server, config.port, config.host);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => resolve());
+    });
+    listening = `${config.host}:${config.adminPort} (admin)`;
     if (config.adminPort !== undefined) {
-      listening = `${config.host}:${config.adminPort} (admin)`;
-      admin = createAdminServer([migrationAdminHandler(log, tenancy?.lists)]);
-      await listen(admin, config.adminPort, config.host);
+      // One admin listener: metrics, usage and the migration routes (export, import, copy status, write logs, cleanup).
+      admin = await listenAdmin(config.adminPort, config.host, [metricsAdminHandler(metrics), ...(usage ? [usageAdminHandler(usage)] : []), migrationAdminHandler(log, tenancy?.lists)]);
     }
   } catch (error) {
     server.close();
@@ -58,16 +64,16 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
   }
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  const adminPort = admin ? (admin.address() as AddressInfo).port : undefined;
   const extra = {
-    ...(adminPort !== undefined ? { adminPort, adminUrl: `http://${host}:${adminPort}` } : {}),
+    ...(admin ? { adminPort: admin.port, adminUrl: `http://${host}:${admin.port}` } : {}),
     ...(tenancy ? { tenantListRevision: tenancy.lists.current().revision } : {}),
   };
-  // Handle SIGTERM before saying we listen: a supervisor may stop us the moment it reads the line.
+  // Handle SIGTERM before saying we listen: a supervisor may stop us the moment it reads the line,
+  // and a signal that arrives before the handler kills the process instead of stopping it.
   const stopped = new Promise<number>((resolve) => {
     const stop = (): void => {
-      admin?.close();
-      admin?.closeAllConnections();
+      admin?.server.close();
+      admin?.server.closeAllConnections();
       server.close(() => resolve(0));
       server.closeAllConnections();
     };
@@ -76,11 +82,4 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
   });
   io.stdout(`${JSON.stringify({ msg: 'listening', stamp: config.stamp, version: config.version, host: config.host, port, url: `http://${host}:${port}`, ...extra })}\n`);
   return await stopped;
-}
-
-async function listen(server: Server, port: number, host: string): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
 }

@@ -1,6 +1,8 @@
 // The sample service inside each stamp: answers every request with who it is and who asked.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { StampAppConfig } from './config.ts';
+import type { StampAppMetrics } from './metrics.ts';
+import type { UsageCounters } from './usage.ts';
 import { FENCE_RETRY_AFTER_SECONDS, decideAdmission, type TenantListFile } from './tenancy.ts';
 import type { WriteLog } from './write-log.ts';
 
@@ -53,30 +55,42 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
 const MAX_LOGGED_BODY_BYTES = 64 * 1024;
 
 /**
- * Builds the server; the caller listens. With `tenancy`, a request is served
- * only for a tenant on the stamp's list (421 otherwise, naming the stamp and
- * its list revision), a migrating tenant's writes are fenced (503 +
- * Retry-After), and every accepted write goes to the tenant's write log.
+ * Builds the server; the caller listens. With `metrics`, every answer but /healthz is counted and may be an
+ * injected error; with `usage`, every answer to a named tenant is counted for the usage export.
+ * With `tenancy`, a request is served only for a tenant on the stamp's list (421 otherwise, naming the
+ * stamp and its list revision), a migrating tenant's writes are fenced (503 + Retry-After), and every
+ * accepted write goes to the tenant's write log. A refused request is never an injected error: the
+ * admission decision comes first.
  */
-export function createStampApp(config: StampAppConfig, tenancy?: StampTenancy): Server {
+export function createStampApp(config: StampAppConfig, metrics?: StampAppMetrics, usage?: UsageCounters, tenancy?: StampTenancy): Server {
   return createServer((req, res) => {
     if (config.hang) return; // accept and never answer
+    const started = performance.now();
+    const url = req.url ?? '/';
+    const path = url.split('?')[0] ?? '/';
+    const tenant = headerValue(req, 'x-stampyard-tenant') ?? headerValue(req, 'x-tenant-id');
+    // Probes are not traffic: /healthz is neither counted nor failed on purpose.
+    const observed = path === '/healthz' ? undefined : metrics?.observe(tenant);
+    if (observed) res.once('finish', () => observed.end(res.statusCode));
     let bodyBytes = 0;
+    if (usage && tenant !== null && path !== '/healthz') {
+      res.once('finish', () => usage.record(tenant, res.statusCode, performance.now() - started, bodyBytes, Date.now()));
+    }
     const kept: Buffer[] = [];
     req.on('data', (chunk: Buffer) => {
       if (tenancy && bodyBytes < MAX_LOGGED_BODY_BYTES) kept.push(chunk);
       bodyBytes += chunk.length;
     });
     req.on('end', () => {
-      const url = req.url ?? '/';
-      const path = url.split('?')[0] ?? '/';
       const answer = (): void => {
         if (path === '/healthz') {
           send(res, config.unhealthy ? 503 : 200, { version: config.version, ready: !config.unhealthy });
           return;
         }
-        const tenant = headerValue(req, 'x-stampyard-tenant') ?? headerValue(req, 'x-tenant-id');
         let write: StampAppAnswer['write'];
+        // `?fail=1` fails one request on purpose (a test aid); --error-percent fails a share of them.
+        // After the admission refusals, so a 421 or a fence is never masked; before the write log, so a failed write is not logged.
+        const injected = observed?.fail === true || /[?&]fail=1(&|$)/.test(url);
         if (tenancy) {
           const list = tenancy.lists.current();
           const admission = decideAdmission(list, tenant, req.method ?? 'GET', headerValue(req, EPOCH_HEADER) ?? undefined);
@@ -91,10 +105,14 @@ export function createStampApp(config: StampAppConfig, tenancy?: StampTenancy): 
             send(res, 503, { error: admission.reason, message: `${config.stamp}: ${why}; retry in ${FENCE_RETRY_AFTER_SECONDS} s`, stamp: config.stamp, tenant: admission.tenant, tenantListRevision: list.revision }, { ...who, 'retry-after': String(FENCE_RETRY_AFTER_SECONDS) });
             return;
           }
-          if (admission.write) {
+          if (admission.write && !injected) {
             const record = tenancy.log.append(admission.tenant, admission.epoch, req.method ?? 'POST', path, Buffer.concat(kept).toString('utf8').slice(0, MAX_LOGGED_BODY_BYTES));
             write = { seq: record.seq, epoch: record.epoch };
           }
+        }
+        if (injected) {
+          send(res, 500, { stamp: config.stamp, version: config.version, error: `injected error (--error-percent ${metrics?.errors.percent ?? 0})` });
+          return;
         }
         const body: StampAppAnswer = {
           stamp: config.stamp,

@@ -1,7 +1,8 @@
 // The sample app's "data": every write a tenant made, in order. It is what a
 // migration copies, and what the local fleet counts to prove nothing was lost
 // and no stale stamp accepted a write.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
+import type { AdminHandler } from './metrics.ts';
 import type { TenantList, TenantListFile } from './tenancy.ts';
 
 /** One accepted write. */
@@ -100,7 +101,7 @@ function isExport(value: unknown, tenant: string): value is TenantExport {
  * - `POST /tenants/<id>/import` → replaces the log, only while the tenant is not served here unfenced (409 otherwise)
  * - `DELETE /tenants/<id>` → drops the log, only when the tenant is not on this stamp's list (409 otherwise)
  */
-export function migrationAdminHandler(log: WriteLog, lists: TenantListFile | undefined): (req: IncomingMessage, res: ServerResponse) => boolean {
+export function migrationAdminHandler(log: WriteLog, lists: TenantListFile | undefined): AdminHandler {
   return (req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const list: TenantList | undefined = lists?.current();
@@ -152,12 +153,4 @@ export function migrationAdminHandler(log: WriteLog, lists: TenantListFile | und
     }
     return true;
   };
-}
-
-/** The admin listener: the handlers in order, else 404. The gateway never routes here. */
-export function createAdminServer(handlers: readonly ((req: IncomingMessage, res: ServerResponse) => boolean)[]): Server {
-  return createServer((req, res) => {
-    for (const handle of handlers) if (handle(req, res)) return;
-    send(res, 404, { error: `no admin endpoint ${req.method} ${req.url}` });
-  });
 }

@@ -6,3 +6,4 @@ export * from './json.ts';
 export * from './base-diff.ts';
 export * from './git.ts';
 export * from './rollout-input.ts';
+export * from './analytics.ts';

@@ -1,6 +1,7 @@
 // The report's narrow input and output model. The CLI adapts the rollout and
 // health libraries to these inputs, so the renderers depend on nothing else.
 import type { LoadedFleet } from '@stampyard/stamp-spec';
+import type { AnalyticsInput } from './analytics.ts';
 
 /** A health word, shown as text beside every colour. */
 export type HealthWord = 'healthy' | 'progressing' | 'degraded' | 'unhealthy' | 'unknown';
@@ -37,6 +38,8 @@ export interface RolloutStatusInput {
   readonly waves: readonly WaveStatusInput[];
   /** The rollout was started with --allow-downgrade. @default false */
   readonly allowDowngrade?: boolean;
+  /** Stamps excluded from this rollout (`stampyard rollout exclude`), with why. @default {} */
+  readonly excluded?: Readonly<Record<string, string>>;
 }
 
 /** One drift finding, exactly as `stampyard drift` reports it. */
@@ -98,10 +101,17 @@ export interface FleetViewInput {
   readonly health?: readonly StampObservation[];
   /** Name of the health source, shown in the report. @default - none */
   readonly healthSource?: string;
+  /**
+   * Why the health source told nothing (`healthSourceProblem` of the rollout library), shown once.
+   * @default - the source answered, or there is none (then the view says how to add one)
+   */
+  readonly healthProblem?: string;
   /** Drift findings, from the drift library. @default [] */
   readonly drift?: readonly DriftFinding[];
   /** Changes since a base ref. @default - not in pull-request mode */
   readonly base?: BaseDiff;
+  /** Usage per zone from the analytics lake (`report --lake`). @default - no usage section */
+  readonly analytics?: AnalyticsInput;
 }
 
 export interface TenantCounts {
@@ -151,8 +161,12 @@ export interface StampView {
   readonly capacityUnits: number;
   readonly usedUnits: number;
   readonly tenantCount: number;
-  /** In a promoted or baking wave but not running the target (declared or observed). */
+  /** In a promoted or baking wave but not running the target (declared or observed). Never an excluded stamp. */
   readonly straggler: boolean;
+  /** The messages of the drift errors about this stamp. A stamp with any is never shown healthy. */
+  readonly driftErrors: readonly string[];
+  /** Why the stamp is excluded from the rollout, when it is. @default - not excluded */
+  readonly excluded?: string;
 }
 
 export interface WaveView {
@@ -174,6 +188,12 @@ export interface FleetView {
   /** ISO-8601 time the report was made at. */
   readonly generatedAt: string;
   readonly healthSource?: string;
+  /**
+   * Said once instead of "unknown" on every stamp: there is no health source (and the flag that adds one),
+   * or the source answered for no stamp, and why.
+   * @default - the health source answered
+   */
+  readonly healthNote?: string;
   /** Releases in the catalog, oldest first. */
   readonly releases: readonly string[];
   readonly targetVersion?: string;
@@ -191,6 +211,7 @@ export interface FleetView {
   /** Sorted: errors first, then by stamp, kind, message. */
   readonly drift: readonly DriftFinding[];
   readonly base?: BaseDiff;
-  /** The facts a reader must see first: halted waves, zones short of room, stragglers, unhealthy stamps. */
+  readonly analytics?: AnalyticsInput;
+  /** The facts a reader must see first: halted waves, zones short of room, stragglers, unhealthy stamps, each drift error. */
   readonly alerts: readonly string[];
 }

@@ -5,8 +5,8 @@ import type { HealthWord, RolloutStatusInput, StampObservation, WaveStatusInput 
 
 /**
  * Observations from the decision's per-stamp verdicts: healthy only when ready AND running the declared
- * version (as promote judges it); a stamp still converging to a promotion is progressing, one running
- * another version is degraded, not ready is unhealthy, and a stamp the source does not know is unknown.
+ * version (as promote judges it); a stamp still converging to a promotion (within its progress deadline)
+ * is progressing, one running another version is degraded, not ready after the deadline or failed is unhealthy, and a stamp the source does not know is unknown.
  */
 export function observationsFrom(decision: RolloutDecision, report: HealthReport): StampObservation[] {
   const unknown = new Map(Object.entries(report.unknown ?? {}));
@@ -33,6 +33,8 @@ function healthWord(s: StampDecision): HealthWord {
     case 'healthy':
       return 'healthy';
     case 'unready':
+      return s.converging ? 'progressing' : 'unhealthy';
+    case 'failed':
       return 'unhealthy';
     case 'wrong-version':
       return s.converging ? 'progressing' : 'degraded';
@@ -56,5 +58,11 @@ export function rolloutStatusFrom(input: DecisionInput): RolloutStatusInput | un
     const isNext = next.wave === w.wave && next.action !== 'promoted' && (w.state === 'waiting' || w.state === 'promoting');
     return { wave: w.wave, state: w.state, ...(isNext ? { reason: next.reason } : {}) };
   });
-  return { targetVersion: input.state.target.version, waves, ...(input.state.target.allowDowngrade ? { allowDowngrade: true } : {}) };
+  const excluded = decision.stamps.filter((s) => s.excluded !== null).map((s) => [s.name, s.excluded!] as const);
+  return {
+    targetVersion: input.state.target.version,
+    waves,
+    ...(input.state.target.allowDowngrade ? { allowDowngrade: true } : {}),
+    ...(excluded.length > 0 ? { excluded: Object.fromEntries(excluded) } : {}),
+  };
 }

@@ -15,6 +15,9 @@ import {
   gitRunner,
   parseHealthFile,
   readLandings,
+  readFileVersions,
+  planRolloutHistory,
+  renderRolloutHistory,
   planDrift,
   planPromotion,
   planRollout,
@@ -64,6 +67,13 @@ for (const at of ['2026-11-02T09:00:00Z', '2026-11-02T10:00:00Z']) {
   state = plan.state;
   fleet = applyChanges(fleet, plan.changes);
 }
+// The controls in play: wave 3 approved ahead of time, two stamps of wave 4 excluded.
+const wave4 = fleet.stamps.filter((s) => s.spec.wave === 4).map((s) => s.metadata.name);
+state = {
+  ...state,
+  approvals: [{ wave: 3, by: 'bench', at: '2026-11-02T10:30:00.000Z' }],
+  excluded: Object.fromEntries(wave4.slice(0, 2).map((name) => [name, { reason: 'bench', at: '2026-11-02T10:30:00.000Z' }])),
+};
 const health = convergedHealth(fleet);
 
 const repo = await makeTempFleetRepo({ fleet: spec, stamps: [...fleet.stamps] });
@@ -108,6 +118,11 @@ try {
         const ctx = await load();
         return renderPromotion(planPromotion({ fleet: ctx.view, state: ctx.state, health: await loadHealth(), now, landings: ctx.landings }), 'json');
       }),
+    ],
+    [
+      'rollout history',
+      await time(async () => renderRolloutHistory(planRolloutHistory(await readFileVersions(gitRunner(repo.root), 'rollout.yaml')), 'json')),
+      await time(async () => renderRolloutHistory(planRolloutHistory(await readFileVersions(gitRunner(repo.root), 'rollout.yaml')), 'json')),
     ],
     [
       'drift (no re-render)',

@@ -106,7 +106,7 @@ describe('decideRollout: health', () => {
     const { fleet, state } = walked();
     const health = convergedHealth(fleet, { 'stamp-us-8': undefined });
     const d = decideRollout({ fleet, state, health, now: at('23:00') });
-    expect(d.next).toEqual({ kind: 'wait', wave: 2, nextWave: null, blockers: [{ kind: 'health', wave: 2, stamps: [{ stamp: 'stamp-us-8', verdict: 'unknown', detail: 'health unknown (not in test)' }] }] });
+    expect(d.next).toEqual({ kind: 'wait', wave: 2, nextWave: null, blockers: [{ kind: 'health', wave: 2, stamps: [{ stamp: 'stamp-us-8', verdict: 'unknown', detail: 'health unknown (not in test)', converging: false }] }] });
     expect(planPromotion({ fleet, state, health, now: at('23:00') }).action).toBe('waiting');
     expect(planPromotion({ fleet, state, health: convergedHealth(fleet), now: at('23:00') }).action).toBe('complete');
   });
@@ -124,15 +124,16 @@ describe('decideRollout: health', () => {
     expect(d.next).toEqual({ kind: 'idle' });
   });
 
-  it('treats a stamp still on its previous version as converging until its wave\'s bake ends, then halts', () => {
+  it('treats a stamp still on its previous version as converging until the progress deadline (15 minutes after its promotion), then halts', () => {
     const { fleet, state } = promote(fleet0, start(fleet0), at('10:00'));
     const health = convergedHealth(fleet, { 'stamp-eu-1': { ready: true, version: '1.4.0' } });
-    const during = decideRollout({ fleet, state, health, now: at('11:59') });
-    expect(during.stamps[0]).toMatchObject({ name: 'stamp-eu-1', converging: true, failure: null });
+    const during = decideRollout({ fleet, state, health, now: at('10:14') });
+    expect(during.stamps[0]).toMatchObject({ name: 'stamp-eu-1', converging: true, failure: null, deadlineAt: at('10:15').toISOString() });
     expect(during.next.kind).toBe('wait');
-    const after = decideRollout({ fleet, state, health, now: at('12:00') });
-    expect(after.stamps[0]).toMatchObject({ converging: false, failure: 'stamp-eu-1 runs 1.4.0, expected 1.5.0' });
-    expect(after.next).toEqual({ kind: 'halt', failures: ['stamp-eu-1 runs 1.4.0, expected 1.5.0'], wave: 0, rollback: false });
+    const after = decideRollout({ fleet, state, health, now: at('10:15') });
+    const failure = `stamp-eu-1 still runs 1.4.0 and the progress deadline (15 minutes after its promotion landed) passed at ${at('10:15').toISOString()}; check its Flux Kustomization`;
+    expect(after.stamps[0]).toMatchObject({ converging: false, failure });
+    expect(after.next).toEqual({ kind: 'halt', failures: [failure], wave: 0, rollback: false });
   });
 });
 
@@ -193,7 +194,7 @@ describe('phases, transitions and exit codes', () => {
   });
 
   it('maps every outcome to its exit code: 1 only when a person must act', () => {
-    expect(PROMOTION_EXIT_CODES).toEqual({ promoted: 0, waiting: 0, frozen: 0, idle: 0, complete: 0, aborted: 0, blocked: 1, halted: 1, 'rolled-back': 1 });
+    expect(PROMOTION_EXIT_CODES).toEqual({ promoted: 0, waiting: 0, 'waiting-approval': 0, frozen: 0, idle: 0, complete: 0, aborted: 0, blocked: 1, halted: 1, 'rolled-back': 1 });
     expect(exitCodeFor('halted')).toBe(1);
     expect(exitCodeFor('waiting')).toBe(0);
   });
@@ -263,7 +264,10 @@ describe('describeBlocker', () => {
     expect(describeBlocker({ kind: 'halted', reason: 'r', at: 'a' })).toBe('halted at a: r');
     expect(describeBlocker({ kind: 'target-missing', version: '9.9.9' })).toMatch(/9\.9\.9 is no longer in the release catalog/);
     expect(describeBlocker({ kind: 'upgrade-path', stamp: 's', message: 'm' })).toBe('m');
-    const many = Array.from({ length: 7 }, (_, i) => ({ stamp: `s${i}`, verdict: 'unknown' as const, detail: 'd' }));
+    const many = Array.from({ length: 7 }, (_, i) => ({ stamp: `s${i}`, verdict: 'unknown' as const, detail: 'd', converging: false }));
     expect(describeBlocker({ kind: 'health', wave: 3, stamps: many })).toBe('wave 3: waiting for s0 (d), s1 (d), s2 (d), s3 (d), s4 (d) and 2 more to be ready on the target version');
+    const converging = many.map((s) => ({ ...s, verdict: 'unready' as const, converging: true }));
+    expect(describeBlocker({ kind: 'health', wave: 3, stamps: converging })).toMatch(/to converge on the target version$/);
+    expect(describeBlocker({ kind: 'approval', wave: 2 })).toBe('wave 2 needs approval: run `stampyard rollout approve --wave 2 --by <name>`');
   });
 });

@@ -3,7 +3,7 @@
 // `promote`, `status`, `plan`, `drift`, the report and `stampyard dev` all read this, so they can never
 // disagree about a bake, a health verdict or what happens next.
 import { findRelease, type Stamp } from '@stampyard/stamp-spec';
-import { describeHealth, healthVerdict, type HealthReport, type HealthVerdict } from './health/report.ts';
+import { describeHealth, healthVerdict, stampHealth, type HealthReport, type HealthVerdict } from './health/report.ts';
 import { activeFreezeWindow, bakeMinutesFor, groupByWave } from './policy.ts';
 import { upgradePathProblem, type FleetView, type VersionChange } from './fleet-view.ts';
 import { phaseOf, type RolloutPhase } from './phase.ts';
@@ -24,9 +24,10 @@ export interface DecisionInput {
   readonly landings?: readonly Landing[];
 }
 
-/** Why something can't go ahead yet. #11's approval, exclusion and convergence blockers slot in here. */
+/** Why something can't go ahead yet. */
 export type Blocker =
   | { readonly kind: 'bake'; readonly wave: number; readonly until: string }
+  | { readonly kind: 'approval'; readonly wave: number }
   | { readonly kind: 'health'; readonly wave: number; readonly stamps: readonly StampHealthNote[] }
   | { readonly kind: 'freeze'; readonly until: string; readonly reason: string }
   | { readonly kind: 'upgrade-path'; readonly stamp: string; readonly message: string }
@@ -37,6 +38,8 @@ export interface StampHealthNote {
   readonly stamp: string;
   readonly verdict: HealthVerdict;
   readonly detail: string;
+  /** Within its progress deadline: not a failure yet. */
+  readonly converging: boolean;
 }
 
 /** One stamp against the rollout. */
@@ -58,8 +61,15 @@ export interface StampDecision {
   readonly bakeStartsAt: string | null;
   /** Whether bakeStartsAt is a landing time from git history (true) or the recorded promotedAt (false). */
   readonly landed: boolean;
-  /** Declared at the target, still reporting its previous version, within its wave's bake: Flux may not have applied it yet. */
+  /**
+   * Declared at the target and, within the progress deadline since its promotion landed, not ready yet
+   * or still reporting its previous version (Flux may not have applied it yet).
+   */
   readonly converging: boolean;
+  /** When its progress deadline ends (promotion landed + `progressDeadlineMinutes`), or null when it has none. */
+  readonly deadlineAt: string | null;
+  /** Why it is excluded from this rollout (`stampyard rollout exclude`), or null. */
+  readonly excluded: string | null;
   /** Why this stamp fails the rollout (halts it), or null. */
   readonly failure: string | null;
 }
@@ -116,14 +126,19 @@ const iso = (ms: number) => new Date(ms).toISOString();
  *
  * Invariant: a wave is promoted only when every stamp of every earlier wave declares the target, is
  * healthy (ready and running it) and every earlier wave has baked for its bakeMinutes since ITS OWN last
- * promotion landed. A later commit never restarts an earlier wave's bake, and a stamp whose health is
- * unknown is never healthy (the rollout waits, it does not halt).
+ * promotion landed, and, when fleet.yaml lists the wave under `rollout.approval.waves`, this rollout
+ * records an approval of it. A later commit never restarts an earlier wave's bake, a stamp whose health
+ * is unknown is never healthy (the rollout waits, it does not halt), and an excluded stamp is never
+ * promoted and never waited for.
  *
  * Gates, in order: no rollout → idle; complete, aborted, rolled back or halted → that; freeze window →
- * frozen (nothing changes, not even a halt); target missing from the catalog → blocked; a stamp on the
- * target that is not ready, or runs another version (except its previous one while its wave bakes) →
- * halt; then the first wave with stamps below the target waits for health and bake, is blocked by an
- * upgrade path, or gets its next batch of at most `maxStampsPerStep`.
+ * frozen (nothing changes, not even a halt); target missing from the catalog → blocked; a promoted stamp
+ * that reports an explicit failure (a failed analysis, reconciliation or crash loop), runs a version that
+ * is neither the target nor its previous one, or is still not ready or on its previous version when its
+ * progress deadline (`progressDeadlineMinutes` after its promotion landed) has passed → halt; before the
+ * deadline such a stamp is converging and the rollout waits. Then the first wave with stamps below the
+ * target waits for health, bake and approval, is blocked by an upgrade path, or gets its next batch of
+ * at most `maxStampsPerStep`.
  */
 export function decideRollout(input: DecisionInput): RolloutDecision {
   const { fleet, state, health, now } = input;
@@ -135,9 +150,10 @@ export function decideRollout(input: DecisionInput): RolloutDecision {
 
   const stampDecisions = new Map<string, StampDecision>();
   const waves = groupByWave(fleet.stamps);
-  for (const { wave, stamps } of waves) {
-    const bakeMs = bakeMinutesFor(policy, wave) * 60_000;
-    for (const s of stamps) stampDecisions.set(s.metadata.name, decideStamp(s, state, records, health, landings, bakeMs, now));
+  const excluded = new Map(state ? Object.entries(state.excluded) : []);
+  const deadlineMs = policy.progressDeadlineMinutes * 60_000;
+  for (const { stamps } of waves) {
+    for (const s of stamps) stampDecisions.set(s.metadata.name, decideStamp(s, state, records, excluded.get(s.metadata.name)?.reason ?? null, health, landings, deadlineMs, now));
   }
 
   const haltedWave = state ? waveOfHalt(state, waves, records) : null;
@@ -147,10 +163,12 @@ export function decideRollout(input: DecisionInput): RolloutDecision {
     const bakeStart = starts.length > 0 ? Math.max(...starts) : null;
     const bakeEnd = bakeStart === null ? null : bakeStart + bakeMinutes * 60_000;
     const onTarget = stamps.filter((s) => s.spec.version === target).length;
+    // An excluded stamp is never promoted and never holds its wave: a wave is done when the rest is.
+    const included = stamps.filter((s) => !excluded.has(s.metadata.name));
     const promoted = starts.length > 0;
     let waveState: WaveState;
     if ((phase === 'halted' || phase === 'rolled-back') && wave === haltedWave) waveState = 'halted';
-    else if (onTarget === stamps.length && target !== null) waveState = bakeEnd !== null && phase !== 'complete' && bakeEnd > now.getTime() ? 'baking' : 'promoted';
+    else if (target !== null && included.every((s) => s.spec.version === target)) waveState = bakeEnd !== null && phase !== 'complete' && bakeEnd > now.getTime() ? 'baking' : 'promoted';
     else waveState = onTarget > 0 ? 'promoting' : 'waiting';
     return {
       wave,
@@ -184,38 +202,54 @@ function decideStamp(
   stamp: Stamp,
   state: RolloutState | undefined,
   records: ReadonlyMap<string, RolloutStampRecord>,
+  excluded: string | null,
   health: HealthReport,
   landings: readonly Landing[],
-  bakeMs: number,
+  deadlineMs: number,
   now: Date,
 ): StampDecision {
   const name = stamp.metadata.name;
   const record = records.get(name);
-  const observed = Object.hasOwn(health.stamps, name) ? (health.stamps[name]!.version ?? null) : null;
+  const known = stampHealth(health, name);
+  const observed = known?.version ?? null;
   const verdict = healthVerdict(health, name, stamp.spec.version);
   const start = state && record ? bakeStartOf(state, record, landings) : undefined;
   const target = state?.target.version;
   let failure: string | null = null;
   let converging = false;
-  if (target !== undefined && stamp.spec.version === target) {
-    if (verdict === 'unready') failure = `${name} is not ready (${describeHealth(health, name)})`;
-    if (verdict === 'wrong-version') {
-      converging = record !== undefined && start !== undefined && observed === record.fromVersion && now.getTime() < start.at + bakeMs;
-      if (!converging) failure = `${name} runs ${observed ?? 'an unknown version'}, expected ${target}`;
+  let deadlineAt: number | null = null;
+  if (target !== undefined && stamp.spec.version === target && excluded === null) {
+    // The progress deadline counts from when the promotion landed; a stamp on the target that this
+    // rollout did not promote (it was there already) counts from the rollout's start.
+    deadlineAt = (start?.at ?? Date.parse(state!.target.startedAt)) + deadlineMs;
+    const late = now.getTime() >= deadlineAt;
+    const deadline = `the progress deadline (${deadlineMs / 60_000} minutes after its promotion landed) passed at ${iso(deadlineAt)}`;
+    if (verdict === 'failed') failure = `${name} failed: ${known!.failure!}`;
+    else if (verdict === 'unready') {
+      if (late) failure = `${name} is not ready and ${deadline} (${describeHealth(health, name)})`;
+      else converging = true;
+    } else if (verdict === 'wrong-version') {
+      const previous = record !== undefined && observed === record.fromVersion;
+      if (!previous) failure = `${name} runs ${observed ?? 'an unknown version'}, expected ${target}`;
+      else if (late) failure = `${name} still runs ${observed} and ${deadline}; check its Flux Kustomization`;
+      else converging = true;
     }
   }
+  const detail = describeHealth(health, name);
   return {
     name,
     wave: stamp.spec.wave,
     declared: stamp.spec.version,
     observed,
     health: verdict,
-    detail: describeHealth(health, name),
+    detail: converging && deadlineAt !== null ? `${detail}; converging until ${iso(deadlineAt)}` : detail,
     promoted: record !== undefined,
     promotedAt: record?.promotedAt ?? null,
     bakeStartsAt: start ? iso(start.at) : null,
     landed: start?.landed ?? false,
     converging,
+    deadlineAt: deadlineAt === null ? null : iso(deadlineAt),
+    excluded,
     failure,
   };
 }
@@ -266,9 +300,11 @@ function nextAction(
     for (const u of unhealthy) byWave.set(u.wave, [...(byWave.get(u.wave) ?? []), u.note]);
     return [...byWave].map(([wave, stamps]) => ({ kind: 'health', wave, stamps }));
   };
-  const note = (s: StampDecision): StampHealthNote => ({ stamp: s.name, verdict: s.health, detail: s.detail });
+  const note = (s: StampDecision): StampHealthNote => ({ stamp: s.name, verdict: s.health, detail: s.detail, converging: s.converging });
   for (let i = 0; i < waves.length; i++) {
-    const { wave, stamps: members } = waves[i]!;
+    const { wave } = waves[i]!;
+    // Excluded stamps are out of the rollout: never promoted, never waited for.
+    const members = waves[i]!.stamps.filter((m) => stamps.get(m.metadata.name)!.excluded === null);
     const decided = members.map((m) => stamps.get(m.metadata.name)!);
     const pending = members.filter((m) => m.spec.version !== target);
     if (pending.length === 0) {
@@ -285,9 +321,12 @@ function nextAction(
     const sameWave = decided.filter((s) => s.declared === target && s.health !== 'healthy');
     unhealthy.push(...sameWave.map((s) => ({ wave, note: note(s) })));
     if (unhealthy.length > 0) return { kind: 'wait', wave: unhealthy[0]!.wave, nextWave: wave, blockers: healthBlockers() };
+    // A wave that needs a person's approval waits for one recorded in this rollout's rollout.yaml.
+    const approval: Blocker[] = policy.approval.waves.includes(wave) && !state.approvals.some((a) => a.wave === wave) ? [{ kind: 'approval', wave }] : [];
     if (gateEnd > now.getTime()) {
-      return { kind: 'wait', wave: gateWave, nextWave: wave, blockers: [{ kind: 'bake', wave: gateWave!, until: iso(gateEnd) }], until: iso(gateEnd) };
+      return { kind: 'wait', wave: gateWave, nextWave: wave, blockers: [{ kind: 'bake', wave: gateWave!, until: iso(gateEnd) }, ...approval], until: iso(gateEnd) };
     }
+    if (approval.length > 0) return { kind: 'wait', wave, nextWave: wave, blockers: approval };
     const problems = pending.flatMap((s) => {
       const message = upgradePathProblem(fleet.spec, s, release);
       return message ? [{ kind: 'upgrade-path', stamp: s.metadata.name, message } as const] : [];
@@ -313,10 +352,13 @@ export function describeBlocker(blocker: Blocker): string {
   switch (blocker.kind) {
     case 'bake':
       return `wave ${blocker.wave} bakes until ${blocker.until}`;
+    case 'approval':
+      return `wave ${blocker.wave} needs approval: run \`stampyard rollout approve --wave ${blocker.wave} --by <name>\``;
     case 'health': {
       const shown = blocker.stamps.slice(0, 5).map((s) => `${s.stamp} (${s.detail})`);
       const more = blocker.stamps.length > 5 ? ` and ${blocker.stamps.length - 5} more` : '';
-      return `wave ${blocker.wave}: waiting for ${shown.join(', ')}${more} to be ready on the target version`;
+      const converging = blocker.stamps.every((s) => s.converging);
+      return `wave ${blocker.wave}: waiting for ${shown.join(', ')}${more} to ${converging ? 'converge on' : 'be ready on'} the target version`;
     }
     case 'freeze':
       return `freeze window until ${blocker.until}: ${blocker.reason}`;

@@ -10,6 +10,7 @@ import type { Landing } from './landing.ts';
 export type DriftKind =
   | 'too-many-versions'
   | 'straggler'
+  | 'excluded'
   | 'unplanned-version'
   | 'unknown-version'
   | 'not-applied'
@@ -162,6 +163,18 @@ function rolloutDrift(decision: RolloutDecision, state: RolloutState | undefined
   const reached = Math.max(-1, ...decision.waves.filter((w) => w.promoted).map((w) => w.wave));
   const complete = decision.phase === 'complete';
   for (const s of decision.stamps) {
+    if (s.excluded !== null) {
+      // Kept out on purpose: shown with its reason, never as a straggler (a warning: it needs no fix).
+      if (isUnderWay(state) || decision.phase === 'complete') {
+        out.push({
+          stamp: s.name,
+          kind: 'excluded',
+          severity: 'warning',
+          message: `excluded from the rollout of ${target}: ${s.excluded}; it stays on ${s.declared}. Take it back with \`stampyard rollout include ${s.name}\``,
+        });
+      }
+      continue;
+    }
     const record = records.get(s.name);
     const waveReached = complete || s.wave <= reached;
     const behindLaterWave = complete || s.wave < reached;

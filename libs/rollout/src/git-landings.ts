@@ -21,12 +21,20 @@ export function gitRunner(root: string, timeoutMs = 10_000): GitRunner {
 const revisionLine = /^revision:\s*(\d+)\s*$/m;
 const startedAtLine = /^\s+startedAt:\s*['"]?([^'"\s]+)['"]?\s*$/m;
 
+/** One first-parent commit that changed a file, with the file's text in it (undefined where it was deleted). */
+export interface FileVersion {
+  readonly sha: string;
+  /** Committer time, ISO-8601 as git prints it. */
+  readonly at: string;
+  readonly text: string | undefined;
+}
+
 /**
- * The first-parent commits of HEAD that changed rollout.yaml, oldest first, each with the revision and
- * rollout start its rollout.yaml held. Two git processes whatever the history's length: `git log` for
- * the commits and `git cat-file --batch` for the files. [] outside git or without such commits.
+ * Every first-parent commit of HEAD that changed `path`, oldest first, with the file's text in that
+ * commit. Two git processes whatever the history's length: `git log` for the commits and
+ * `git cat-file --batch` for the files. [] outside git or without such commits.
  */
-export async function readLandings(git: GitRunner, path = ROLLOUT_FILE): Promise<Landing[]> {
+export async function readFileVersions(git: GitRunner, path: string): Promise<FileVersion[]> {
   const log = await git(['log', '--first-parent', '--format=%H %cI', '--', path]);
   if (!log) return [];
   const commits = log
@@ -41,14 +49,21 @@ export async function readLandings(git: GitRunner, path = ROLLOUT_FILE): Promise
   const batch = await git(['cat-file', '--batch'], commits.map((c) => `${c.sha}:./${path}\n`).join(''));
   if (batch === undefined) return [];
   const blobs = splitBatch(batch);
+  return commits.map((commit, i) => ({ ...commit, text: blobs[i] }));
+}
+
+/**
+ * The first-parent commits of HEAD that changed rollout.yaml, oldest first, each with the revision and
+ * rollout start its rollout.yaml held (see `readFileVersions`). [] outside git or without such commits.
+ */
+export async function readLandings(git: GitRunner, path = ROLLOUT_FILE): Promise<Landing[]> {
   const out: Landing[] = [];
-  commits.forEach((commit, i) => {
-    const text = blobs[i];
+  for (const { at, text } of await readFileVersions(git, path)) {
     const revision = text === undefined ? undefined : revisionLine.exec(text)?.[1];
-    if (revision === undefined) return; // deleted or unreadable in that commit
+    if (revision === undefined) continue; // deleted or unreadable in that commit
     const startedAt = startedAtLine.exec(text!)?.[1];
-    out.push({ at: new Date(commit.at).toISOString(), revision: Number(revision), ...(startedAt ? { startedAt } : {}) });
-  });
+    out.push({ at: new Date(at).toISOString(), revision: Number(revision), ...(startedAt ? { startedAt } : {}) });
+  }
   return out;
 }
 

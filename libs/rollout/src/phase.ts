@@ -26,6 +26,7 @@ export function isUnderWay(state: RolloutState | undefined): state is RolloutSta
 export const PROMOTION_EXIT_CODES = {
   promoted: 0,
   waiting: 0,
+  'waiting-approval': 0,
   frozen: 0,
   idle: 0,
   complete: 0,

@@ -119,14 +119,16 @@ describe('a 9-stamp, 3-wave rollout', () => {
     expect(walk.promote(minutes(T0, 202))).toMatchObject({ action: 'promoted', wave: 1 });
   });
 
-  it('halts when a promoted stamp never converges within its bake time', () => {
+  it('halts when a promoted stamp never converges within the progress deadline (default 15 minutes)', () => {
     const fleet = aRolloutFleet(9);
     const walk = new Walk(fleet, started(fleet));
     walk.promote(T0);
-    expect(walk.promote(minutes(T0, 59), convergedHealth(fleet)).action).toBe('waiting');
-    const late = walk.promote(minutes(T0, 60), convergedHealth(fleet));
+    const converging = walk.promote(minutes(T0, 14), convergedHealth(fleet));
+    expect(converging.action).toBe('waiting');
+    expect(converging.reason).toMatch(/to converge on the target version/);
+    const late = walk.promote(minutes(T0, 15), convergedHealth(fleet));
     expect(late.action).toBe('halted');
-    expect(late.reason).toMatch(/runs 1\.4\.0, expected 1\.5\.0/);
+    expect(late.reason).toMatch(/still runs 1\.4\.0 and the progress deadline \(15 minutes after its promotion landed\) passed at 2026-/);
   });
 
   it('rolls the promoted stamps back under onFailure: rollback', () => {

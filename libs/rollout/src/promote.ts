@@ -6,7 +6,8 @@ import { decideRollout, describeBlocker, type DecisionInput, type RolloutDecisio
 /**
  * What a promote step does (or, for status and a dry run, would do).
  * - `promoted`: the next batch was set to the target version.
- * - `waiting`: a gate is not met yet (bake time, health); `until` says when bake time ends.
+ * - `waiting`: a gate is not met yet (bake time, health, convergence); `until` says when bake time ends.
+ * - `waiting-approval`: the next wave is ready but needs `stampyard rollout approve --wave <n>`.
  * - `frozen`: a freeze window is active; `until` is its end.
  * - `complete`: every stamp runs the target, is healthy and baked.
  * - `halted`: a promoted stamp failed (or the rollout was halted before); nothing is promoted.
@@ -15,7 +16,7 @@ import { decideRollout, describeBlocker, type DecisionInput, type RolloutDecisio
  * - `blocked`: a stamp can't take the target (upgrade path, target missing); a person must act.
  * - `idle`: no rollout in progress.
  */
-export type PromotionAction = 'promoted' | 'waiting' | 'frozen' | 'complete' | 'halted' | 'rolled-back' | 'aborted' | 'blocked' | 'idle';
+export type PromotionAction = 'promoted' | 'waiting' | 'waiting-approval' | 'frozen' | 'complete' | 'halted' | 'rolled-back' | 'aborted' | 'blocked' | 'idle';
 
 /** What a promote step is planned from: the decision's input. */
 export type PromotionInput = DecisionInput;
@@ -81,7 +82,8 @@ export function planFromDecision(decision: RolloutDecision, input: PromotionInpu
       return nothing('blocked', next.blockers.map(describeBlocker).join('; '), { wave: next.wave });
     case 'wait': {
       const then = next.nextWave === null ? 'then the rollout is complete' : `then wave ${next.nextWave} gets ${target}`;
-      return nothing('waiting', `${next.blockers.map(describeBlocker).join('; ')}; ${then}`, {
+      const approvalOnly = next.blockers.every((b) => b.kind === 'approval');
+      return nothing(approvalOnly ? 'waiting-approval' : 'waiting', `${next.blockers.map(describeBlocker).join('; ')}; ${then}`, {
         wave: next.nextWave ?? next.wave,
         ...(next.until ? { until: next.until } : {}),
       });
@@ -100,7 +102,9 @@ export function planFromDecision(decision: RolloutDecision, input: PromotionInpu
     }
     case 'complete': {
       const s = state!;
-      const reason = `every stamp runs ${target}, healthy and baked`;
+      const excluded = Object.entries(s.excluded).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      const except = excluded.length > 0 ? `, except ${excluded.length} excluded: ${excluded.map(([name, e]) => `${name} (${e.reason})`).join(', ')}` : '';
+      const reason = `every stamp runs ${target}, healthy and baked${except}`;
       const done = withEvent({ ...s, revision: s.revision + 1, phase: 'complete', completedAt: at }, { at, event: 'completed', message: reason });
       return { action: 'complete', wave: null, stamps: [], reason, state: done, changes: [], decision };
     }

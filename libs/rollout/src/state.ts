@@ -14,8 +14,8 @@ import {
 } from '@stampyard/stamp-spec';
 
 // The format is defined in stamp-spec with the other file formats; re-exported for rollout's users.
-export { HISTORY_LIMIT, rolloutEventSchema, rolloutStampSchema, rolloutStateSchema } from '@stampyard/stamp-spec';
-export type { RolloutEvent, RolloutStampRecord, RolloutState } from '@stampyard/stamp-spec';
+export { HISTORY_LIMIT, rolloutApprovalSchema, rolloutEventSchema, rolloutExclusionSchema, rolloutStampSchema, rolloutStateSchema } from '@stampyard/stamp-spec';
+export type { RolloutApproval, RolloutEvent, RolloutExclusion, RolloutStampRecord, RolloutState } from '@stampyard/stamp-spec';
 
 /** Where the rollout state lives, relative to the fleet root. */
 export const ROLLOUT_FILE = 'rollout.yaml';
@@ -33,9 +33,16 @@ export function withEvent(state: RolloutState, event: RolloutEvent): RolloutStat
   return { ...state, history: [...state.history, event].slice(-HISTORY_LIMIT) };
 }
 
+/** A copy with keys in code-unit order; a prototype-free object, so a stamp named `__proto__` stays a key. */
+function sortedByKey<T>(record: Readonly<Record<string, T>>): Record<string, T> {
+  const out = Object.create(null) as Record<string, T>;
+  for (const [key, value] of Object.entries(record).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) out[key] = value;
+  return out;
+}
+
 /** rollout.yaml's text: stable key order, no line wrapping, one revision higher than `state`'s. */
 export function serializeRolloutState(state: RolloutState, schemaPath = './schemas/rollout.schema.json'): string {
-  const stamps = Object.fromEntries(Object.entries(state.stamps).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+  const stamps = sortedByKey(state.stamps);
   const ordered = {
     apiVersion: state.apiVersion,
     kind: state.kind,
@@ -46,6 +53,8 @@ export function serializeRolloutState(state: RolloutState, schemaPath = './schem
     ...(state.halted ? { halted: state.halted } : {}),
     stamps,
     history: state.history,
+    ...(state.approvals.length > 0 ? { approvals: state.approvals } : {}),
+    ...(Object.keys(state.excluded).length > 0 ? { excluded: sortedByKey(state.excluded) } : {}),
   };
   const modeline = schemaPath ? `# yaml-language-server: $schema=${schemaPath}\n` : '';
   return `${modeline}# Written by \`stampyard rollout\`; change it only through that command.\n${stringify(ordered, { lineWidth: 0 })}`;
@@ -61,6 +70,9 @@ export function newRolloutState(version: string, now: Date, previous?: RolloutSt
     phase: 'progressing',
     stamps: {},
     history: previous?.history ?? [],
+    // Approvals and exclusions belong to one rollout: they never carry over to the next.
+    approvals: [],
+    excluded: {},
   };
 }
 

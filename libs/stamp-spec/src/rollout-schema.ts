@@ -11,7 +11,9 @@ const isoTime = z.iso.datetime({ offset: true });
 
 export const rolloutEventSchema = z.strictObject({
   at: isoTime.describe('When it happened.'),
-  event: z.enum(['started', 'promoted', 'halted', 'resumed', 'rolled-back', 'completed', 'aborted', 'recovered']).describe('What happened.'),
+  event: z
+    .enum(['started', 'promoted', 'halted', 'resumed', 'rolled-back', 'completed', 'aborted', 'recovered', 'approved', 'excluded', 'included'])
+    .describe('What happened.'),
   wave: z.int().min(0).optional().describe('The wave it concerned. @default - none'),
   stamps: z.array(z.string()).optional().describe('Stamps it changed. @default - none'),
   message: z.string().describe('A sentence for people.'),
@@ -25,6 +27,18 @@ export const rolloutStampSchema = z.strictObject({
     .min(0)
     .optional()
     .describe("rollout.yaml's revision that recorded this promotion; the bake starts when a commit with it lands. @default - unknown: the bake counts from promotedAt"),
+});
+
+export const rolloutApprovalSchema = z.strictObject({
+  wave: z.int().min(0).describe('The wave approved, one of fleet.yaml rollout.approval.waves.'),
+  by: z.string().min(1).describe('Who approved it.'),
+  at: isoTime.describe('When.'),
+  reason: z.string().min(1).optional().describe('Why, for the record. @default - none'),
+});
+
+export const rolloutExclusionSchema = z.strictObject({
+  reason: z.string().min(1).describe('Why the stamp is kept out of this rollout.'),
+  at: isoTime.describe('When it was excluded.'),
 });
 
 export const rolloutStateSchema = z
@@ -54,10 +68,20 @@ export const rolloutStateSchema = z
       .default({})
       .describe('Each stamp this rollout promoted: the version it came from and when. @default {}'),
     history: z.array(rolloutEventSchema).max(HISTORY_LIMIT).default([]).describe(`The last ${HISTORY_LIMIT} events. @default []`),
+    approvals: z
+      .array(rolloutApprovalSchema)
+      .default([])
+      .describe('Approvals of this rollout\'s waves (`stampyard rollout approve`); a new rollout starts with none. @default []'),
+    excluded: z
+      .record(z.string(), rolloutExclusionSchema)
+      .default({})
+      .describe('Stamps kept out of this rollout (`stampyard rollout exclude`): never promoted, never blocking a wave. @default {}'),
   })
   .describe('rollout.yaml: the state of the current (or last) rollout, written by `stampyard rollout`.');
 
 export type RolloutState = z.output<typeof rolloutStateSchema>;
 export type RolloutEvent = z.output<typeof rolloutEventSchema>;
 export type RolloutStampRecord = z.output<typeof rolloutStampSchema>;
+export type RolloutApproval = z.output<typeof rolloutApprovalSchema>;
+export type RolloutExclusion = z.output<typeof rolloutExclusionSchema>;
 

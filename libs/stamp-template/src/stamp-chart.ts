@@ -18,7 +18,7 @@ import {
 import type { Layer } from './types.ts';
 import { StampLabels } from './private/labels.ts';
 import { OTEL_PORTS } from './private/otel.ts';
-import { applyLabels } from './private/workloads.ts';
+import { applyLabels, componentPods } from './private/workloads.ts';
 import { AppService } from './constructs/app-service.ts';
 import { TlsCertificate } from './constructs/certificates.ts';
 import { Credentials } from './constructs/credentials.ts';
@@ -28,7 +28,9 @@ import { OtelCollector } from './constructs/otel-collector.ts';
 import { Postgres } from './constructs/postgres.ts';
 import { Redis } from './constructs/redis.ts';
 import { StampNamespace } from './constructs/stamp-namespace.ts';
-import { TenantListMount } from './tenant-list-mount.ts';
+import { TenantListMount } from './constructs/tenant-list-mount.ts';
+import { ZoneTelemetry } from './zone-telemetry.ts';
+import { UsageExport } from './usage-export.ts';
 
 export interface StampChartProps {
   /** The validated fleet spec: release catalog, size profiles, component images, charts, issuer, secret stores, domain. */
@@ -145,7 +147,7 @@ export class StampChart extends Chart {
       dnsNames: hosts,
       labels: labels.stable('certificates'),
     });
-    new OtelCollector(platform, 'otel-collector', {
+    const otel = new OtelCollector(platform, 'otel-collector', {
       labels,
       image: imageReference(components.otelCollector),
       version: components.otelCollector.tag,
@@ -181,7 +183,7 @@ export class StampChart extends Chart {
     const api = new AppService(apps, 'api', { labels, component: 'api', image: imageReference(release.images.api), size, env, port: appPort, servicePort: 80 });
     // The api refuses tenants not on its stamp's list (421) and fences migrating ones.
     new TenantListMount(apps, 'tenant-list', { deployment: api.deployment });
-    new AppService(apps, 'worker', { labels, component: 'worker', image: imageReference(release.images.worker), size, env, port: appPort });
+    const worker = new AppService(apps, 'worker', { labels, component: 'worker', image: imageReference(release.images.worker), size, env, port: appPort });
     const door = new FrontDoor(apps, 'front-door', {
       name: 'api',
       hosts,
@@ -190,6 +192,18 @@ export class StampChart extends Chart {
       ...(props.ingressClassName ? { ingressClassName: props.ingressClassName } : {}),
     });
     applyLabels(door.ingress, labels.object('api', version));
+
+    // Residency: central telemetry and the usage export of the stamp's zone, in their own constructs.
+    new ZoneTelemetry(platform, 'zone-telemetry', {
+      fleet,
+      stamp,
+      collector: otel.deployment,
+      collectorConfig: otel.config,
+      collectorPods: componentPods(platform, 'otel-collector', name),
+      apps: [api.deployment, worker.deployment],
+      labels: labels.object('otel-collector', components.otelCollector.tag),
+    });
+    new UsageExport(apps, 'usage-export', { fleet, stamp, api: api.deployment, apiPods: componentPods(apps, 'api', name) });
 
     // Objects no component claims (the quota, the baseline policies) belong to the stamp as a whole.
     for (const scope of [platform, data, apps]) {

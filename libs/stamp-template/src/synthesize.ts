@@ -1,6 +1,6 @@
 // Stamp synthesis: one fresh cdk8s App per stamp (one App for many charts is quadratic).
 import { App } from 'cdk8s';
-import { stampZone, type FleetSpec, type Stamp } from '@stampyard/stamp-spec';
+import { catalogEntry, stampZone, type FleetSpec, type Stamp } from '@stampyard/stamp-spec';
 import { StampChart, type StampChartProps } from './stamp-chart.ts';
 import { objectsOf, validateChart } from './private/clean.ts';
 import { LAYERS, type StampManifests } from './types.ts';
@@ -51,7 +51,10 @@ export function createStampRenderer(fleet: FleetSpec, props: Partial<StampChartP
     const { region: _region, network: _network, dedicatedTo, ...shape } = stamp.spec;
     const store = fleet.secretStores?.[zone];
     const storeShape = store?.provider === 'generated' ? store : store ? { provider: store.provider, pathPrefix: store.pathPrefix } : undefined;
-    const key = JSON.stringify({ ...shape, store: storeShape, dedicated: dedicatedTo !== undefined });
+    // The zone's telemetry endpoint and lake are rendered as they are, so they are part of the shape:
+    // a shape rendered for one zone is never reused for another.
+    const zoneSettings = catalogEntry(fleet.zones, zone);
+    const key = JSON.stringify({ ...shape, store: storeShape, dedicated: dedicatedTo !== undefined, zoneSettings });
     let text = shapes.get(key);
     if (text === undefined) {
       const sentinel: Stamp = {
@@ -64,7 +67,9 @@ export function createStampRenderer(fleet: FleetSpec, props: Partial<StampChartP
           ...(dedicatedTo !== undefined ? { dedicatedTo: SENTINEL_TENANT } : {}),
         },
       };
-      text = JSON.stringify(synthesizeStamp(sentinelFleet(zone), sentinel, props));
+      const base = sentinelFleet(zone);
+      const zones = zoneSettings ? { ...fleet.zones, [SENTINEL_ZONE]: zoneSettings } : fleet.zones;
+      text = JSON.stringify(synthesizeStamp({ ...base, zones }, sentinel, props));
       shapes.set(key, text);
     }
     const own = text

@@ -83,6 +83,15 @@ describe('stampyard dev (end to end)', () => {
     expect(result.routesAfter.every((c) => c.servedVersion === result.rollout?.toVersion)).toBe(true);
   });
 
+  it("exports every stamp's usage into the copy's lake before and after the rollout, and the heaviest sender tops each zone", () => {
+    expect(result.usage?.map((p) => p.phase)).toEqual(['before the rollout', 'after the rollout']);
+    for (const phase of result.usage ?? []) {
+      expect(phase.written.length).toBeGreaterThanOrEqual(fleet.stamps.length);
+      for (const path of phase.written) expect(path).toMatch(/^zone=(eu|us)\/stamp=stamp-[a-z0-9-]+\/date=\d{4}-\d{2}-\d{2}\/usage-\d{8}T\d{6}Z\.parquet$/);
+      expect(Object.keys(phase.topTenant).sort()).toEqual(['eu', 'us']);
+    }
+  });
+
   it('refuses a tenant no table holds', () => {
     expect(result.unknownTenantStatus).toBeGreaterThanOrEqual(400);
     expect(result.unknownTenantStatus).toBeLessThan(500);
@@ -113,13 +122,18 @@ describe('stampyard dev (end to end)', () => {
     expect(waveLines.some((l) => l.startsWith('rollout 0: promoted'))).toBe(true);
   });
 
-  it('halts the second rollout on the unhealthy canary, and no later wave changes', () => {
+  it('halts the second rollout on the error-rate analysis of the canary (a real Prometheus), and no later wave changes', () => {
     const failure = result.failure!;
     expect(failure.onFailure).toBe(fleet.fleet.spec.rollout.onFailure);
     expect(failure.canaryWave).toBe(0);
-    expect(failure.transitions.map((t) => t.action)).toEqual(['promoted', failure.onFailure === 'rollback' ? 'rolled-back' : 'halted']);
+    // Promoted, then waiting (the bake), then halted on the analysis.
+    const actions = failure.transitions.map((t) => t.action);
+    expect(actions[0]).toBe('promoted');
+    expect(actions.at(-1)).toBe(failure.onFailure === 'rollback' ? 'rolled-back' : 'halted');
+    expect(actions.slice(1, -1).every((a) => a === 'waiting')).toBe(true);
     expect(failure.transitions[0]!.wave).toBe(0);
     expect(failure.transitions.at(-1)!.reason).toContain(failure.unhealthyStamp);
+    expect(failure.transitions.at(-1)!.reason).toMatch(new RegExp(`${failure.unhealthyStamp} failed: prometheus: analysis error-rate on ${failure.unhealthyStamp}: [0-9.]+ is above the max 0\\.05`));
     expect(failure.laterWaveStamps.length).toBeGreaterThan(0);
     for (const name of failure.laterWaveStamps) {
       expect(failure.declared[name], name).toBe(failure.declaredBefore[name]);

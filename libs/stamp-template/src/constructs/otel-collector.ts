@@ -28,15 +28,17 @@ export class OtelCollector extends Construct {
   readonly deployment: kplus.Deployment;
   /** The collector's Service: OTLP gRPC and HTTP, and metrics. */
   readonly service: kplus.Service;
+  /** The ConfigMap holding the collector's `config.yaml`, for constructs that extend the pipelines. */
+  readonly config: kplus.ConfigMap;
 
   constructor(scope: Construct, id: string, props: OtelCollectorProps) {
     super(scope, id);
     const { labels, version } = props;
     const component = 'otel-collector';
     const { mark, serviceAccount } = componentBasics(this, labels.object(component, version), component);
-    const config = mark(
+    const config = (this.config = mark(
       new kplus.ConfigMap(this, 'config', { metadata: { name: 'otel-collector-config' }, data: { 'config.yaml': props.configYaml ?? OTEL_CONFIG_YAML } }),
-    );
+    ));
     this.deployment = hardenedWorkload(
       this,
       {

@@ -4,7 +4,7 @@ import { stringify } from 'yaml';
 
 export const OTEL_PORTS = { grpc: 4317, http: 4318, prometheus: 8889, health: 13133 } as const;
 
-const CONFIG = {
+export const OTEL_BASE_CONFIG = {
   receivers: {
     otlp: {
       protocols: {
@@ -19,6 +19,7 @@ const CONFIG = {
       attributes: [
         { key: 'stampyard.stamp', value: '${env:STAMP_NAME}', action: 'upsert' },
         { key: 'stampyard.region', value: '${env:STAMP_REGION}', action: 'upsert' },
+        { key: 'stampyard.zone', value: '${env:STAMP_ZONE}', action: 'upsert' },
       ],
     },
     batch: {},
@@ -39,4 +40,4 @@ const CONFIG = {
 };
 
 /** The collector config as YAML, built once per process. */
-export const OTEL_CONFIG_YAML: string = stringify(CONFIG, { lineWidth: 0 });
+export const OTEL_CONFIG_YAML: string = stringify(OTEL_BASE_CONFIG, { lineWidth: 0 });

@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { parseFleet, readFleetSources, ValidationError, writeFileAtomic } from '@stampyard/stamp-spec';
-import { NO_HEALTH, decideRollout, fleetView, loadHealth, readRolloutState } from '@stampyard/rollout';
+import { NO_HEALTH, decideRollout, fleetView, healthSourceProblem, loadHealth, readRolloutState } from '@stampyard/rollout';
 import {
   buildFleetView,
   observationsFrom,
@@ -19,6 +19,7 @@ import { addHealthOptions, type HealthOptions } from './rollout.ts';
 import { rolloutLandings } from '../rollout-io.ts';
 import { collectDrift } from './drift.ts';
 import type { CommandResult } from '../main.ts';
+import { collectAnalytics } from './analytics.ts';
 
 export type ReportFormat = 'markdown' | 'html' | 'json';
 
@@ -29,6 +30,7 @@ interface ReportOptions extends HealthOptions {
   out?: string;
   base?: string;
   skipRendered?: boolean;
+  lake?: string;
 }
 
 const REPORT_HELP = `
@@ -45,7 +47,8 @@ export function registerReport(program: Command, io: Io, result: CommandResult):
     .addOption(new Option('--format <format>', 'report format').choices(['markdown', 'html', 'json']).default('markdown'))
     .option('--out <file>', 'write the report to this file, atomically (default: print to stdout)')
     .option('--base <git ref>', 'pull-request mode: also show what changed since this git ref (run in --root)')
-    .option('--skip-rendered', 'do not re-render the fleet to check rendered/ for drift (faster)');
+    .option('--skip-rendered', 'do not re-render the fleet to check rendered/ for drift (faster)')
+    .option('--lake <dir>', 'add usage from the analytics lake: top tenants, noisy neighbours and errors by version, each zone on its own');
   addRootOption(command);
   addNowOption(command);
   addHealthOptions(command);
@@ -82,13 +85,16 @@ export async function collectFleetView(options: ReportOptions): Promise<FleetVie
   // Rollout progress and health verdicts: the one decision `rollout promote` takes.
   const decisionInput = { fleet: fleetView(fleet), state, health: health ?? NO_HEALTH, now, landings };
   const rollout = rolloutStatusFrom(decisionInput);
+  const healthProblem = health ? healthSourceProblem(health, stamps.map((s) => s.metadata.name)) : undefined;
   const base = options.base === undefined ? undefined : await readBaseDiff(root, options.base);
   return buildFleetView({
     fleet,
     now,
     ...(rollout ? { rollout } : {}),
     ...(health ? { health: observationsFrom(decideRollout(decisionInput), health), healthSource: health.source } : {}),
+    ...(healthProblem ? { healthProblem } : {}),
     drift: drift.findings,
     ...(base ? { base } : {}),
+    ...(options.lake !== undefined ? { analytics: await collectAnalytics(options.lake, fleet) } : {}),
   });
 }

@@ -74,7 +74,13 @@ describe('stampyard rollout on the example fleet', () => {
     expect((await runCli(['rollout', 'start', '1.5.0', '--root', root, '--now', at(0)])).exitCode).toBe(0);
     const run = await runCli(['rollout', 'promote', '--root', root, '--now', at(0), '--output', 'json']);
     expect(run.exitCode, run.stderr).toBe(0);
-    expect(JSON.parse(run.stdout)).toEqual({ action: 'promoted', wave: 0, stamps: ['stamp-eu-1', 'stamp-us-1'], reason: 'wave 0: stamp-eu-1, stamp-us-1 set to 1.5.0' });
+    expect(JSON.parse(run.stdout)).toEqual({
+      action: 'promoted',
+      wave: 0,
+      stamps: ['stamp-eu-1', 'stamp-us-1'],
+      reason: 'wave 0: stamp-eu-1, stamp-us-1 set to 1.5.0',
+      waves: [{ wave: 0, state: 'waiting' }, { wave: 1, state: 'waiting' }, { wave: 2, state: 'waiting' }],
+    });
     const stampFile = await readFile(join(root, 'stamps/stamp-eu-1.yaml'), 'utf8');
     expect(stampFile).toMatch(/^# yaml-language-server: \$schema=\.\.\/schemas\/stamp\.schema\.json\n/);
     expect(stampFile).toContain('  version: 1.5.0\n');
@@ -131,7 +137,11 @@ describe('stampyard rollout on the example fleet', () => {
     await runCli(['rollout', 'start', '1.5.0', '--root', root, '--now', at(0)]);
     await runCli(['rollout', 'promote', '--root', root, '--now', at(0)]);
     const sick = await healthFile(root, { 'stamp-eu-1': '1.5.0', 'stamp-us-1': '1.5.0' }, ['stamp-us-1']);
-    const halted = await runCli(['rollout', 'promote', '--root', root, '--now', at(10), '--health', sick, '--output', 'json']);
+    // Not ready 10 minutes after its promotion: still converging (the progress deadline is 15 minutes).
+    const converging = await runCli(['rollout', 'promote', '--root', root, '--now', at(10), '--health', sick, '--output', 'json']);
+    expect(converging.exitCode).toBe(0);
+    expect(JSON.parse(converging.stdout)).toMatchObject({ action: 'waiting', wave: 1 });
+    const halted = await runCli(['rollout', 'promote', '--root', root, '--now', at(15), '--health', sick, '--output', 'json']);
     expect(halted.exitCode).toBe(1);
     expect(JSON.parse(halted.stdout)).toMatchObject({ action: 'halted', stamps: [] });
     expect((await readRolloutState(root))?.halted?.reason).toMatch(/stamp-us-1 is not ready/);

@@ -33,11 +33,18 @@ export function portFromStartupLine(line: string): number | undefined {
   return port !== undefined && port > 0 && port < 65536 ? port : undefined;
 }
 
+/** The admin port in stamp-app's startup line (`"adminPort":40124`), if it has one. */
+export function adminPortFromStartupLine(line: string): number | undefined {
+  const port = jsonObject(line.trim())?.['adminPort'];
+  return typeof port === 'number' && Number.isInteger(port) && port > 0 ? port : undefined;
+}
+
 /**
- * One stamp-app process: its stamp, declared version, port (0: pick one) and health.
+ * One stamp-app process: its stamp, declared version, port (0: pick one) and health; with
+ * `adminPort`, its metrics listener (0: pick one), and `errorPercent`, the percentage of requests it fails.
  * `script` is the file node runs. @default - the app's bin
  */
-export function stampAppSpec(input: { stamp: string; version: string; port: number; unhealthy: boolean; script?: string }): ProcessSpec {
+export function stampAppSpec(input: { stamp: string; version: string; port: number; unhealthy: boolean; adminPort?: number; errorPercent?: number; script?: string }): ProcessSpec {
   return {
     name: `stamp-app ${input.stamp}`,
     command: process.execPath,
@@ -51,7 +58,11 @@ export function stampAppSpec(input: { stamp: string; version: string; port: numb
       String(input.port),
       '--host',
       LOOPBACK,
+      '--admin-port',
+      '0',
       ...(input.unhealthy ? ['--unhealthy'] : []),
+      ...(input.adminPort !== undefined ? ['--admin-port', String(input.adminPort)] : []),
+      ...(input.errorPercent ? ['--error-percent', String(input.errorPercent)] : []),
     ],
     readPort: portFromStartupLine,
   };

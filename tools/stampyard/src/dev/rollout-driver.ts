@@ -23,6 +23,8 @@ export interface RolloutDriverOptions {
   readonly upstreamsFile: string;
   /** Where lock and recovery notes go. @default - nowhere */
   readonly io?: Io;
+  /** The local Prometheus: with it, promote judges health by `prometheus,http` (the fleet's analyses and /healthz). @default - http alone */
+  readonly prometheusUrl?: string;
 }
 
 const silent: Io = { stdout: () => undefined, stderr: () => undefined, isTty: false };
@@ -48,7 +50,9 @@ export class RolloutDriver {
     const { root, upstreamsFile } = this.options;
     return withRepoLock(root, 'stampyard dev (rollout promote)', this.io, async () => {
       const ctx = await readRolloutContext(root, this.io);
-      const health = await loadHealth({ health: 'http', healthUrls: upstreamsFile }, ctx.fleet.spec, ctx.fleet.stamps);
+      const { prometheusUrl } = this.options;
+      const sources = prometheusUrl ? { health: 'prometheus,http', prometheusUrl } : { health: 'http' };
+      const health = await loadHealth({ ...sources, healthUrls: upstreamsFile }, ctx.fleet.spec, ctx.fleet.stamps);
       const plan = planPromotion({ fleet: ctx.fleet, state: ctx.state, health, now, landings: await rolloutLandings(root) });
       if (plan.state) await applyRolloutChange(ctx, 'stampyard dev (rollout promote)', plan.state, plan.changes);
       return stepOf(plan);

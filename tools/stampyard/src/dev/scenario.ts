@@ -15,8 +15,10 @@ import { RolloutDriver, type PromoteStep } from './rollout-driver.ts';
 import { LocalStamps, type DesiredStamp } from './stamps.ts';
 import { Supervisor, isProcessAlive } from './supervisor.ts';
 import { checkRoutes, checkUnknownTenant, sampleTenants, type RouteCheck } from './traffic.ts';
-import { copyFleetRepo, restoreFleetFiles, setOnFailure } from './workspace.ts';
+import { copyFleetRepo, restoreFleetFiles, setDemoAnalysis, setOnFailure, DEMO_ANALYSIS } from './workspace.ts';
+import { startLocalPrometheus } from './prometheus.ts';
 import { bundleApp } from './bundle.ts';
+import { UsageDemo, type UsagePhaseResult } from './usage.ts';
 
 export interface LocalFleetOptions {
   /** The fleet repository to copy. It is never written to. */
@@ -89,6 +91,8 @@ export interface LocalFleetResult {
   readonly unknownTenantStatus: number;
   readonly rollout?: RolloutOutcome;
   readonly failure?: FailureOutcome;
+  /** The usage demo's phases (before and after the rollout). */
+  readonly usage?: readonly UsagePhaseResult[];
   /** The report files written. */
   readonly report?: { readonly html: string; readonly markdown: string };
   /** Every process the run started. */
@@ -113,10 +117,11 @@ export async function runLocalFleet(options: LocalFleetOptions, reporter: Progre
   } catch (error) {
     run.problems.push(options.signal?.aborted ? 'interrupted' : (error as Error).message);
   } finally {
+    run.stopTraffic();
     await supervisor.stopAll();
     process.removeListener('exit', killOnExit);
   }
-  const ports = [...run.stamps.allPorts(), ...(run.gatewayPort ? [run.gatewayPort] : [])];
+  const ports = [...run.stamps.allPorts(), ...(run.gatewayPort ? [run.gatewayPort] : []), ...(run.prometheusPort ? [run.prometheusPort] : [])];
   const leftovers = {
     pids: supervisor.startedPids.filter(isProcessAlive),
     ports: (await Promise.all(ports.map(async (p) => ((await isListening(p)) ? p : undefined)))).filter((p) => p !== undefined),
@@ -136,6 +141,7 @@ export async function runLocalFleet(options: LocalFleetOptions, reporter: Progre
     ...(run.rollout ? { rollout: run.rollout } : {}),
     ...(run.failure ? { failure: run.failure } : {}),
     ...(run.report ? { report: run.report } : {}),
+    ...(run.usage ? { usage: run.usage.phases } : {}),
     pids: [...supervisor.startedPids],
     ports,
     leftovers,
@@ -155,7 +161,14 @@ class Run {
   rollout: RolloutOutcome | undefined;
   failure: FailureOutcome | undefined;
   report: { html: string; markdown: string } | undefined;
+  usage: UsageDemo | undefined;
   private clock!: VirtualClock;
+  /** The local Prometheus's URL, when `prometheus` is installed. */
+  private prometheusUrl: string | undefined;
+  /** The percentage of requests a failing canary answers 500 under the analysis scenario. */
+  private static readonly CANARY_ERROR_PERCENT = 50;
+  prometheusPort: number | undefined;
+  private trafficTimer: NodeJS.Timeout | undefined;
   private table!: RoutingTable;
   private upstreamsFile = '';
 
@@ -197,6 +210,7 @@ class Run {
     this.gatewayPort = gateway.port;
     await waitForHttpOk(await gatewayAdminPort(join(this.workDir, 'local', 'gateway-ready.json'), 15_000, this.signal), GATEWAY_READY_PATH, 15_000, this.signal);
     reporter.info(`gateway              http://127.0.0.1:${gateway.port}  (upstreams: ${relative(this.workDir, this.upstreamsFile)})`);
+    await this.startPrometheus();
 
     reporter.step('Route sample tenants through the gateway');
     this.sample = sampleTenants(this.table, this.options.tenants ?? 12);
@@ -207,6 +221,9 @@ class Run {
     const unknown = await checkUnknownTenant(gateway.port, this.table);
     this.unknownTenantStatus = unknown.status;
     if (!unknown.ok) this.problems.push(`the gateway answered ${unknown.status} for an unknown tenant; expected a 4xx`);
+    this.usage = new UsageDemo(this.workDir, reporter, this.problems);
+    reporter.step('Send skewed tenant traffic, export every stamp\'s usage into the lake, ask each zone');
+    await this.usage.phase('before the rollout', { fleet, table: this.table, gatewayPort: gateway.port, tenants: this.sample, usageUrls: this.stamps.usageUrls() });
 
     // The virtual clock starts now, so the rollout's times read like a real day's.
     const start = pickStartTime(this.options.now ?? new Date(), fleet.fleet.spec.rollout.freezeWindows);
@@ -230,21 +247,57 @@ class Run {
     for (const c of this.routesAfter) {
       if (c.ok && c.servedVersion !== toVersion) this.problems.push(`${c.tenant} was served by ${c.servedStamp} on ${c.servedVersion}, expected ${toVersion}`);
     }
+    reporter.step('Send skewed tenant traffic again, export, ask each zone: the lake now holds both releases');
+    await this.usage.phase('after the rollout', { fleet, table: this.table, gatewayPort: gateway.port, tenants: this.sample, usageUrls: this.stamps.usageUrls() });
 
     await this.failureScenario(fromVersion, toVersion);
+    this.stopTraffic();
     await this.writeReport();
+  }
+
+  /**
+   * Starts a real Prometheus scraping every stamp-app's admin port, keeps a trickle of requests going
+   * to every stamp (analyses need traffic to have data), and gives the copy the demo's analysis. Without
+   * `prometheus` installed, the run goes on with the http source and an unhealthy canary.
+   */
+  stopTraffic(): void {
+    if (this.trafficTimer) clearInterval(this.trafficTimer);
+    this.trafficTimer = undefined;
+  }
+
+  private async startPrometheus(): Promise<void> {
+    try {
+      const prometheus = await startLocalPrometheus(this.supervisor, join(this.workDir, 'local', 'prometheus'), this.stamps.metricsTargets());
+      this.prometheusUrl = prometheus.url;
+      this.prometheusPort = Number(new URL(prometheus.url).port);
+    } catch (error) {
+      this.reporter.info(`prometheus not started (${(error as Error).message.split('\n')[0]}); health comes from /healthz alone`);
+      return;
+    }
+    await setDemoAnalysis(this.workDir);
+    await this.synth();
+    this.reporter.info(`prometheus           ${this.prometheusUrl}  (scraping ${this.stamps.metricsTargets().length} stamp-apps; analysis ${DEMO_ANALYSIS.name}: max ${DEMO_ANALYSIS.max} over ${DEMO_ANALYSIS.window})`);
+    const upstreams = () => Object.values(this.stamps.upstreams());
+    this.trafficTimer = setInterval(() => {
+      for (const url of upstreams()) void fetch(`${url}/demo`, { headers: { 'x-stampyard-tenant': 'demo' }, signal: AbortSignal.timeout(2000) }).then((r) => r.arrayBuffer(), () => undefined);
+    }, 50);
   }
 
   private async failureScenario(fromVersion: string, toVersion: string): Promise<void> {
     const { reporter } = this;
     await restoreFleetFiles(this.options.root, this.workDir);
     if (this.options.onFailure) await setOnFailure(this.workDir, this.options.onFailure);
+    if (this.prometheusUrl) await setDemoAnalysis(this.workDir);
     await this.synth();
     const fleet = await loadFleet(this.workDir);
     const onFailure = fleet.fleet.spec.rollout.onFailure;
     const canaryWave = Math.min(...fleet.stamps.map((s) => s.stamp.spec.wave));
     const canary = fleet.stamps.find((s) => s.stamp.spec.wave === canaryWave)!.stamp.metadata.name;
-    reporter.step(`Roll out ${fromVersion} → ${toVersion} again; canary ${canary} reports unhealthy on ${toVersion} (on failure: ${onFailure})`);
+    reporter.step(
+      this.prometheusUrl
+        ? `Roll out ${fromVersion} → ${toVersion} again; canary ${canary} fails ${Run.CANARY_ERROR_PERCENT}% of its requests on ${toVersion}, above the ${DEMO_ANALYSIS.name} analysis's max ${DEMO_ANALYSIS.max} (on failure: ${onFailure})`
+        : `Roll out ${fromVersion} → ${toVersion} again; canary ${canary} reports unhealthy on ${toVersion} (on failure: ${onFailure})`,
+    );
     reporter.info(`restarting stamps at their declared versions: ${(await this.stamps.reconcile(desiredVersions(fleet))).join(', ') || 'none changed'}`);
     const declaredBefore = declaredVersions(fleet);
     const transitions = await this.walkRollout('failure', toVersion, new Set([canary]));
@@ -268,7 +321,7 @@ class Run {
 
   /** Starts a rollout of `version` and promotes until it completes, halts or gets stuck. */
   private async walkRollout(scenario: WaveTransition['scenario'], version: string, unhealthy: ReadonlySet<string>): Promise<WaveTransition[]> {
-    const driver = new RolloutDriver({ root: this.workDir, upstreamsFile: this.upstreamsFile });
+    const driver = new RolloutDriver({ root: this.workDir, upstreamsFile: this.upstreamsFile, ...(this.prometheusUrl ? { prometheusUrl: this.prometheusUrl } : {}) });
     await this.clock.paused(() => driver.start(version, this.clock.now()));
     const transitions: WaveTransition[] = [];
     for (let steps = 0; steps < MAX_STEPS; steps++) {
@@ -320,7 +373,8 @@ class Run {
   /** Restarts every stamp-app whose declared version changed (what Flux would do; promote re-rendered the copy). */
   private async applyDeclared(unhealthy: ReadonlySet<string>, badVersion: string): Promise<void> {
     const fleet = await loadFleet(this.workDir);
-    await this.clock.paused(() => this.stamps.reconcile(desiredVersions(fleet, unhealthy, badVersion)));
+    const errorPercent = this.prometheusUrl ? Run.CANARY_ERROR_PERCENT : undefined;
+    await this.clock.paused(() => this.stamps.reconcile(desiredVersions(fleet, unhealthy, badVersion, errorPercent)));
   }
 
   private async synth(): Promise<void> {
@@ -338,8 +392,9 @@ class Run {
     const html = join(this.options.outDir, 'report.html');
     const markdown = join(this.options.outDir, 'summary.md');
     const now = this.clock.now().toISOString();
-    await runStampyardOk(['report', '--root', this.workDir, '--format', 'html', '--out', html, '--now', now]);
-    await runStampyardOk(['report', '--root', this.workDir, '--format', 'markdown', '--out', markdown, '--now', now]);
+    const lake = this.usage?.phases.length ? ['--lake', this.usage.lake] : [];
+    await runStampyardOk(['report', '--root', this.workDir, '--format', 'html', '--out', html, '--now', now, ...lake]);
+    await runStampyardOk(['report', '--root', this.workDir, '--format', 'markdown', '--out', markdown, '--now', now, ...lake]);
     this.report = { html, markdown };
     this.reporter.result(`Report: ${html}\nSummary: ${markdown}`);
   }
@@ -380,13 +435,17 @@ async function ensureDir(dir: string): Promise<string> {
   return dir;
 }
 
-/** What each stamp should run: its declared version; `unhealthy` stamps report unhealthy on `badVersion`. */
-function desiredVersions(fleet: LoadedFleet, unhealthy: ReadonlySet<string> = new Set(), badVersion?: string): Map<string, DesiredStamp> {
+/**
+ * What each stamp should run: its declared version. `bad` stamps misbehave on `badVersion`: with
+ * `errorPercent`, they fail that share of requests (for the analysis to catch), else report unhealthy.
+ */
+function desiredVersions(fleet: LoadedFleet, bad: ReadonlySet<string> = new Set(), badVersion?: string, errorPercent?: number): Map<string, DesiredStamp> {
   return new Map(
-    fleet.stamps.map(({ stamp }) => [
-      stamp.metadata.name,
-      { version: stamp.spec.version, unhealthy: unhealthy.has(stamp.metadata.name) && stamp.spec.version === badVersion },
-    ]),
+    fleet.stamps.map(({ stamp }) => {
+      const misbehaves = bad.has(stamp.metadata.name) && stamp.spec.version === badVersion;
+      const want: DesiredStamp = errorPercent === undefined ? { version: stamp.spec.version, unhealthy: misbehaves } : { version: stamp.spec.version, ...(misbehaves ? { errorPercent } : {}) };
+      return [stamp.metadata.name, want];
+    }),
   );
 }
 

@@ -37,6 +37,22 @@ async function copyEntries(source: string, dir: string, entries: readonly string
   }
 }
 
+/** The demo's analysis: the error rate over a short window, so it has data within seconds of real time. */
+export const DEMO_ANALYSIS = {
+  name: 'error-rate',
+  query: 'sum(rate(http_errors_total{stamp="$stamp"}[$window])) / sum(rate(http_requests_total{stamp="$stamp"}[$window]))',
+  max: 0.05,
+  window: '15s',
+} as const;
+
+/** Sets `spec.rollout.analysis` in the copy's fleet.yaml to the demo's analysis (the local fleet's Prometheus has minutes of data, not hours). */
+export async function setDemoAnalysis(dir: string): Promise<void> {
+  const path = join(dir, 'fleet.yaml');
+  const document = parseDocument(await readFile(path, 'utf8'));
+  document.setIn(['spec', 'rollout', 'analysis'], document.createNode([{ ...DEMO_ANALYSIS }]));
+  await writeFileAtomic(path, document.toString({ lineWidth: 0 }));
+}
+
 /** Sets `spec.rollout.onFailure` in the copy's fleet.yaml, keeping its comments and layout. */
 export async function setOnFailure(dir: string, onFailure: 'halt' | 'rollback'): Promise<void> {
   const path = join(dir, 'fleet.yaml');

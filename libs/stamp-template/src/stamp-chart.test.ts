@@ -149,7 +149,14 @@ describe('synthesizeStamp', () => {
     expect(image('api')).toBe(imageReference(release.images.api));
     expect(image('api')).toMatch(/^ghcr\.io\/contoso\/api@sha256:[0-9a-f]{64}$/);
     expect(image('worker')).toBe(imageReference(release.images.worker));
-    const unpinned = synthesizeStamp(fleet, { ...stamp, spec: { ...stamp.spec, version: '1.5.0' } });
+    // A release without digests renders tag references, never a guessed digest.
+    const tagOnly = {
+      ...fleet,
+      releases: fleet.releases.map((r) =>
+        r.version === '1.5.0' ? { ...r, images: Object.fromEntries(Object.entries(r.images).map(([k, { digest: _digest, ...ref }]) => [k, ref])) } : r,
+      ),
+    } as typeof fleet;
+    const unpinned = synthesizeStamp(tagOnly, { ...stamp, spec: { ...stamp.spec, version: '1.5.0' } });
     const api = containersOf([...unpinned.apps]).find(({ object }) => object.metadata.name === 'api')!.container['image'];
     expect(api).toBe('ghcr.io/contoso/api:1.5.0');
   });

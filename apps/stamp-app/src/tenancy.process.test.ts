@@ -68,6 +68,14 @@ describe('stamp-app with a tenant list (real processes)', () => {
     expect(bWrites.writes).toEqual([]);
   });
 
+  it('serves the migration routes on the one admin listener, beside /metrics and /usage', async () => {
+    const metrics = await fetch(`${a.adminUrl}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toContain('http_requests_total');
+    expect((await fetch(`${a.adminUrl}/usage`)).status).toBe(200);
+    expect(await (await fetch(`${a.adminUrl}/tenant-list`)).json()).toMatchObject({ stamp: 'stamp-a', revision: 'rev-a1' });
+  });
+
   it('fences writes (503 + Retry-After) while reads go on, exports only when fenced, and the target imports and then serves at the next epoch', async () => {
     expect((await fetch(`${a.adminUrl}/tenants/acme/export`)).status).toBe(409);
 

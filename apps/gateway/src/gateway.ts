@@ -15,6 +15,7 @@ import { REVISION_HEADER, STAMP_HEADER, checkRequestHead, requestHeadersToStamp,
 import { NO_TOKEN, resolveIdentity, tenantFromHost, type Identity } from './identify.ts';
 import { boundedLabel, createMetrics, type GatewayMetrics } from './metrics.ts';
 import { decideRoute, type CompiledStamp, type CompiledTable } from './route.ts';
+import { EPOCH_HEADER, MISDIRECTED_RETRY_AFTER_SECONDS, decideAfterMisdirected, epochOf, type MisdirectedAttempt } from './misdirected.ts';
 import { TableStore, type ReloadResult } from './table-store.ts';
 import type { TokenVerifier } from './token.ts';
 import { classifyUpstreamError, type Verdict } from './upstream-errors.ts';
@@ -275,7 +276,7 @@ export class Gateway {
     this.reject(res, startedMs, 503, reason === 'circuit-open' ? 'stamp-circuit-open' : reason, message, table, tenant, stamp, extra);
   }
 
-  private forward(req: IncomingMessage, res: ServerResponse, table: CompiledTable, tenant: string, stamp: CompiledStamp, byToken: boolean, startedMs: number): void {
+  private forward(req: IncomingMessage, res: ServerResponse, table: CompiledTable, tenant: string, stamp: CompiledStamp, byToken: boolean, startedMs: number, retried = false): void {
     const runtime = this.runtimes.get(stamp.name);
     if (!runtime) return this.internalError(res, new Error(`no pool for stamp ${stamp.name}`), startedMs);
     const nowMs = Date.now();
@@ -305,7 +306,8 @@ export class Gateway {
     const te = req.headers['transfer-encoding'];
     const length = req.headers['content-length'];
     const hasBody = te !== undefined || (length !== undefined && length !== '0');
-    const handler = new ProxyHandler(this, req, res, runtime, table, tenant, slot, startedMs, req.method === 'HEAD');
+    // A request without a body can be sent again after a 421; one whose body was streamed cannot.
+    const handler = new ProxyHandler(this, req, res, runtime, table, tenant, slot, startedMs, req.method === 'HEAD', { replayable: !hasBody, retried, byToken });
     this.exchanges.add(handler);
     res.once('close', () => handler.clientClosed());
     const host = req.headers.host;
@@ -317,15 +319,18 @@ export class Gateway {
           origin: stamp.origin,
           path: stamp.basePath + url,
           method: (req.method ?? 'GET') as 'GET',
-          headers: requestHeadersToStamp(req.headers, {
-            peer,
-            client,
-            peerTrusted: this.trusted !== undefined && isTrusted(peer, this.trusted),
-            proto: 'http',
-            tenant,
-            ...(forwardHost !== undefined ? { host: forwardHost } : {}),
-            ...(byToken ? { drop: this.deps.config.tenantHeader } : {}),
-          }),
+          headers: {
+            ...requestHeadersToStamp(req.headers, {
+              peer,
+              client,
+              peerTrusted: this.trusted !== undefined && isTrusted(peer, this.trusted),
+              proto: 'http',
+              tenant,
+              ...(forwardHost !== undefined ? { host: forwardHost } : {}),
+              ...(byToken ? { drop: this.deps.config.tenantHeader } : {}),
+            }),
+            [EPOCH_HEADER]: String(epochOf(table, tenant)), // always the table's, never the client's
+          },
           body: hasBody ? req : null,
         },
         handler,
@@ -334,6 +339,26 @@ export class Gateway {
       // undici refuses some requests synchronously (e.g. a header value it won't send): the client's fault.
       handler.refused(error as Error);
     }
+  }
+
+  /**
+   * A stamp answered 421: it did not process the request, and this gateway's table is stale.
+   * Count it, re-read the table, then retry once on the stamp the table now names, or answer 503 + Retry-After.
+   */
+  misdirected(req: IncomingMessage, res: ServerResponse, tenant: string, refusedBy: string, startedMs: number, attempt: MisdirectedAttempt): void {
+    this.metrics.misdirected.inc({ stamp: refusedBy });
+    this.deps.logger.info({ tenant, stamp: refusedBy }, 'stamp answered 421: re-reading the routing table');
+    this.store
+      .reload()
+      .then(() => {
+        if (res.destroyed) return;
+        const table = this.store.current;
+        if (!table) return this.reject(res, startedMs, 503, 'not-ready', 'no valid routing table loaded', undefined);
+        const decision = decideAfterMisdirected(table, tenant, refusedBy, attempt.replayable, attempt.retried);
+        if (decision.kind === 'retry') return this.forward(req, res, table, tenant, decision.stamp, attempt.byToken, startedMs, true);
+        this.reject(res, startedMs, 503, 'misdirected', decision.message, table, tenant, refusedBy, { 'retry-after': String(MISDIRECTED_RETRY_AFTER_SECONDS) });
+      })
+      .catch((error: unknown) => this.internalError(res, error, startedMs));
   }
 
   /** Called by ProxyHandler once a forwarded request is over, with what it says about the stamp. */
@@ -538,6 +563,8 @@ export class ProxyHandler implements Dispatcher.DispatchHandler {
   private lastBytesRead: number;
   private lastReadMs: number;
   private writeStalledSinceMs: number | undefined;
+  /** Set when the stamp answered 421: its answer is dropped and the gateway decides what the client gets. */
+  private misdirected = false;
   /** A bodiless answer's head, held until the stamp's answer is known to be whole. */
   private heldHead: { status: number; headers: OutgoingHttpHeaders } | undefined;
 
@@ -551,6 +578,7 @@ export class ProxyHandler implements Dispatcher.DispatchHandler {
     private readonly slot: Slot,
     private readonly startedMs: number,
     private readonly head: boolean,
+    private readonly attempt: MisdirectedAttempt = { replayable: false, retried: true, byToken: false },
   ) {
     this.lastBytesRead = req.socket.bytesRead;
     this.lastReadMs = startedMs;
@@ -604,6 +632,10 @@ export class ProxyHandler implements Dispatcher.DispatchHandler {
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Readonly<Record<string, string | string[] | undefined>>): void {
     // Informational answers (102, 103) are the stamp's business, not the client's.
     if (statusCode < 200 || this.closedEarly) return;
+    if (statusCode === 421) {
+      this.misdirected = true;
+      return;
+    }
     this.responding = true;
     const out = this.gateway.responseHead(headers, this.slot.stamp, this.table.revision);
     if (bodiless(statusCode) || this.head) {
@@ -628,7 +660,7 @@ export class ProxyHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.over || this.heldHead !== undefined) return;
+    if (this.over || this.heldHead !== undefined || this.misdirected) return;
     if (!this.res.write(chunk)) {
       controller.pause();
       this.writeStalledSinceMs = performance.now();
@@ -641,6 +673,11 @@ export class ProxyHandler implements Dispatcher.DispatchHandler {
 
   onResponseEnd(): void {
     if (this.over) return;
+    if (this.misdirected) {
+      this.finish('success'); // the stamp is healthy: it answered, it only refused a stranger
+      this.gateway.misdirected(this.req, this.res, this.tenant, this.slot.stamp, this.startedMs, this.attempt);
+      return;
+    }
     if (this.heldHead !== undefined && !this.writeHead(this.heldHead.status, this.heldHead.headers)) return;
     this.res.end();
     this.finish('success');

@@ -8,3 +8,4 @@ export { createTokenVerifier, loadTokenVerifierOptions, type TokenVerifier, type
 export { TableStore, type TableStoreOptions, type ReloadResult } from './table-store.ts';
 export { createMetrics, type GatewayMetrics } from './metrics.ts';
 export { main } from './main.ts';
+export { decideAfterMisdirected, epochOf, EPOCH_HEADER, MISDIRECTED_RETRY_AFTER_SECONDS, type MisdirectedDecision } from './misdirected.ts';

@@ -14,6 +14,8 @@ export interface GatewayMetrics {
   readonly breakerState: Gauge<'stamp'>;
   readonly inFlight: Gauge<'stamp'>;
   readonly tokenStampMismatches: Counter;
+  /** 421 answers by the stamp that gave them: each one means this gateway's table was stale. */
+  readonly misdirected: Counter<'stamp'>;
   /** Requests refused before reaching a stamp to protect it or its other tenants, by reason; `tenant` bounded (see boundedLabel). */
   readonly refusals: Counter<'stamp' | 'tenant' | 'reason'>;
   /** Client time limits that cut an exchange, by limit. */
@@ -69,6 +71,12 @@ export function createMetrics(inFlight: () => Iterable<readonly [stamp: string, 
         this.reset();
         for (const [stamp, count] of inFlight()) this.set({ stamp }, count);
       },
+    }),
+    misdirected: new Counter({
+      name: 'stampyard_gateway_misdirected_total',
+      help: 'Requests a stamp refused with 421 (not on its tenant list, or an older epoch): the gateway re-read its table. By the refusing stamp.',
+      labelNames: ['stamp'],
+      registers,
     }),
     tokenStampMismatches: new Counter({
       name: 'stampyard_gateway_token_stamp_mismatch_total',

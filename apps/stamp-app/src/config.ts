@@ -17,7 +17,9 @@ export interface StampAppConfig {
   readonly delayMs: number;
   /** Accept requests and never answer them (a hung stamp, for tests). @default false */
   readonly hang: boolean;
-  /** Port of the admin listener (`/metrics`, `/error-percent`, `/usage`), which the gateway never routes to; 0 picks a free one. @default - no admin listener */
+  /** The stamp's tenant list (its mounted ConfigMap's `tenants.json`): strangers get 421, migrating tenants' writes 503. @default - none: every tenant is served (tests and benchmarks only) */
+  readonly tenantList?: string;
+  /** Port of the admin listener (`/metrics`, `/error-percent`, `/usage`, and the migration routes: export, import, write logs), which the gateway never routes to; 0 picks a free one. @default - no admin listener */
   readonly adminPort?: number;
   /** Length of a usage period. @default 3600 */
   readonly usagePeriodSeconds: number;
@@ -28,7 +30,7 @@ export interface StampAppConfig {
 export type ConfigResult = { readonly ok: true; readonly config: StampAppConfig } | { readonly ok: false; readonly error: string };
 
 export const STAMP_APP_USAGE = `Usage: stampyard-stamp-app --stamp <name> [--version <v>] [--port <n>] [--host <address>] [--unhealthy] [--delay-ms <n>] [--hang]
-       [--admin-port <n>] [--error-percent <0..100>] [--usage-period-seconds <n>]
+       [--tenant-list <file>] [--admin-port <n>] [--error-percent <0..100>] [--usage-period-seconds <n>]
 
 Flags (environment variable in brackets):
   --stamp <name>     stamp name echoed in answers            [STAMP_APP_STAMP]   required
@@ -38,12 +40,13 @@ Flags (environment variable in brackets):
   --unhealthy        /healthz reports ready: false (503)     [STAMP_APP_UNHEALTHY=1]
   --delay-ms <n>     delay every answer by n ms              [STAMP_APP_DELAY_MS] default 0
   --hang             accept requests, never answer           [STAMP_APP_HANG=1]
-  --admin-port <n>   admin listener (/metrics, /error-percent, /usage) [ADMIN_PORT] default none
-                     never routed to by the gateway; 0 picks a free one
+  --tenant-list <f>  the stamp's tenant list: others get 421 [STAMP_APP_TENANT_LIST] default none (serve all)
+  --admin-port <n>   admin listener (/metrics, /error-percent, /usage, [ADMIN_PORT] default none
+                     tenant export/import/writes), never routed to by the gateway; 0 picks a free one
   --error-percent <n>  answer n% of requests 500, evenly     [STAMP_APP_ERROR_PERCENT] default 0
   --usage-period-seconds <n>  length of a usage period        [STAMP_APP_USAGE_PERIOD_SECONDS] default 3600
 
-Exit codes: 0 stopped by SIGTERM/SIGINT, 1 could not listen, 2 usage error.`;
+Exit codes: 0 stopped by SIGTERM/SIGINT, 1 could not listen or read the tenant list, 2 usage error.`;
 
 function integer(name: string, text: string, min: number, max: number): number | string {
   const value = Number(text);
@@ -70,6 +73,7 @@ export function parseStampAppConfig(argv: readonly string[], env: Readonly<Recor
         unhealthy: { type: 'boolean' },
         'delay-ms': { type: 'string' },
         hang: { type: 'boolean' },
+        'tenant-list': { type: 'string' },
         'admin-port': { type: 'string' },
         'usage-period-seconds': { type: 'string' },
         'error-percent': { type: 'string' },
@@ -89,6 +93,7 @@ export function parseStampAppConfig(argv: readonly string[], env: Readonly<Recor
   const adminPortText = flagOrEnv(values['admin-port'], env['ADMIN_PORT']);
   const adminPort = adminPortText === undefined ? undefined : integer('--admin-port', adminPortText, 0, 65535);
   if (typeof adminPort === 'string') return { ok: false, error: adminPort };
+  const tenantList = flagOrEnv(values['tenant-list'], env['STAMP_APP_TENANT_LIST']);
   const errorPercent = parseErrorPercent(flagOrEnv(values['error-percent'], env['STAMP_APP_ERROR_PERCENT']) ?? '0');
   if (typeof errorPercent === 'string') return { ok: false, error: `--error-percent: ${errorPercent}` };
   const usagePeriodSeconds = integer('--usage-period-seconds', flagOrEnv(values['usage-period-seconds'], env['STAMP_APP_USAGE_PERIOD_SECONDS']) ?? '3600', 1, 86_400);
@@ -103,6 +108,7 @@ export function parseStampAppConfig(argv: readonly string[], env: Readonly<Recor
       unhealthy: values['unhealthy'] === true || env['STAMP_APP_UNHEALTHY'] === '1',
       delayMs,
       hang: values['hang'] === true || env['STAMP_APP_HANG'] === '1',
+      ...(tenantList !== undefined ? { tenantList } : {}),
       ...(adminPort === undefined ? {} : { adminPort }),
       usagePeriodSeconds,
       errorPercent,

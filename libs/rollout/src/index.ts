@@ -15,6 +15,7 @@ export * from './render.ts';
 export * from './health/report.ts';
 export * from './health/flux.ts';
 export * from './health/http.ts';
+export * from './busy.ts';
 export * from './health/prometheus.ts';
 export * from './health/combine.ts';
 export * from './git-landings.ts';

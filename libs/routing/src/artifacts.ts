@@ -5,6 +5,7 @@ import { renderDnsEndpoints, renderZoneFile } from './dns.ts';
 import { renderNginxConfig } from './nginx.ts';
 import type { RoutingTable } from './table.ts';
 import { ROUTING_TABLE_FILE, SHARD_INDEX_FILE, shardRoutingTable } from './reader.ts';
+import { buildStampTenantLists, stampTenantListConfigMap } from './tenant-list.ts';
 
 /** Where routing artifacts live, relative to the fleet root. */
 export const ROUTING_DIR = 'rendered/routing';
@@ -18,6 +19,8 @@ export interface RoutingArtifacts {
   readonly files: readonly { readonly path: string; readonly content: string }[];
   /** The table sharded for the gateway's ConfigMaps (each < 1 MiB): name → data (file name → text), in the layout `readRoutingTable(dir)` reads (routing-index.json + routing-shard-NNN.json.part). */
   readonly configMaps: readonly { readonly name: string; readonly data: Readonly<Record<string, string>> }[];
+  /** Each stamp's tenant-list ConfigMap (`stampyard-tenant-list` in the stamp's namespace), by stamp name, for its apps layer. */
+  readonly tenantLists: Readonly<Record<string, ReturnType<typeof stampTenantListConfigMap>>>;
 }
 
 /**
@@ -36,7 +39,9 @@ export function renderRoutingArtifacts(fleet: LoadedFleet): RoutingArtifacts {
   files.push({ path: `${ROUTING_DIR}/nginx/tenant-map.conf`, content: nginx.tenantMap });
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 
-  return { files, configMaps: routingConfigMaps(table) };
+  const tenantLists: Record<string, ReturnType<typeof stampTenantListConfigMap>> = {};
+  for (const [stamp, list] of buildStampTenantLists(table)) tenantLists[stamp] = stampTenantListConfigMap(list);
+  return { files, configMaps: routingConfigMaps(table), tenantLists };
 }
 
 /**

@@ -27,6 +27,7 @@ export function buildRoutingTable(fleet: LoadedFleet): RoutingTable {
   const tenants: Record<string, TenantRoute> = {};
   // The same rules, in the same words, as validate and synth.
   const issues: Issue[] = checkRenderable(fleet);
+  const migrating = new Map((fleet.migrations ?? []).map(({ migration }) => [migration.metadata.name, migration] as const));
   for (const { list, source } of fleet.tenantLists) {
     list.items.forEach((tenant, index) => {
       if (tenant.stamp === undefined) return;
@@ -34,7 +35,13 @@ export function buildRoutingTable(fleet: LoadedFleet): RoutingTable {
         issues.push(unknownStampIssue(source, index, tenant.stamp, Object.keys(stamps)));
         return;
       }
+      const migration = migrating.get(tenant.id);
+      const phase = migration?.status.phase;
+      // Keys in sorted order: the table's revision hashes this object as it is.
       tenants[tenant.id] = {
+        ...(tenant.epoch ? { epoch: tenant.epoch } : {}),
+        ...(migration && phase !== 'done' && phase !== 'cutover-contract' ? { migratingTo: migration.spec.to } : {}),
+        ...(phase !== undefined && phase !== 'done' ? { phase } : {}),
         ...(tenant.previousStamp !== undefined ? { previousStamp: tenant.previousStamp } : {}),
         stamp: tenant.stamp,
         status: tenant.status,

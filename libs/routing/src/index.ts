@@ -8,3 +8,5 @@ export * from './build.ts';
 export * from './dns.ts';
 export * from './nginx.ts';
 export * from './artifacts.ts';
+export * from './tenant-list.ts';
+export * from './migration.ts';

@@ -88,6 +88,12 @@ export function stampLoads(fleet: LoadedFleet): StampLoad[] {
       if (tenant.stamp !== undefined) used.set(tenant.stamp, (used.get(tenant.stamp) ?? 0) + tenant.weight);
     }
   }
+  // A migration in flight reserves the tenant's weight on its target until the
+  // contract commit binds it there, so the target keeps room for the whole migration.
+  for (const { migration } of fleet.migrations ?? []) {
+    const tenant = fleet.tenantLists.flatMap((l) => l.list.items).find((t) => t.id === migration.metadata.name);
+    if (tenant && tenant.stamp === migration.spec.from) used.set(migration.spec.to, (used.get(migration.spec.to) ?? 0) + tenant.weight);
+  }
   const spec = fleet.fleet.spec;
   return fleet.stamps.map(({ stamp }) => ({
     name: stamp.metadata.name,

@@ -23,6 +23,7 @@ export type TableResult =
   | { readonly ok: false; readonly error: string };
 
 const TENANT_STATUSES = new Set(['active', 'suspended']);
+const MIGRATION_PHASES = new Set(['fenced', 'copying', 'cutover-expand', 'cutover-contract']);
 const STAMP_STATUSES = new Set(['active', 'draining']);
 
 /**
@@ -94,6 +95,12 @@ function checkShape(data: unknown): string | undefined {
     if (!TENANT_STATUSES.has(tenant['status'] as string)) return `tenants.${id}.status must be active or suspended`;
     const previous = tenant['previousStamp'];
     if (previous !== undefined && typeof previous !== 'string') return `tenants.${id}.previousStamp must be a string`;
+    const epoch = tenant['epoch'];
+    if (epoch !== undefined && !(Number.isSafeInteger(epoch) && (epoch as number) >= 0)) return `tenants.${id}.epoch must be a whole number ≥ 0, received ${JSON.stringify(epoch)}`;
+    const phase = tenant['phase'];
+    if (phase !== undefined && !MIGRATION_PHASES.has(phase as string)) return `tenants.${id}.phase must be one of ${[...MIGRATION_PHASES].join(', ')}, received ${JSON.stringify(phase)}`;
+    const migratingTo = tenant['migratingTo'];
+    if (migratingTo !== undefined && (typeof migratingTo !== 'string' || !Object.hasOwn(stamps, migratingTo))) return `tenants.${id}.migratingTo ${JSON.stringify(migratingTo)} is not in stamps`;
   }
   return undefined;
 }

@@ -18,6 +18,7 @@ export function fleetSourcesOf(fleet: LoadedFleet, extraStamps: readonly SourceF
     fleet: file(fleet.fleetSource),
     stamps: [...fleet.stamps.map((s) => file(s.source)), ...extraStamps],
     tenants: fleet.tenantLists.map((t) => file(t.source)),
+    migrations: (fleet.migrations ?? []).map((m) => file(m.source)),
   };
 }
 

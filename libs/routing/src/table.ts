@@ -19,6 +19,27 @@ export interface TenantRoute {
   readonly status: 'active' | 'suspended';
   /** The stamp the tenant was moved from, when it was moved. @default - absent */
   readonly previousStamp?: string;
+  /**
+   * Bumped by each migration cutover. The gateway sends it as `x-stampyard-epoch`; a stamp refuses (421)
+   * a request whose epoch is older than the one on its tenant list.
+   * @default 0 (absent)
+   */
+  readonly epoch?: number;
+  /** Set while the tenant is being migrated: its writes are fenced (503 + Retry-After). @default - absent (not migrating) */
+  readonly phase?: TenantMigrationPhase;
+  /** The stamp the tenant is migrating to, while it is migrating. @default - absent */
+  readonly migratingTo?: string;
+}
+
+/** A migration's phase as the table carries it (libs/stamp-spec's `MigrationPhase` without `done`, which lifts the fence). */
+export type TenantMigrationPhase = 'fenced' | 'copying' | 'cutover-expand' | 'cutover-contract';
+
+/** The header the gateway sends with the tenant's epoch. */
+export const EPOCH_HEADER = 'x-stampyard-epoch';
+
+/** The tenant's epoch (0 when the table leaves it out). */
+export function tenantEpoch(tenant: TenantRoute): number {
+  return tenant.epoch ?? 0;
 }
 
 /** The table's content without its revision, which is derived from it. */

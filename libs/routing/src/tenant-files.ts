@@ -12,6 +12,8 @@ export interface TenantEdit {
   readonly stamp: string;
   /** @default - left as it is */
   readonly previousStamp?: string;
+  /** The tenant's epoch (a migration cutover bumps it). @default - left as it is */
+  readonly epoch?: number;
 }
 
 /**
@@ -38,6 +40,7 @@ export function tenantFileChanges(fleet: LoadedFleet, edits: readonly TenantEdit
     const fields = listEdits.flatMap((edit) => [
       { index: edit.index, key: 'stamp', value: edit.stamp },
       ...(edit.previousStamp !== undefined ? [{ index: edit.index, key: 'previousStamp', value: edit.previousStamp }] : []),
+      ...(edit.epoch !== undefined ? [{ index: edit.index, key: 'epoch', value: String(edit.epoch) }] : []),
     ]);
     const content = spliceFields(entry.source.text, fields) ?? setWithDocument(entry.source.doc, fields);
     changes.push({ path: entry.source.path, content });
@@ -48,14 +51,15 @@ export function tenantFileChanges(fleet: LoadedFleet, edits: readonly TenantEdit
 interface FieldEdit {
   readonly index: number;
   readonly key: string;
-  /** A DNS label (a stamp name), so it is written as a plain scalar. */
+  /** A DNS label (a stamp name) or a whole number (an epoch), so it is written as a plain scalar. */
   readonly value: string;
 }
 
 /** The Document API path: a copy of the parsed file, `setIn`, `toString`. */
 export function setWithDocument(doc: Document, fields: readonly FieldEdit[]): string {
   const copy = doc.clone();
-  for (const field of fields) copy.setIn(['items', field.index, field.key], field.value);
+  // `epoch` is a number; every other field is a stamp name.
+  for (const field of fields) copy.setIn(['items', field.index, field.key], field.key === 'epoch' ? Number(field.value) : field.value);
   return copy.toString({ lineWidth: 0 });
 }
 

@@ -2,6 +2,7 @@ export * from './errors.ts';
 export * from './schema.ts';
 export * from './infrastructure-schema.ts';
 export * from './rollout-schema.ts';
+export * from './migration-schema.ts';
 export * from './source.ts';
 export * from './load.ts';
 export * from './rules.ts';

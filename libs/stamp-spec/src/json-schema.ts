@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { fleetSchema, stampSchema, tenantListSchema } from './schema.ts';
 import { rolloutStateSchema } from './rollout-schema.ts';
+import { migrationSchema } from './migration-schema.ts';
 
 /** JSON Schema files by path relative to the fleet root, as they should be committed. */
 export function jsonSchemaFiles(): { path: string; content: string }[] {
@@ -10,6 +11,7 @@ export function jsonSchemaFiles(): { path: string; content: string }[] {
     ['schemas/stamp.schema.json', stampSchema, 'Stampyard Stamp'],
     ['schemas/tenant-list.schema.json', tenantListSchema, 'Stampyard TenantList'],
     ['schemas/rollout.schema.json', rolloutStateSchema, 'Stampyard Rollout'],
+    ['schemas/migration.schema.json', migrationSchema, 'Stampyard TenantMigration'],
   ];
   return entries.map(([path, schema, title]) => {
     // io: 'input' so fields with defaults are optional, as they are in the files.

@@ -4,6 +4,7 @@ import { fleetSchema, stampSchema, tenantListSchema, type FleetFile, type Stamp,
 import { MAX_ISSUES_PER_FILE, parseYamlSource, validateSource, type SourceFile, type YamlSource } from './source.ts';
 import { checkFleetRules, checkImageDigests, checkRenderable } from './rules.ts';
 import { readFleetDir, readFleetFile } from './read.ts';
+import { checkMigrationRules, migrationSchema, MIGRATIONS_DIR, type LoadedMigration } from './migration-schema.ts';
 
 export const FLEET_FILE = 'fleet.yaml';
 export const STAMPS_DIR = 'stamps';
@@ -17,6 +18,8 @@ export interface FleetSources {
   readonly stamps: readonly SourceFile[];
   /** tenants/*.yaml, in any order. @default [] */
   readonly tenants?: readonly SourceFile[];
+  /** migrations/*.yaml (migrations in flight), in any order. @default [] */
+  readonly migrations?: readonly SourceFile[];
   /** Files refused while reading (links, folders, over the size cap), each with why. @default [] */
   readonly issues?: readonly Issue[];
 }
@@ -37,6 +40,8 @@ export interface LoadedFleet {
   readonly fleetSource: YamlSource;
   readonly stamps: readonly LoadedStamp[];
   readonly tenantLists: readonly LoadedTenantList[];
+  /** migrations/*.yaml: migrations in flight, sorted by tenant. @default [] */
+  readonly migrations?: readonly LoadedMigration[];
 }
 
 /**
@@ -60,10 +65,19 @@ export function parseFleet(sources: FleetSources): { fleet?: LoadedFleet; issues
     const parsed = parseFile(file, tenantListSchema, issues);
     if (parsed) tenantLists.push({ list: parsed.value, source: parsed.source });
   }
+  const migrations: LoadedMigration[] = [];
+  for (const file of [...(sources.migrations ?? [])].sort((a, b) => a.path.localeCompare(b.path))) {
+    const parsed = parseFile(file, migrationSchema, issues);
+    if (parsed) migrations.push({ migration: parsed.value, source: parsed.source });
+  }
   if (!fleetParsed) return { issues: capPerFile(issues) };
   stamps.sort((a, b) => a.stamp.metadata.name.localeCompare(b.stamp.metadata.name));
-  const fleet: LoadedFleet = { fleet: fleetParsed.value, fleetSource: fleetParsed.source, stamps, tenantLists };
+  const fleet: LoadedFleet = { fleet: fleetParsed.value, fleetSource: fleetParsed.source, stamps, tenantLists, ...(migrations.length > 0 ? { migrations } : {}) };
   for (const issue of checkFleetRules(fleet, invalidStamps)) issues.push(issue);
+  if (migrations.length > 0) {
+    const bindings = new Map(tenantLists.flatMap((l) => l.list.items.map((t) => [t.id, t.stamp] as const)));
+    issues.push(...checkMigrationRules(migrations, bindings, new Set(stamps.map((s) => s.stamp.metadata.name))));
+  }
   return issues.length > 0 ? { issues: capPerFile(issues) } : { fleet, issues };
 }
 
@@ -112,7 +126,7 @@ export function checkFleet(sources: FleetSources): FleetCheck {
   return issues.length > 0 ? { issues, warnings } : { fleet: parsed.fleet, issues: [], warnings };
 }
 
-function parseFile<S extends typeof fleetSchema | typeof stampSchema | typeof tenantListSchema>(
+function parseFile<S extends typeof fleetSchema | typeof stampSchema | typeof tenantListSchema | typeof migrationSchema>(
   file: SourceFile,
   schema: S,
   issues: Issue[],
@@ -142,7 +156,14 @@ export async function readFleetSources(root: string): Promise<FleetSources> {
   if ('issue' in fleet) throw new ValidationError([fleet.issue]);
   const stamps = await readFleetDir(root, STAMPS_DIR);
   const tenants = await readFleetDir(root, TENANTS_DIR);
-  return { fleet: fleet.file, stamps: stamps.files, tenants: tenants.files, issues: [...stamps.issues, ...tenants.issues] };
+  const migrations = await readFleetDir(root, MIGRATIONS_DIR);
+  return {
+    fleet: fleet.file,
+    stamps: stamps.files,
+    tenants: tenants.files,
+    migrations: migrations.files,
+    issues: [...stamps.issues, ...tenants.issues, ...migrations.issues],
+  };
 }
 
 /** Reads and validates a fleet repository; throws ValidationError listing every problem. */

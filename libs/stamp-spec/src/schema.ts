@@ -330,6 +330,13 @@ export const fleetSpecSchema = z
       })
       .describe('The Git source Flux pulls from.'),
     rollout: rolloutPolicySchema.default(() => rolloutPolicySchema.parse({})).describe('Rollout policy.'),
+    migration: z
+      .strictObject({
+        maxPhaseMinutes: z.int().min(1).default(60).describe('A tenant migration in one phase for longer than this is flagged by status, drift and the report. @default 60'),
+        retentionDays: z.int().min(0).default(7).describe("Days the source stamp keeps a moved tenant's data after the migration is done, before the cleanup Job. @default 7"),
+      })
+      .default({ maxPhaseMinutes: 60, retentionDays: 7 })
+      .describe('Tenant migration policy.'),
     ...infrastructureFields,
     requireImageDigests: z
       .boolean()
@@ -413,6 +420,11 @@ export const tenantSchema = z.strictObject({
   previousStamp: dnsLabel(40, 'stamp name')
     .optional()
     .describe('Stamp the tenant was last moved from. Written by `stampyard tenants move`. @default - none'),
+  epoch: z
+    .int()
+    .min(0)
+    .optional()
+    .describe('Bumped by each migration cutover; stamps refuse requests carrying an older epoch. Written by `stampyard tenants migration advance`. @default 0'),
 });
 
 export const tenantListSchema = z

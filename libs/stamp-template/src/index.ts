@@ -2,6 +2,8 @@ export * from './types.ts';
 export * from './stamp-chart.ts';
 export * from './synthesize.ts';
 export * from './gateway.ts';
+export * from './constructs/tenant-list-mount.ts';
+export * from './migration-jobs.ts';
 export * from './cluster-infrastructure.ts';
 export * from './constructs/app-service.ts';
 export * from './constructs/certificates.ts';

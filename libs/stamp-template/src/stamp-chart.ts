@@ -28,6 +28,7 @@ import { OtelCollector } from './constructs/otel-collector.ts';
 import { Postgres } from './constructs/postgres.ts';
 import { Redis } from './constructs/redis.ts';
 import { StampNamespace } from './constructs/stamp-namespace.ts';
+import { TenantListMount } from './constructs/tenant-list-mount.ts';
 import { ZoneTelemetry } from './zone-telemetry.ts';
 import { UsageExport } from './usage-export.ts';
 
@@ -180,6 +181,8 @@ export class StampChart extends Chart {
       OTEL_EXPORTER_OTLP_ENDPOINT: kplus.EnvValue.fromValue(`http://otel-collector:${OTEL_PORTS.http}`),
     };
     const api = new AppService(apps, 'api', { labels, component: 'api', image: imageReference(release.images.api), size, env, port: appPort, servicePort: 80 });
+    // The api refuses tenants not on its stamp's list (421) and fences migrating ones.
+    new TenantListMount(apps, 'tenant-list', { deployment: api.deployment });
     const worker = new AppService(apps, 'worker', { labels, component: 'worker', image: imageReference(release.images.worker), size, env, port: appPort });
     const door = new FrontDoor(apps, 'front-door', {
       name: 'api',

@@ -1,7 +1,10 @@
 // Plans every generated file of a fleet. Reads nothing from disk and writes nothing.
 import { availableParallelism } from 'node:os';
 import { assertRenderable, InternalError, jsonSchemaFiles, type LoadedFleet } from '@stampyard/stamp-spec';
-import { loadRouting, loadTemplate, type RoutingApi, type TemplateApi } from './private/contracts.ts';
+import { loadRouting, loadTemplate, type ApiObject, type RoutingApi, type TemplateApi } from './private/contracts.ts';
+
+/** The template's migration Jobs (optional in `options.template`, which tests fake). */
+type TemplateWithJobs = Pick<typeof import('@stampyard/stamp-template'), 'migrationJobs'>;
 import { runOnThreads } from './private/pool.ts';
 import { renderTask, type RenderTask } from './private/tasks.ts';
 import { DNS_ENDPOINTS_DIR, fleetSourcesLabel, OUTPUT_DIRS, ROUTING_RENDERED_DIR } from './layout.ts';
@@ -56,9 +59,20 @@ export async function planSynth(fleet: LoadedFleet, options: PlanSynthOptions = 
   const tasks: RenderTask[] = [
     { id: 0, kind: 'global', fleet: spec, source: fleetSourcesLabel(fleet), configMaps: routing.configMaps, dnsEndpointFiles },
   ];
-  for (let i = 0; i < stamps.length; i += chunk) tasks.push({ id: tasks.length, kind: 'stamps', fleet: spec, stamps: stamps.slice(i, i + chunk) });
-
   const template = options.template ? Promise.resolve(options.template) : loadTemplate();
+  // Per-stamp objects that depend on tenants and migrations rather than on the stamp's shape.
+  const extraApps = new Map<string, ApiObject[]>();
+  for (const [name, list] of Object.entries(routing.tenantLists ?? {})) extraApps.set(name, [list]);
+  if ((fleet.migrations ?? []).length > 0) {
+    const jobs = ((await template) as Partial<TemplateWithJobs>).migrationJobs?.(spec, stamps, fleet.migrations ?? []) ?? new Map();
+    for (const [name, objects] of jobs) extraApps.set(name, [...(extraApps.get(name) ?? []), ...objects]);
+  }
+  for (let i = 0; i < stamps.length; i += chunk) {
+    const slice = stamps.slice(i, i + chunk);
+    const extra = Object.fromEntries(slice.flatMap((s) => (extraApps.has(s.metadata.name) ? [[s.metadata.name, extraApps.get(s.metadata.name)!]] : [])));
+    tasks.push({ id: tasks.length, kind: 'stamps', fleet: spec, stamps: slice, ...(Object.keys(extra).length > 0 ? { extraApps: extra } : {}) });
+  }
+
   const renderHere = template.then((t) => (task: RenderTask) => renderTask(t, task));
   const rendered = threads > 1 ? await runOnThreads(tasks, threads, renderHere) : tasks.map(await renderHere);
 

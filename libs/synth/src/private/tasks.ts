@@ -1,10 +1,17 @@
 // Units of rendering work, the same in process and in worker threads.
 import type { FleetSpec, Stamp } from '@stampyard/stamp-spec';
-import type { ConfigMapData, InfrastructureManifests, StampManifests, TemplateApi } from './contracts.ts';
+import type { ApiObject, ConfigMapData, InfrastructureManifests, StampManifests, TemplateApi } from './contracts.ts';
 import { renderGlobalFiles, renderStampFiles, renderZoneInfrastructureFiles, type SynthFile } from '../render.ts';
 
 export type RenderTask =
-  | { readonly id: number; readonly kind: 'stamps'; readonly fleet: FleetSpec; readonly stamps: readonly Stamp[] }
+  | {
+      readonly id: number;
+      readonly kind: 'stamps';
+      readonly fleet: FleetSpec;
+      readonly stamps: readonly Stamp[];
+      /** Objects appended to each stamp's apps layer (its tenant-list ConfigMap, migration Jobs), by stamp name. @default - none */
+      readonly extraApps?: Readonly<Record<string, readonly ApiObject[]>>;
+    }
   | {
       readonly id: number;
       readonly kind: 'global';
@@ -60,7 +67,9 @@ export function renderTask(template: TemplateApi, task: RenderTask): SynthFile[]
   return task.stamps.flatMap((stamp) => {
     const zone = task.fleet.regions[stamp.spec.region]?.zone;
     // An unknown region is the template's to report.
-    const manifests = r.render(stamp);
+    const rendered = r.render(stamp);
+    const extra = task.extraApps?.[stamp.metadata.name];
+    const manifests = extra ? { ...rendered, apps: [...rendered.apps, ...extra] } : rendered;
     const variables = template.stampClusterVariables(stamp);
     if (zone === undefined) return renderStampFiles(task.fleet, stamp, manifests, { infrastructure: [], 'infrastructure-config': [] }, variables);
     return renderStampFiles(task.fleet, stamp, manifests, zoneInfrastructure(r, task.fleet, zone), variables);

@@ -12,6 +12,7 @@ import {
   type FleetSources,
   type Stamp,
 } from '@stampyard/stamp-spec';
+import { migrationStatuses } from '@stampyard/routing';
 import { loadHealth, planDrift, readRolloutState, renderDrift, type DriftInput, type DriftReport, type Landing, type ResultFormat } from '@stampyard/rollout';
 import { resolveNow, resolveRoot, type Io } from '../context.ts';
 import { addNowOption, addOutputOption, addRootOption } from '../options.ts';
@@ -91,5 +92,13 @@ export function registerDrift(program: Command, io: Io, result: CommandResult): 
     const report = await collectDrift({ root, sources, now, state, health, landings, skipRendered: options.skipRendered ?? false });
     io.stdout(renderDrift(report, options.output as ResultFormat));
     result.exitCode = report.ok ? 0 : 1;
+    // Tenant migrations in flight, flagged when stuck in a phase longer than the policy allows.
+    const { fleet } = parseFleet(sources);
+    const migrations = fleet ? migrationStatuses(fleet, now, fleet.fleet.spec.migration.maxPhaseMinutes) : [];
+    if (migrations.some((m) => m.stuck !== undefined)) result.exitCode = 1;
+    if (migrations.length > 0 && options.output !== 'json') {
+      const bullet = options.output === 'markdown' ? '- ' : '  ';
+      io.stdout(`${options.output === 'markdown' ? '\n### Tenant migrations in flight\n\n' : '\nTenant migrations in flight:\n'}${migrations.map((m) => `${bullet}${m.stuck ? 'error' : 'info'}: ${m.tenant} ${m.from} → ${m.to}, ${m.phase} since ${m.phaseSince}${m.stuck ? `; ${m.stuck}` : ''}`).join('\n')}\n`);
+    }
   });
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadFleet, type Stamp, type Tenant } from '@stampyard/stamp-spec';
@@ -116,13 +116,56 @@ describe('stampyard tenants move', () => {
     aTenant({ id: 'solo', isolation: 'dedicated', stamp: 'stamp-eu-solo' }),
   ];
 
-  it('re-binds the tenant and records its previous stamp', async () => {
+  it('moves the tenant in phased commits: fenced, copying (waits for the copy), expand, contract, done; each step re-renders', async () => {
     const root = await repoWith(tenants());
-    const run = await runCli(['tenants', 'move', 'b', '--to', 'stamp-eu-1', '--root', root]);
-    expect(run.stderr).toBe('');
-    expect(run.stdout).toBe("moved b from stamp-eu-2 to stamp-eu-1 in tenants/tenants-000.yaml\nnext: npm run synth, move the tenant's data, then open a pull request\n");
-    expect(run.exitCode).toBe(0);
+    const cli = (...args: string[]) => runCli([...args, '--root', root, '--now', '2026-12-01T10:00:00Z']);
+    const list = async (stamp: string) => {
+      const after = (await readFile(join(root, `rendered/stamps/${stamp}/apps/manifests.yaml`), 'utf8')).split('tenants.json: |\n')[1]!.split('\n');
+      const block = after.slice(0, after.findIndex((line) => !line.startsWith('    ')));
+      return JSON.parse(block.map((line) => line.slice(4)).join('\n')) as { tenants: Record<string, unknown> };
+    };
+
+    const started = await cli('tenants', 'move', 'b', '--to', 'stamp-eu-1');
+    expect([started.exitCode, started.stderr]).toEqual([0, '']);
+    expect(started.stdout).toContain('started moving b from stamp-eu-2 to stamp-eu-1');
+    expect(await readFile(join(root, 'migrations/b.yaml'), 'utf8')).toContain('phase: fenced');
+    expect((await list('stamp-eu-2')).tenants['b']).toEqual({ epoch: 0, phase: 'fenced' });
+
+    const again = await cli('tenants', 'move', 'b', '--to', 'stamp-eu-1');
+    expect([again.exitCode, again.stderr]).toEqual([1, expect.stringContaining("a migration of 'b' from stamp-eu-2 to stamp-eu-1 is already in phase fenced")]);
+
+    expect((await cli('tenants', 'migration', 'advance', 'b')).stdout).toContain('copying b');
+    const waiting = await cli('tenants', 'migration', 'advance', 'b');
+    expect([waiting.exitCode, waiting.stdout]).toEqual([0, expect.stringContaining('waiting for the export Job on stamp-eu-2 and the import Job on stamp-eu-1')]);
+    await writeFile(join(root, 'copy.json'), JSON.stringify({ migrations: { b: { exported: true, imported: true } } }));
+    expect((await cli('tenants', 'migration', 'advance', 'b', '--health', join(root, 'copy.json'))).stdout).toContain('expand');
+    expect((await list('stamp-eu-1')).tenants['b']).toEqual({ epoch: 1, phase: 'cutover-expand' });
+    expect((await list('stamp-eu-2')).tenants['b']).toEqual({ epoch: 0, phase: 'cutover-expand' });
+
+    expect((await cli('tenants', 'migration', 'advance', 'b')).stdout).toContain('contract');
     expect((await boundTo(root))['b']).toEqual(['stamp-eu-1', 'stamp-eu-2']);
+    expect((await list('stamp-eu-2')).tenants['b']).toBeUndefined();
+
+    const status = await runCli(['tenants', 'migration', 'status', '--root', root, '--now', '2026-12-01T12:00:00Z']);
+    expect([status.exitCode, status.stdout]).toEqual([1, expect.stringContaining('b: stamp-eu-2 → stamp-eu-1, cutover-contract since 2026-12-01T10:00:00.000Z (epoch 0); STUCK')]);
+    const drift = await runCli(['drift', '--root', root, '--skip-rendered', '--now', '2026-12-01T12:00:00Z']);
+    expect([drift.exitCode, drift.stdout]).toEqual([1, expect.stringContaining('error: b stamp-eu-2 → stamp-eu-1, cutover-contract since 2026-12-01T10:00:00.000Z; in phase cutover-contract for 120 minutes')]);
+
+    expect((await cli('tenants', 'migration', 'advance', 'b')).stdout).toContain('done: b is served by stamp-eu-1 at epoch 1');
+    await expect(readFile(join(root, 'migrations/b.yaml'), 'utf8')).rejects.toThrow();
+    expect(await readFile(join(root, 'migrations/archive/b-1.yaml'), 'utf8')).toContain('phase: done');
+    expect((await list('stamp-eu-1')).tenants['b']).toEqual({ epoch: 1 });
+    expect((await cli('tenants', 'migration', 'status')).stdout).toBe('no migration in flight\n');
+  });
+
+  it('aborts back to where the migration began', async () => {
+    const root = await repoWith(tenants());
+    const before = (await boundTo(root))['b'];
+    expect((await runCli(['tenants', 'move', 'b', '--to', 'stamp-eu-1', '--root', root])).exitCode).toBe(0);
+    const aborted = await runCli(['tenants', 'migration', 'abort', 'b', '--root', root]);
+    expect([aborted.exitCode, aborted.stdout]).toEqual([0, expect.stringContaining('aborted in phase fenced: b stays on stamp-eu-2')]);
+    expect((await boundTo(root))['b']).toEqual(before);
+    expect((await readdir(join(root, 'migrations/archive')))).toEqual([expect.stringMatching(/^b-0-aborted\.yaml$/)]);
   });
 
   it.each([

@@ -1,4 +1,4 @@
-// `stampyard tenants place|move`: bind tenants to stamps. The libs plan; this shell reads, prints and writes.
+// `stampyard tenants place|move|migration`: bind tenants to stamps (move and migration: ./migration.ts). The libs plan; this shell reads, prints and writes.
 import { Option, type Command } from 'commander';
 import {
   InternalError,
@@ -12,7 +12,6 @@ import {
 import {
   describeShortfall,
   fleetSourcesOf,
-  planMove,
   planPlacement,
   planPlacementWithScaffold,
   stampLoads,
@@ -22,6 +21,7 @@ import {
 import { resolveRoot, type Io } from '../context.ts';
 import { withRepoLock } from '../lock.ts';
 import { addRootOption } from '../options.ts';
+import { registerMigration, registerMove } from './migration.ts';
 import type { CommandResult } from '../main.ts';
 
 const TENANTS_HELP = `
@@ -122,39 +122,9 @@ function registerPlace(tenants: Command, io: Io, result: CommandResult): void {
   });
 }
 
-function registerMove(tenants: Command, io: Io, _result: CommandResult): void {
-  const command = tenants
-    .command('move')
-    .description('Re-bind one tenant to another stamp and record its previous stamp. Moving its data is not part of this.')
-    .argument('<tenant>', 'tenant id')
-    .requiredOption('--to <stamp>', 'the stamp to bind it to: active, in its residency zone, with room, matching its isolation')
-    .option('--dry-run', 'print the plan, write nothing');
-  addRootOption(command);
-  addTextJsonOutput(command);
-  command.action(async (tenantId: string, options: { root?: string; output: string; to: string; dryRun?: boolean }) => {
-    const root = resolveRoot(options.root);
-    const run = async (): Promise<void> => {
-    const fleet = await loadFleet(root);
-    const move = planMove(fleet, tenantId, options.to);
-    const changes = tenantFileChanges(fleet, [
-      { list: move.list, index: move.index, stamp: move.to, ...(move.from !== undefined ? { previousStamp: move.from } : {}) },
-    ]);
-    const written = options.dryRun ? [] : await applyFileChanges(root, changes);
-    if (options.output === 'json') {
-      io.stdout(`${JSON.stringify({ ok: true, dryRun: Boolean(options.dryRun), tenant: move.tenantId, from: move.from ?? null, to: move.to, written }, null, 2)}\n`);
-      return;
-    }
-    io.stdout(
-      `${options.dryRun ? 'would move' : 'moved'} ${move.tenantId} from ${move.from ?? '(unplaced)'} to ${move.to} in ${move.file}\n` +
-        (options.dryRun ? 'dry run: nothing written\n' : 'next: npm run synth, move the tenant\'s data, then open a pull request\n'),
-    );
-    };
-    return options.dryRun ? run() : withRepoLock(root, 'stampyard tenants move', io, run);
-  });
-}
-
 export function registerTenants(program: Command, io: Io, result: CommandResult): void {
   const tenants = program.command('tenants').description('Place tenants on stamps and move them.').addHelpText('after', TENANTS_HELP);
   registerPlace(tenants, io, result);
   registerMove(tenants, io, result);
+  registerMigration(tenants, io, result);
 }

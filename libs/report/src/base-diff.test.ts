@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { diffAgainstBase, parseNameStatus, routingRevisionOf, stampOfRenderedPath, tenantPlacements } from './base-diff.ts';
 
@@ -38,6 +39,9 @@ describe('tenantPlacements and routingRevisionOf', () => {
 
   it('reads a revision, or nothing from text that has none', () => {
     expect(routingRevisionOf('{"revision":"sha256:abc"}')).toBe('sha256:abc');
+    // A sharded table's index: its revision is the hash of its bytes.
+    const index = '{\n  "schemaVersion": 2,\n  "shards": []\n}\n';
+    expect(routingRevisionOf(index)).toBe(`sha256:${createHash('sha256').update(index).digest('hex')}`);
     expect(routingRevisionOf('{')).toBeUndefined();
     expect(routingRevisionOf(undefined)).toBeUndefined();
   });

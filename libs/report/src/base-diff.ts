@@ -1,5 +1,6 @@
 // Pull-request mode, the pure part: what changed between a base ref and now.
 import { parseYamlSource } from '@stampyard/stamp-spec';
+import { indexRevision } from '@stampyard/routing/lookup';
 import type { BaseDiff, ChangedFile, FileChangeKind, StampChange, TenantChange } from './model.ts';
 
 const STATUS_LETTERS: Readonly<Record<string, FileChangeKind>> = { A: 'added', C: 'added', D: 'removed', M: 'modified', T: 'modified', R: 'renamed' };
@@ -36,8 +37,10 @@ export function tenantPlacements(texts: readonly string[]): Map<string, string |
 export function routingRevisionOf(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
   try {
-    const revision = (JSON.parse(text) as { revision?: unknown }).revision;
-    return typeof revision === 'string' ? revision : undefined;
+    const data = JSON.parse(text) as { revision?: unknown; shards?: unknown };
+    // A sharded table's index carries no revision: its revision is the hash of its bytes.
+    if (data.revision === undefined && Array.isArray(data.shards)) return indexRevision(text);
+    return typeof data.revision === 'string' ? data.revision : undefined;
   } catch {
     return undefined;
   }

@@ -1,13 +1,15 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ValidationError, formatIssue, isGenerated, loadFleet } from '@stampyard/stamp-spec';
 import { EXAMPLE_FLEET_ROOT } from '@stampyard/stamp-spec/testing';
 import { aTenant, bigFleet, fleetOf, smallStamps } from './private/fixtures.ts';
-import { renderRoutingArtifacts, routingConfigMaps } from './artifacts.ts';
+import { ROUTING_TABLE_DIR, renderRoutingArtifacts } from './artifacts.ts';
 import { buildRoutingTable } from './build.ts';
-import { parseRoutingTable, readRoutingTable } from './reader.ts';
+import { readRoutingTable } from './reader.ts';
+import { MAX_SHARD_BYTES, shardOf } from './shards.ts';
 import { computeRevision, lookupTenant, sealRoutingTable } from './table.ts';
 
 const MIB = 1024 * 1024;
@@ -16,18 +18,27 @@ describe('renderRoutingArtifacts on the example fleet', async () => {
   const fleet = await loadFleet(EXAMPLE_FLEET_ROOT);
   const artifacts = renderRoutingArtifacts(fleet);
   const file = (path: string) => artifacts.files.find((f) => f.path === path)?.content ?? '';
+  const fabrikamShard = () => String(shardOf('fabrikam', artifacts.shardCount)).padStart(3, '0');
 
-  it('writes the canonical table: valid, sealed, every tenant once, every stamp it names present', () => {
-    const result = parseRoutingTable(file('rendered/routing/routing-table.json'));
-    if (!result.ok) throw new Error(result.error);
-    const ids = fleet.tenantLists.flatMap((t) => t.list.items.map((i) => i.id));
-    expect(ids.length).toBeGreaterThanOrEqual(200);
-    expect(Object.keys(result.table.tenants).sort()).toEqual([...ids].sort());
-    for (const tenant of Object.values(result.table.tenants)) expect(result.table.stamps).toHaveProperty(tenant.stamp);
-    expect(Object.keys(result.table.stamps)).toEqual(fleet.stamps.map((s) => s.stamp.metadata.name));
-    expect(result.table.stamps['stamp-eu-fabrikam']).toEqual({ endpoint: 'https://stamp-eu-fabrikam.stamps.contoso.example', region: 'westeurope', residency: 'eu', status: 'active' });
-    expect(lookupTenant(result.table, 'fabrikam')).toMatchObject({ found: true, stampName: 'stamp-eu-fabrikam' });
-    expect(lookupTenant(result.table, 'nobody')).toEqual({ found: false, tenantId: 'nobody', reason: 'unknown-tenant' });
+  it('writes the sharded table: valid, every tenant once in its own shard, every stamp it names present', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'routing-table-'));
+    try {
+      for (const f of artifacts.files.filter((f) => f.path.startsWith(`${ROUTING_TABLE_DIR}/`))) await writeFile(join(dir, basename(f.path)), f.content);
+      const result = await readRoutingTable(dir);
+      if (!result.ok) throw new Error(result.error);
+      expect(result.table.revision).toBe(artifacts.revision);
+      const ids = fleet.tenantLists.flatMap((t) => t.list.items.map((i) => i.id));
+      expect(ids.length).toBeGreaterThanOrEqual(200);
+      expect(Object.keys(result.table.tenants)).toEqual([...ids].sort());
+      for (const tenant of Object.values(result.table.tenants)) expect(result.table.stamps).toHaveProperty(tenant.stamp);
+      expect(Object.keys(result.table.stamps)).toEqual(fleet.stamps.map((s) => s.stamp.metadata.name).sort());
+      expect(result.table.stamps['stamp-eu-fabrikam']).toEqual({ endpoint: 'https://stamp-eu-fabrikam.stamps.contoso.example', region: 'westeurope', residency: 'eu', status: 'active' });
+      expect(lookupTenant(result.table, 'fabrikam')).toMatchObject({ found: true, stampName: 'stamp-eu-fabrikam' });
+      expect(lookupTenant(result.table, 'nobody')).toEqual({ found: false, tenantId: 'nobody', reason: 'unknown-tenant' });
+      expect(file(`${ROUTING_TABLE_DIR}/routing-shard-${String(shardOf('fabrikam', artifacts.shardCount)).padStart(3, '0')}.json`)).toContain('\n"fabrikam":{"stamp":"stamp-eu-fabrikam","status":"active"},\n');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('marks every file as generated, lists them sorted, and is deterministic', () => {
@@ -37,14 +48,16 @@ describe('renderRoutingArtifacts on the example fleet', async () => {
     expect(paths).toContain('rendered/routing/dns/stamps.contoso.example.zone');
     expect(paths).toContain('rendered/routing/nginx/tenant-map.conf');
     expect(paths).toContain('rendered/routing/nginx/stamps.conf');
-    expect(paths).toContain('rendered/routing/dns/endpoints/stamp-eu-fabrikam.yaml');
+    expect(paths).toContain(`rendered/routing/dns/endpoints/shard-${fabrikamShard()}.yaml`);
+    expect(paths).toContain(`rendered/routing/nginx/tenant-map/shard-${fabrikamShard()}.conf`);
     expect(renderRoutingArtifacts(fleet)).toEqual(artifacts);
   });
 
   it('maps each tenant host to its stamp host in DNS', () => {
-    expect(file('rendered/routing/dns/stamps.contoso.example.zone')).toContain('\nfabrikam IN CNAME stamp-eu-fabrikam.stamps.contoso.example.\n');
-    expect(file('rendered/routing/dns/endpoints/stamp-eu-fabrikam.yaml')).toContain(
-      '  endpoints:\n    - dnsName: fabrikam.stamps.contoso.example\n      recordType: CNAME\n      recordTTL: 300\n      targets: [stamp-eu-fabrikam.stamps.contoso.example]\n',
+    expect(file('rendered/routing/dns/stamps.contoso.example.zone')).toContain(`\n$INCLUDE zone/shard-${fabrikamShard()}.zone\n`);
+    expect(file(`rendered/routing/dns/zone/shard-${fabrikamShard()}.zone`)).toContain('\nfabrikam IN CNAME stamp-eu-fabrikam.stamps.contoso.example.\n');
+    expect(file(`rendered/routing/dns/endpoints/shard-${fabrikamShard()}.yaml`)).toContain(
+      '    - dnsName: fabrikam.stamps.contoso.example\n      recordType: CNAME\n      recordTTL: 300\n      targets: [stamp-eu-fabrikam.stamps.contoso.example]\n',
     );
   });
 });
@@ -83,30 +96,42 @@ describe('buildRoutingTable', () => {
 });
 
 describe('routing ConfigMaps for 100,000 tenants', () => {
-  it('keeps every ConfigMap under 1 MiB, and the reader reassembles the same table', async () => {
-    const fleet = bigFleet(500, 100_000);
+  it('keeps every ConfigMap under the shard budget, and the reader reassembles the same tenants', async () => {
+    const base = bigFleet(500, 100_000);
+    const fleet = { ...base, fleet: { ...base.fleet, spec: { ...base.fleet.spec, routing: { shards: 64 } } } };
     const table = buildRoutingTable(fleet);
-    const configMaps = routingConfigMaps(table);
-    expect(configMaps.length).toBeGreaterThan(3);
+    const { configMaps, revision } = renderRoutingArtifacts(fleet);
+    expect(configMaps).toHaveLength(65);
     const dir = await mkdtemp(join(tmpdir(), 'routing-shards-'));
     try {
       for (const configMap of configMaps) {
         const serialized = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: configMap.name }, data: configMap.data });
         expect(Buffer.byteLength(serialized)).toBeLessThan(MIB);
-        for (const [name, text] of Object.entries(configMap.data)) await writeFile(join(dir, name), text);
+        for (const [name, text] of Object.entries(configMap.data)) {
+          expect(Buffer.byteLength(text)).toBeLessThanOrEqual(MAX_SHARD_BYTES);
+          await writeFile(join(dir, name), text);
+        }
       }
       const result = await readRoutingTable(dir);
       if (!result.ok) throw new Error(result.error);
-      expect(result.table).toEqual(table);
+      expect(result.table.revision).toBe(revision);
+      expect(result.table.tenants).toEqual(table.tenants);
       expect(Object.keys(result.table.tenants)).toHaveLength(100_000);
-      // A shard from another revision is refused, never half-applied.
-      const shard = configMaps[1]!;
-      const [name, text] = Object.entries(shard.data)[0]!;
-      await writeFile(join(dir, name), text.replace('tenant-1"', 'tenant-x"'));
-      const torn = await readRoutingTable(dir);
-      expect(torn.ok).toBe(false);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('refuses shards over the budget, naming spec.routing.shards in fleet.yaml and the count that fits', () => {
+    const base = bigFleet(50, 40_000);
+    const fleet = { ...base, fleet: { ...base.fleet, spec: { ...base.fleet.spec, routing: { shards: 2 } } } };
+    let error: unknown;
+    try {
+      renderRoutingArtifacts(fleet);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues.map(formatIssue).join('\n')).toMatch(/spec\.routing\.shards: shard \d of the routing table holds \d+ bytes, over the 786432-byte budget per ConfigMap \(75% of 1 MiB\); set spec\.routing\.shards to 4 \(currently 2\)/);
   });
 });

@@ -1,54 +1,89 @@
-// Everything `stampyard synth` writes for routing, from one table.
-import type { LoadedFleet } from '@stampyard/stamp-spec';
-import { buildRoutingTable, formatRoutingTable } from './build.ts';
-import { renderDnsEndpoints, renderZoneFile } from './dns.ts';
+// Everything `stampyard synth` writes for routing, from one table, split into the same shards.
+import { ValidationError, issueAt, type LoadedFleet } from '@stampyard/stamp-spec';
+import { buildRoutingTable, routingShardCount, ROUTING_TABLE_COMMENT } from './build.ts';
+import { renderDnsEndpoints, renderZoneFiles } from './dns.ts';
 import { renderNginxConfig } from './nginx.ts';
-import type { RoutingTable } from './table.ts';
-import { ROUTING_TABLE_FILE, SHARD_INDEX_FILE, shardRoutingTable } from './reader.ts';
+import { MAX_SHARD_BYTES, SHARD_INDEX_FILE, groupTenants, shardNumber, shardTable, type ShardedTable } from './shards.ts';
 
 /** Where routing artifacts live, relative to the fleet root. */
 export const ROUTING_DIR = 'rendered/routing';
-/** Bytes of table text per ConfigMap. JSON escaping of the quotes adds about 18%, so each ConfigMap, serialized, stays below 1 MiB. */
-export const CONFIGMAP_SHARD_BYTES = 700_000;
-/** The ConfigMap holding the shard index; shards are `<prefix>-shard-NNN`. */
+/** Where the sharded table lives: the index and its shards, the layout `readRoutingTable(dir)` reads. */
+export const ROUTING_TABLE_DIR = `${ROUTING_DIR}/table`;
+/** The ConfigMap holding the shard index is `<prefix>-index`; shard `i` is `<prefix>-shard-NNN`. */
 export const ROUTING_CONFIGMAP_PREFIX = 'stampyard-routing';
 
+/** One ConfigMap's name and data (file name → text). */
+export interface RoutingConfigMap {
+  readonly name: string;
+  readonly data: Readonly<Record<string, string>>;
+}
+
 export interface RoutingArtifacts {
-  /** Files under rendered/routing/, path relative to the fleet root → content, each with the generated header (JSON: a "$comment" key). */
+  /** Files under rendered/routing/, path relative to the fleet root → content, each with the generated header (JSON: a "$comment" key), sorted by path. */
   readonly files: readonly { readonly path: string; readonly content: string }[];
-  /** The table sharded for the gateway's ConfigMaps (each < 1 MiB): name → data (file name → text), in the layout `readRoutingTable(dir)` reads (routing-index.json + routing-shard-NNN.json.part). */
-  readonly configMaps: readonly { readonly name: string; readonly data: Readonly<Record<string, string>> }[];
+  /**
+   * The table for the gateway's ConfigMaps: the index first, then one per shard, each holding
+   * the same bytes as the files under `ROUTING_TABLE_DIR`. Mount them all into one folder (a
+   * projected volume) and point `readRoutingTable` or `loadShardedTable` at it.
+   */
+  readonly configMaps: readonly RoutingConfigMap[];
+  /** The table's revision: the hash of its index. */
+  readonly revision: string;
+  /** The shard count. */
+  readonly shardCount: number;
 }
 
 /**
- * Renders the routing table and everything derived from it. Pure. Throws
- * ValidationError when a tenant has no stamp (run `stampyard tenants place`).
- * Mount every ConfigMap into one folder (a projected volume) and point
- * `readRoutingTable` at it.
+ * Renders the routing table and everything derived from it, every artifact split into the same
+ * shards, so a change to one tenant rewrites one shard of each (plus the small index files).
+ * Pure. Throws ValidationError when a tenant has no stamp (run `stampyard tenants place`), or
+ * when a shard outgrows MAX_SHARD_BYTES (raise `spec.routing.shards`).
  */
 export function renderRoutingArtifacts(fleet: LoadedFleet): RoutingArtifacts {
-  const table = buildRoutingTable(fleet);
-  const files: { path: string; content: string }[] = [{ path: `${ROUTING_DIR}/${ROUTING_TABLE_FILE}`, content: formatRoutingTable(table) }];
-  files.push({ path: `${ROUTING_DIR}/dns/${table.domain}.zone`, content: renderZoneFile(table) });
-  for (const [path, content] of renderDnsEndpoints(table)) files.push({ path: `${ROUTING_DIR}/${path}`, content });
-  const nginx = renderNginxConfig(table);
+  const count = routingShardCount(fleet);
+  const grouped = groupTenants(buildRoutingTable(fleet), count);
+  const sharded = shardTable(grouped, ROUTING_TABLE_COMMENT);
+  checkShardSizes(fleet, sharded);
+
+  const files: { path: string; content: string }[] = [{ path: `${ROUTING_TABLE_DIR}/${SHARD_INDEX_FILE}`, content: sharded.indexText }];
+  sharded.shards.forEach((content, i) => files.push({ path: `${ROUTING_TABLE_DIR}/${sharded.index.shards[i]!.file}`, content }));
+  const zone = renderZoneFiles(grouped);
+  files.push({ path: `${ROUTING_DIR}/dns/${grouped.domain}.zone`, content: zone.zone });
+  for (const shard of zone.shards) files.push({ path: `${ROUTING_DIR}/dns/${shard.file}`, content: shard.content });
+  for (const [path, content] of renderDnsEndpoints(grouped)) files.push({ path: `${ROUTING_DIR}/${path}`, content });
+  const nginx = renderNginxConfig(grouped);
   files.push({ path: `${ROUTING_DIR}/nginx/stamps.conf`, content: nginx.stamps });
   files.push({ path: `${ROUTING_DIR}/nginx/tenant-map.conf`, content: nginx.tenantMap });
+  for (const shard of nginx.tenantMapShards) files.push({ path: `${ROUTING_DIR}/nginx/${shard.file}`, content: shard.content });
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 
-  return { files, configMaps: routingConfigMaps(table) };
+  return { files, configMaps: routingConfigMaps(sharded), revision: sharded.revision, shardCount: count };
 }
 
-/**
- * The table split for ConfigMaps: `<prefix>-index` holds routing-index.json,
- * `<prefix>-shard-NNN` one shard each. Pure.
- */
-export function routingConfigMaps(table: RoutingTable): RoutingArtifacts['configMaps'] {
-  const { index, shards } = shardRoutingTable(JSON.stringify(table), table.revision, CONFIGMAP_SHARD_BYTES);
-  const configMaps: { name: string; data: Record<string, string> }[] = [{ name: `${ROUTING_CONFIGMAP_PREFIX}-index`, data: { [SHARD_INDEX_FILE]: `${JSON.stringify(index, null, 2)}\n` } }];
-  [...shards].forEach(([file, text], i) => {
-    configMaps.push({ name: `${ROUTING_CONFIGMAP_PREFIX}-shard-${String(i).padStart(3, '0')}`, data: { [file]: text } });
-  });
-  return configMaps;
+/** The sharded table as ConfigMaps: `<prefix>-index`, then `<prefix>-shard-NNN`. Pure. */
+export function routingConfigMaps(sharded: ShardedTable): readonly RoutingConfigMap[] {
+  const count = sharded.index.shardCount;
+  return [
+    { name: `${ROUTING_CONFIGMAP_PREFIX}-index`, data: { [SHARD_INDEX_FILE]: sharded.indexText } },
+    ...sharded.shards.map((text, i) => ({ name: `${ROUTING_CONFIGMAP_PREFIX}-shard-${shardNumber(i, count)}`, data: { [sharded.index.shards[i]!.file]: text } })),
+  ];
 }
 
+/** Refuses shards over the budget, naming fleet.yaml's `spec.routing.shards` and the count that fits. */
+function checkShardSizes(fleet: LoadedFleet, sharded: ShardedTable): void {
+  const sizes = sharded.shards.map((text) => Buffer.byteLength(text));
+  const largest = Math.max(...sizes, Buffer.byteLength(sharded.indexText));
+  if (largest <= MAX_SHARD_BYTES) return;
+  const count = sharded.index.shardCount;
+  let suggested = count;
+  while (suggested < 4096 && (largest * count) / suggested > MAX_SHARD_BYTES * 0.75) suggested *= 2;
+  const shard = sizes.indexOf(largest);
+  const what = shard >= 0 ? `shard ${shard} of the routing table holds ${largest} bytes` : `the routing index holds ${largest} bytes`;
+  throw new ValidationError([
+    issueAt(
+      fleet.fleetSource,
+      ['spec', 'routing', 'shards'],
+      `${what}, over the ${MAX_SHARD_BYTES}-byte budget per ConfigMap (75% of 1 MiB); set spec.routing.shards to ${suggested} (currently ${count}); changing the count moves tenants between shards, see docs/capacity.md`,
+    ),
+  ]);
+}

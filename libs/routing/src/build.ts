@@ -2,12 +2,18 @@
 import { GENERATED_MARKER, ValidationError, issueAt, stampHost, stampZone, type Issue, type LoadedFleet } from '@stampyard/stamp-spec';
 import { createHash } from 'node:crypto';
 import { ROUTING_SCHEMA_VERSION, type RoutingTable, type RoutingTableContent, type StampRoute, type TenantRoute } from './table.ts';
+import { DEFAULT_ROUTING_SHARDS } from './shards.ts';
 
 /** What every routing artifact is generated from. */
 export const ROUTING_SOURCES = 'fleet.yaml, stamps/*.yaml and tenants/*.yaml';
 
 /** The `$comment` of the JSON table: the generated header, as JSON can't hold comments. */
 export const ROUTING_TABLE_COMMENT = `${GENERATED_MARKER} from ${ROUTING_SOURCES}. Do not edit: change the source and run npm run synth.`;
+
+/** The shard count of a fleet's routing artifacts: `spec.routing.shards`, else DEFAULT_ROUTING_SHARDS. */
+export function routingShardCount(fleet: LoadedFleet): number {
+  return fleet.fleet.spec.routing?.shards ?? DEFAULT_ROUTING_SHARDS;
+}
 
 /**
  * Builds and seals the routing table. Pure. Throws ValidationError naming the

@@ -1,5 +1,6 @@
 export * from './table.ts';
 export * from './reader.ts';
+export * from './shards.ts';
 export * from './placement.ts';
 export * from './move.ts';
 export * from './scaffold.ts';

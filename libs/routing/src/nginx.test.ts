@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aStamp, aTenant, bigFleet, fleetOf } from './private/fixtures.ts';
 import { buildRoutingTable } from './build.ts';
-import { renderNginxConfig, type NginxOptions } from './nginx.ts';
+import { NGINX_MAP_SHARD_DIR, renderNginxConfig, type NginxOptions } from './nginx.ts';
 import type { RoutingTable } from './table.ts';
 
 const hasNginx = spawnSync('nginx', ['-v']).status === 0;
@@ -32,8 +32,10 @@ async function freePort(): Promise<number> {
 /** An nginx prefix folder holding a config that includes the generated files. */
 async function nginxPrefix(table: RoutingTable, options: NginxOptions): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'stampyard-nginx-'));
-  const files = renderNginxConfig(table, options);
+  const files = renderNginxConfig(table, { shardCount: 4, ...options, mapDir: dir });
   await writeFile(join(dir, 'tenant-map.conf'), files.tenantMap);
+  await mkdir(join(dir, NGINX_MAP_SHARD_DIR));
+  for (const shard of files.tenantMapShards) await writeFile(join(dir, shard.file), shard.content);
   await writeFile(join(dir, 'stamps.conf'), files.stamps);
   for (const temp of ['client', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) await mkdir(join(dir, temp));
   const user = process.getuid?.() === 0 ? 'user root;\n' : '';
@@ -146,7 +148,7 @@ describe.skipIf(!hasNginx)('nginx with the generated map and server', () => {
   it('loads a 100,000-tenant map without warnings', async () => {
     const big = buildRoutingTable(bigFleet(500, 100_000));
     const upstreamsBig = Object.fromEntries(Object.keys(big.stamps).map((name) => [name, '127.0.0.1:9']));
-    const bigDir = await nginxPrefix(big, { upstreams: upstreamsBig, scheme: 'http', listen: `127.0.0.1:${await freePort()}` });
+    const bigDir = await nginxPrefix(big, { upstreams: upstreamsBig, scheme: 'http', listen: `127.0.0.1:${await freePort()}`, shardCount: 64 });
     try {
       const { status, output } = nginxTest(bigDir);
       expect(output).not.toContain('[warn]');

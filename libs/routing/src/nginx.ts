@@ -2,6 +2,7 @@
 import { generatedHeader } from '@stampyard/stamp-spec';
 import { ROUTING_SOURCES } from './build.ts';
 import type { RoutingTable } from './table.ts';
+import { groupTenants, shardNumber, type TenantShards } from './shards.ts';
 
 /** The map's value for a suspended tenant. Not a DNS label, so no stamp can be named so. */
 export const NGINX_SUSPENDED = '!suspended';
@@ -24,11 +25,27 @@ export interface NginxOptions {
    * @default '80'
    */
   readonly listen?: string;
+  /**
+   * Folder the `tenant-map/` shard files are installed in; the map includes them by absolute path,
+   * because nginx resolves a relative `include` against its own configuration folder.
+   * @default '/etc/nginx/stampyard'
+   */
+  readonly mapDir?: string;
+  /**
+   * Shards to split the map into, when given a whole table (a power of two).
+   * @default 1
+   */
+  readonly shardCount?: number;
 }
 
+/** Where the map's shard files live, relative to the folder of `tenant-map.conf`. */
+export const NGINX_MAP_SHARD_DIR = 'tenant-map';
+
 export interface NginxFiles {
-  /** `tenant-map.conf`, for the http context: map hash sizes and the host → stamp map. */
+  /** `tenant-map.conf`, for the http context: map hash sizes and the map, which includes every shard file. */
   readonly tenantMap: string;
+  /** `tenant-map/shard-NNN.conf`, one per shard: the `host stamp;` lines of that shard's tenants. */
+  readonly tenantMapShards: readonly { readonly file: string; readonly content: string }[];
   /** `stamps.conf`, for the http context: an upstream per stamp and the server proxying to them. */
   readonly stamps: string;
 }
@@ -46,26 +63,31 @@ function hashSize(n: number): number {
  * those elsewhere. Unknown hosts get 404 and suspended tenants 403: nginx never
  * falls back to a default stamp.
  */
-export function renderNginxConfig(table: RoutingTable, options: NginxOptions = {}): NginxFiles {
+export function renderNginxConfig(input: RoutingTable | TenantShards, options: NginxOptions = {}): NginxFiles {
+  const table = 'entries' in input ? input : groupTenants(input, options.shardCount ?? 1);
   const scheme = options.scheme ?? 'https';
   const header = generatedHeader(ROUTING_SOURCES);
-  const ids = Object.keys(table.tenants).sort();
+  const mapDir = (options.mapDir ?? '/etc/nginx/stampyard').replace(/\/+$/, '');
+  let tenants = 0;
+  const tenantMapShards = table.entries.map((entries, shard) => {
+    tenants += entries.length;
+    const lines = [header.trimEnd(), `# Shard ${shard} of ${table.count} of the host → stamp map (tenant-map.conf includes it).`];
+    for (const [id, tenant] of entries) lines.push(`${id}.${table.domain} ${tenant.status === 'suspended' ? `"${NGINX_SUSPENDED}"` : tenant.stamp};`);
+    return { file: `${NGINX_MAP_SHARD_DIR}/shard-${shardNumber(shard, table.count)}.conf`, content: `${lines.join('\n')}\n` };
+  });
   const map = [
     header.trimEnd(),
-    `# Routing table ${table.revision}: tenant host → stamp upstream (stamps.conf).`,
-    `map_hash_max_size ${hashSize(ids.length)};`,
+    `# Tenant host → stamp upstream (stamps.conf), in ${table.count} shard file${table.count === 1 ? '' : 's'} installed under ${mapDir}/.`,
+    `map_hash_max_size ${hashSize(tenants)};`,
     'map_hash_bucket_size 256;',
     '',
     `map $host ${NGINX_STAMP_VARIABLE} {`,
     '    default "";',
+    ...tenantMapShards.map((s) => `    include ${mapDir}/${s.file};`),
+    '}',
   ];
-  for (const id of ids) {
-    const tenant = table.tenants[id]!;
-    map.push(`    ${id}.${table.domain} ${tenant.status === 'suspended' ? `"${NGINX_SUSPENDED}"` : tenant.stamp};`);
-  }
-  map.push('}');
 
-  const stamps = [header.trimEnd(), `# Routing table ${table.revision}: one upstream per stamp, and the server routing tenants to them.`];
+  const stamps = [header.trimEnd(), '# One upstream per stamp, and the server routing tenants to them.'];
   for (const name of Object.keys(table.stamps).sort()) {
     const host = new URL(table.stamps[name]!.endpoint).hostname;
     const server = options.upstreams?.[name] ?? `${host}:${scheme === 'https' ? 443 : 80}`;
@@ -94,5 +116,6 @@ export function renderNginxConfig(table: RoutingTable, options: NginxOptions = {
     '    }',
     '}',
   );
-  return { tenantMap: `${map.join('\n')}\n`, stamps: `${stamps.join('\n')}\n` };
+  return { tenantMap: `${map.join('\n')}\n`, tenantMapShards, stamps: `${stamps.join('\n')}\n` };
 }
+

@@ -1,29 +1,17 @@
 // Loading and validating a routing table, from one file or from ConfigMap shards.
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readFile, readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { ROUTING_SCHEMA_VERSION, computeRevision, revisionMatches, type RoutingTable } from './table.ts';
+import { ROUTING_SCHEMA_VERSION, computeRevision, revisionMatches, type RoutingTable, type TenantRoute } from './table.ts';
+import { SHARD_INDEX_FILE, parseIndex, parseShard, shardOf, stampProblem, tenantProblem, type RoutingIndex } from './shards.ts';
 
-/** The file name of the single-file table, as synth writes it and ConfigMap shard index uses it. */
+/** The file name of a single-file table (tests, local runs; synth writes the sharded layout). */
 export const ROUTING_TABLE_FILE = 'routing-table.json';
-/** In a folder of ConfigMap shards: the index naming the shards and the expected revision. */
-export const SHARD_INDEX_FILE = 'routing-index.json';
-
-export interface ShardIndex {
-  readonly schemaVersion: number;
-  readonly revision: string;
-  /** Shard file names, in order; their concatenated text is the table. */
-  readonly shards: readonly string[];
-  /** Total length of the concatenated text, in bytes. */
-  readonly bytes: number;
-}
 
 export type TableResult =
   | { readonly ok: true; readonly table: RoutingTable }
   | { readonly ok: false; readonly error: string };
 
-const TENANT_STATUSES = new Set(['active', 'suspended']);
-const STAMP_STATUSES = new Set(['active', 'draining']);
 
 /**
  * Parses and validates a table: its shape, that every tenant's stamp is in
@@ -79,30 +67,37 @@ function checkShape(data: unknown): string | undefined {
   if (!isRecord(stamps)) return 'stamps must be an object';
   if (!isRecord(tenants)) return 'tenants must be an object';
   for (const name in stamps) {
-    const stamp = stamps[name];
-    if (!isRecord(stamp)) return `stamps.${name} must be an object`;
-    if (typeof stamp['endpoint'] !== 'string' || !/^https?:\/\//.test(stamp['endpoint'])) return `stamps.${name}.endpoint must be an http(s) URL`;
-    if (typeof stamp['region'] !== 'string') return `stamps.${name}.region must be a string`;
-    if (typeof stamp['residency'] !== 'string') return `stamps.${name}.residency must be a string`;
-    if (!STAMP_STATUSES.has(stamp['status'] as string)) return `stamps.${name}.status must be active or draining`;
+    const problem = stampProblem(name, stamps[name]);
+    if (problem) return problem;
   }
   for (const id in tenants) {
-    const tenant = tenants[id];
-    if (!isRecord(tenant)) return `tenants.${id} must be an object`;
-    const stamp = tenant['stamp'];
-    if (typeof stamp !== 'string' || !Object.hasOwn(stamps, stamp)) return `tenants.${id}.stamp ${JSON.stringify(stamp)} is not in stamps`;
-    if (!TENANT_STATUSES.has(tenant['status'] as string)) return `tenants.${id}.status must be active or suspended`;
-    const previous = tenant['previousStamp'];
-    if (previous !== undefined && typeof previous !== 'string') return `tenants.${id}.previousStamp must be a string`;
+    const problem = tenantProblem(id, tenants[id], stamps);
+    if (problem) return problem;
   }
   return undefined;
 }
 
 /**
- * Splits a table's text into shards of at most `maxShardBytes`, for ConfigMaps
- * (each holds at most 1 MiB). Returns the index and the shard texts by file name.
+ * The layout before schemaVersion 2 (`routing-shard-NNN.json.part`: one table's text cut into
+ * pieces, with an index naming its revision and length). Readers still accept it, so a gateway
+ * can be upgraded before the table it reads; synth writes the sharded layout (`shardTable`).
+ * @deprecated write the sharded layout: `renderRoutingArtifacts`, or `shardTable` with `groupTenants`
  */
-export function shardRoutingTable(text: string, revision: string, maxShardBytes = 900_000): { index: ShardIndex; shards: Map<string, string> } {
+export interface LegacyShardIndex {
+  readonly schemaVersion: number;
+  readonly revision: string;
+  /** Shard file names, in order; their concatenated text is the table. */
+  readonly shards: readonly string[];
+  /** Total length of the concatenated text, in bytes. */
+  readonly bytes: number;
+}
+
+/**
+ * Splits a table's text into shards of at most `maxShardBytes`, for ConfigMaps
+ * (each holds at most 1 MiB), in the layout before schemaVersion 2. Returns the index and the shard texts by file name.
+ * @deprecated write the sharded layout: `renderRoutingArtifacts`, or `shardTable` with `groupTenants`
+ */
+export function shardRoutingTable(text: string, revision: string, maxShardBytes = 900_000): { index: LegacyShardIndex; shards: Map<string, string> } {
   const shards = new Map<string, string>();
   const buffer = Buffer.from(text, 'utf8');
   const count = Math.max(1, Math.ceil(buffer.length / maxShardBytes));
@@ -116,16 +111,22 @@ export function shardRoutingTable(text: string, revision: string, maxShardBytes 
 }
 
 /**
- * Reads a table from a file, or from a folder holding either `routing-table.json`
- * or a shard index and its shards (the layout the gateway's ConfigMaps mount).
- * Validates it fully. Never throws.
+ * Reads a table from a file, or from a folder holding either a sharded table (`routing-index.json`
+ * and its shards, the layout synth writes and the gateway's ConfigMaps mount) or
+ * `routing-table.json`. Validates it fully. Never throws. A sharded table's revision is its
+ * index's hash.
  */
 export async function readRoutingTable(path: string): Promise<TableResult> {
   try {
     const info = await stat(path);
     if (!info.isDirectory()) return parseRoutingTable(await readFile(path, 'utf8'));
     const names = new Set(await readdir(path));
-    if (names.has(SHARD_INDEX_FILE)) return await readSharded(path);
+    if (names.has(SHARD_INDEX_FILE)) {
+      const indexText = await readFile(join(path, SHARD_INDEX_FILE), 'utf8');
+      if (isLegacyIndex(indexText)) return await readLegacySharded(path, indexText);
+      const result = await loadShardedTable(path);
+      return result.ok ? { ok: true, table: flattenShardedTable(result.table) } : result;
+    }
     if (names.has(ROUTING_TABLE_FILE)) return parseRoutingTable(await readFile(join(path, ROUTING_TABLE_FILE), 'utf8'));
     return { ok: false, error: `${path} holds neither ${SHARD_INDEX_FILE} nor ${ROUTING_TABLE_FILE}` };
   } catch (error) {
@@ -133,10 +134,105 @@ export async function readRoutingTable(path: string): Promise<TableResult> {
   }
 }
 
-async function readSharded(dir: string): Promise<TableResult> {
-  let index: ShardIndex;
+/** A sharded table in memory: the index and each shard's tenants, kept apart so a reload can reuse unchanged shards. */
+export interface ShardedRoutingTable {
+  /** The index's hash. */
+  readonly revision: string;
+  readonly index: RoutingIndex;
+  /** Shard `i`'s tenants; a reload shares the objects of shards whose hash did not change. */
+  readonly shards: readonly Readonly<Record<string, TenantRoute>>[];
+  /** The stamps shard `i`'s tenants name, so a reload can check a reused shard against the new index's stamps. */
+  readonly shardStamps: readonly (readonly string[])[];
+}
+
+export type ShardedTableResult =
+  | { readonly ok: true; readonly table: ShardedRoutingTable; /** Shard files read and parsed (the others were reused). */ readonly shardsRead: number }
+  | { readonly ok: false; readonly error: string };
+
+/**
+ * Loads a sharded table from a folder. Given the table in use, it reads only the shards whose
+ * hash in the new index differs, and shares the rest; the result is a new object, so swapping
+ * one reference swaps the whole revision at once. When the folder is a kubelet ConfigMap mount
+ * (`..data` → a timestamped folder), every file is read from the folder `..data` resolves to
+ * first, so a swap during the read can't mix two revisions. Every shard read is checked against
+ * the index (`parseShard`); any problem rejects the whole revision. Never throws.
+ */
+export async function loadShardedTable(dir: string, previous?: ShardedRoutingTable): Promise<ShardedTableResult> {
+  let base = dir;
   try {
-    index = JSON.parse(await readFile(join(dir, SHARD_INDEX_FILE), 'utf8')) as ShardIndex;
+    base = await realpath(join(dir, '..data'));
+  } catch {
+    // Not a kubelet mount: read the folder itself.
+  }
+  let indexText: string;
+  try {
+    indexText = await readFile(join(base, SHARD_INDEX_FILE), 'utf8');
+  } catch (error) {
+    return { ok: false, error: `cannot read ${join(dir, SHARD_INDEX_FILE)}: ${(error as Error).message}` };
+  }
+  const parsed = parseIndex(indexText);
+  if (!parsed.ok) return parsed;
+  const { index, revision } = parsed;
+  if (previous?.revision === revision) return { ok: true, table: previous, shardsRead: 0 };
+  const reusable = previous?.index.shardCount === index.shardCount ? previous : undefined;
+  const shards: Readonly<Record<string, TenantRoute>>[] = new Array(index.shardCount);
+  const shardStamps: (readonly string[])[] = new Array(index.shardCount);
+  const toRead: number[] = [];
+  index.shards.forEach((ref, i) => {
+    // Same bytes, and every stamp they name still in the index: the parsed shard is still valid.
+    if (reusable && reusable.index.shards[i]!.sha256 === ref.sha256 && reusable.shardStamps[i]!.every((s) => Object.hasOwn(index.stamps, s))) {
+      shards[i] = reusable.shards[i]!;
+      shardStamps[i] = reusable.shardStamps[i]!;
+    } else toRead.push(i);
+  });
+  for (const i of toRead) {
+    const file = index.shards[i]!.file;
+    let text: string;
+    try {
+      text = await readFile(join(base, file), 'utf8');
+    } catch (error) {
+      return { ok: false, error: `the index names ${file}, which cannot be read: ${(error as Error).message}; a ConfigMap may be missing from the volume` };
+    }
+    const shard = parseShard(index, i, text);
+    if (!shard.ok) return shard;
+    shards[i] = shard.tenants;
+    const named = new Set<string>();
+    for (const id in shard.tenants) named.add(shard.tenants[id]!.stamp);
+    shardStamps[i] = [...named];
+  }
+  return { ok: true, table: { revision, index, shards, shardStamps }, shardsRead: toRead.length };
+}
+
+/** The tenant's entry in a sharded table, or undefined. One hash and one own-property get. */
+export function shardedTenant(table: ShardedRoutingTable, id: string): TenantRoute | undefined {
+  const shard = table.shards[shardOf(id, table.index.shardCount)]!;
+  return Object.hasOwn(shard, id) ? shard[id] : undefined;
+}
+
+/** The sharded table as one `RoutingTable` (tenants sorted), with the index's revision. */
+export function flattenShardedTable(table: ShardedRoutingTable): RoutingTable {
+  const entries: [string, TenantRoute][] = [];
+  for (const shard of table.shards) for (const id in shard) entries.push([id, shard[id]!]);
+  entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const tenants: Record<string, TenantRoute> = {};
+  for (const [id, route] of entries) tenants[id] = route;
+  const { $comment, domain, stamps } = table.index;
+  return { ...($comment !== undefined ? { $comment } : {}), domain, revision: table.revision, schemaVersion: ROUTING_SCHEMA_VERSION, stamps, tenants };
+}
+
+function isLegacyIndex(text: string): boolean {
+  try {
+    const data = JSON.parse(text) as { schemaVersion?: unknown; revision?: unknown };
+    return data.schemaVersion === 1 && typeof data.revision === 'string';
+  } catch {
+    return false;
+  }
+}
+
+async function readLegacySharded(dir: string, indexText: string): Promise<TableResult> {
+  let index: LegacyShardIndex;
+  try {
+    index = JSON.parse(indexText) as LegacyShardIndex;
   } catch (error) {
     return { ok: false, error: `${SHARD_INDEX_FILE} is not valid JSON: ${(error as Error).message}` };
   }

@@ -204,6 +204,20 @@ export const fleetSpecSchema = z
       })
       .describe('The Git source Flux pulls from.'),
     rollout: rolloutPolicySchema.default(() => rolloutPolicySchema.parse({})).describe('Rollout policy.'),
+    routing: z
+      .strictObject({
+        shards: z
+          .int()
+          .min(1)
+          .max(4096)
+          .refine((n) => (n & (n - 1)) === 0, { message: 'must be a power of two: 1, 2, 4, … 4096' })
+          .optional()
+          .describe(
+            "Shards of the routing table, the nginx map, the DNS records and the gateway's ConfigMaps. A tenant's shard depends on its id and this count alone; changing the count moves tenants between shards, a deliberate migration (docs/capacity.md). @default 16",
+          ),
+      })
+      .optional()
+      .describe('How the routing artifacts are split. @default - 16 shards'),
   })
   .superRefine((spec, ctx) => {
     const seen = new Map<string, number>();

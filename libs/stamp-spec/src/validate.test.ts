@@ -162,6 +162,18 @@ describe('validation errors name file, line, column, field, value and fix', () =
       expected: ['spec.sizes.small.cpu.request: request must not exceed limit'],
     },
     {
+      name: 'fleet: routing shard count not a power of two',
+      files: {
+        'fleet.yaml': stringify({
+          apiVersion: 'stampyard.dev/v1alpha1',
+          kind: 'Fleet',
+          metadata: { name: 'test' },
+          spec: { ...aFleetSpec(), routing: { shards: 24 } },
+        }),
+      },
+      expected: ['spec.routing.shards: must be a power of two: 1, 2, 4, … 4096'],
+    },
+    {
       name: 'tenant: unknown stamp',
       files: { 'tenants/tenants-000.yaml': 'apiVersion: stampyard.dev/v1alpha1\nkind: TenantList\nitems:\n  - id: zed\n    residency: eu\n    stamp: nowhere\n' },
       expected: ["tenants/tenants-000.yaml:6:12 items[0].stamp: stamp 'nowhere' does not exist"],

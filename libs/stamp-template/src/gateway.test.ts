@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { aFleetSpec } from '@stampyard/stamp-spec/testing';
-import { GATEWAY_TABLE_DIR, synthesizeGateway, type ApiObjectJson, type GatewayManifestProps } from './index.ts';
+import { GATEWAY_TABLE_DIR, gatewayConfigMap, synthesizeGateway, type ApiObjectJson, type GatewayManifestProps } from './index.ts';
 import { containersOf, podSpecOf } from './private/manifest-walk.ts';
 
 const fleet = aFleetSpec();
@@ -45,6 +45,14 @@ describe('synthesizeGateway', () => {
     const mounts = containersOf(objects)[0]!.container['volumeMounts'] as { name: string; mountPath: string }[];
     expect(mounts.filter((m) => m.mountPath === GATEWAY_TABLE_DIR)).toEqual([{ name: projected[0]!.name, mountPath: GATEWAY_TABLE_DIR, readOnly: true }]);
     for (const c of routingConfigMaps) expect(find('ConfigMap', c.name)?.['data']).toEqual(c.data);
+  });
+
+  it('mounts ConfigMaps given by name only without rendering them, and gatewayConfigMap renders them as the chart would', () => {
+    const namesOnly = synthesizeGateway(fleet, { routingConfigMaps: routingConfigMaps.map((c) => ({ name: c.name })) });
+    expect(namesOnly.filter((o) => o.kind === 'ConfigMap')).toEqual([]);
+    const volumes = podSpecOf(namesOnly.find((o) => o.kind === 'Deployment')!)!['volumes'] as { projected?: { sources: { configMap: { name: string } }[] } }[];
+    expect(volumes.find((v) => v.projected)!.projected!.sources.map((s) => s.configMap.name)).toEqual(routingConfigMaps.map((c) => c.name));
+    for (const c of routingConfigMaps) expect(gatewayConfigMap(fleet, { name: c.name, data: c.data! })).toEqual(find('ConfigMap', c.name));
   });
 
   it('keeps at least 2 replicas: HPA minimum, no Deployment replicas, PDB minAvailable 1', () => {

@@ -4,7 +4,8 @@ import * as kplus from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
 import { imageReference, type FleetSpec } from '@stampyard/stamp-spec';
 import type { ApiObjectJson } from './types.ts';
-import { objectLabels, RESTRICTED_PSS } from './private/labels.ts';
+import { RESTRICTED_PSS } from './private/labels.ts';
+import { GATEWAY_COMPONENT, GATEWAY_NAMESPACE, gatewayLabels } from './gateway-configmaps.ts';
 import { objectsOf, validateChart } from './private/clean.ts';
 import {
   allowDns,
@@ -19,8 +20,12 @@ import {
 } from './private/workloads.ts';
 
 export interface GatewayManifestProps {
-  /** ConfigMaps holding the routing table (already sharded by the caller to < 1 MiB each): name → data (file name → text). */
-  readonly routingConfigMaps: readonly { readonly name: string; readonly data: Readonly<Record<string, string>> }[];
+  /**
+   * ConfigMaps holding the routing table (already sharded by the caller to < 1 MiB each), all
+   * mounted into one folder. Those given with `data` (file name → text) are rendered here; those
+   * without are only mounted, and the caller renders them (`gatewayConfigMap`).
+   */
+  readonly routingConfigMaps: readonly { readonly name: string; readonly data?: Readonly<Record<string, string>> }[];
   /** @default 'stampyard-gateway' */
   readonly namespace?: string;
   /** @default 2 (never fewer than 2) */
@@ -46,15 +51,14 @@ export interface GatewayManifestProps {
 export const GATEWAY_TABLE_DIR = '/etc/stampyard/routing';
 const GATEWAY_PORT = 8080;
 const GATEWAY_UID = 10001;
-const COMPONENT = 'gateway';
+const COMPONENT = GATEWAY_COMPONENT;
 
 /** Renders the gateway's objects, namespace first. Pure: same input, same output. */
 export function synthesizeGateway(fleet: FleetSpec, props: GatewayManifestProps): ApiObjectJson[] {
-  const namespace = props.namespace ?? 'stampyard-gateway';
+  const namespace = props.namespace ?? GATEWAY_NAMESPACE;
   const replicas = Math.max(2, props.replicas ?? 2);
   const maxReplicas = Math.max(replicas, props.maxReplicas ?? 10);
-  const version = fleet.components.gateway.tag;
-  const labels = objectLabels({ component: COMPONENT, instance: namespace, componentVersion: version });
+  const labels = gatewayLabels(fleet, namespace);
 
   const app = new App();
   const chart = new Chart(app, namespace, { namespace, disableResourceNameHashes: true, labels });
@@ -64,6 +68,7 @@ export function synthesizeGateway(fleet: FleetSpec, props: GatewayManifestProps)
   const serviceAccount = new kplus.ServiceAccount(scope, 'sa', { metadata: { name: COMPONENT }, automountToken: false });
 
   for (const [index, configMap] of props.routingConfigMaps.entries()) {
+    if (configMap.data === undefined) continue;
     new kplus.ConfigMap(scope, `routing-${index}`, { metadata: { name: configMap.name }, data: { ...configMap.data } });
   }
 

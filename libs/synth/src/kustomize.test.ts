@@ -44,7 +44,7 @@ describe(`kubectl kustomize on the rendered example fleet${reason}`, () => {
     expect(folders.length).toBe(8 * 5 + 2);
     const expectedObjects = (folder: string) =>
       [...plan.files]
-        .filter(([path]) => path.startsWith(`${folder}/`) && path.endsWith('/manifests.yaml'))
+        .filter(([path]) => path.startsWith(`${folder}/`) && path.endsWith('.yaml') && !path.endsWith('/kustomization.yaml'))
         .reduce((n, [, text]) => n + parseAllDocuments(text).length, 0);
     const failures: string[] = [];
     // Two at a time: the machine has two cores.

@@ -1,11 +1,11 @@
 // Plans every generated file of a fleet. Reads nothing from disk and writes nothing.
 import { availableParallelism } from 'node:os';
 import { InternalError, issueAt, jsonSchemaFiles, ValidationError, type LoadedFleet } from '@stampyard/stamp-spec';
-import { loadRouting, loadTemplate, type RoutingApi, type TemplateApi } from './private/contracts.ts';
+import { loadConfigMaps, loadRouting, loadTemplate, type RoutingApi, type TemplateApi } from './private/contracts.ts';
 import { runOnThreads } from './private/pool.ts';
 import { renderTask, type RenderTask } from './private/tasks.ts';
 import { fleetSourcesLabel, GLOBAL_CLUSTER, OUTPUT_DIRS, ROUTING_RENDERED_DIR } from './layout.ts';
-import type { SynthFile } from './render.ts';
+import { routingConfigMapFile, type SynthFile } from './render.ts';
 
 /** Every generated file of a fleet. */
 export interface SynthPlan {
@@ -49,7 +49,7 @@ export async function planSynth(fleet: LoadedFleet, options: PlanSynthOptions = 
   // Small chunks keep every worker busy to the end; large ones cut messaging.
   const chunk = Math.max(1, Math.min(25, Math.ceil(stamps.length / Math.max(1, threads * 8))));
   const tasks: RenderTask[] = [
-    { id: 0, kind: 'global', fleet: spec, source: fleetSourcesLabel(fleet), configMaps: routing.configMaps },
+    { id: 0, kind: 'global', fleet: spec, source: fleetSourcesLabel(fleet), configMaps: routing.configMaps.map((c) => c.name) },
   ];
   for (let i = 0; i < stamps.length; i += chunk) tasks.push({ id: tasks.length, kind: 'stamps', fleet: spec, stamps: stamps.slice(i, i + chunk) });
 
@@ -57,7 +57,9 @@ export async function planSynth(fleet: LoadedFleet, options: PlanSynthOptions = 
   const renderHere = template.then((t) => (task: RenderTask) => renderTask(t, task));
   const rendered = threads > 1 ? await runOnThreads(tasks, threads, renderHere) : tasks.map(await renderHere);
 
-  const files: SynthFile[] = [...jsonSchemaFiles(), ...routing.files.map(routingFile), ...rendered.flat()];
+  const { gatewayConfigMap } = await loadConfigMaps();
+  const configMapFiles = routing.configMaps.map((c) => routingConfigMapFile(fleetSourcesLabel(fleet), gatewayConfigMap(spec, c)));
+  const files: SynthFile[] = [...jsonSchemaFiles(), ...routing.files.map(routingFile), ...configMapFiles, ...rendered.flat()];
   const byPath = new Map<string, string>();
   for (const file of files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
     if (byPath.has(file.path)) throw new InternalError(`two generated files share the path ${file.path}`);

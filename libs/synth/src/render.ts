@@ -54,13 +54,29 @@ export function renderStampFiles(fleet: FleetSpec, stamp: Stamp, manifests: Stam
   return files;
 }
 
-/** The gateway (`rendered/global/`) and its cluster's entry point (`rendered/clusters/global/`). */
-export function renderGlobalFiles(fleet: FleetSpec, source: string, gateway: readonly ApiObject[]): SynthFile[] {
+/** Where the gateway's routing ConfigMaps go, one file each: `rendered/global/routing/<name>.yaml`. */
+export function routingConfigMapPath(name: string): string {
+  return `${GLOBAL_RENDERED_DIR}/routing/${name}.yaml`;
+}
+
+/**
+ * The gateway (`rendered/global/`) and its cluster's entry point (`rendered/clusters/global/`).
+ * The routing ConfigMaps the gateway mounts are files of their own (`routingConfigMapFile`), one
+ * per shard, so a one-tenant change rewrites one of them; the kustomization lists them all.
+ */
+export function renderGlobalFiles(fleet: FleetSpec, source: string, gateway: readonly ApiObject[], routingConfigMaps: readonly string[] = []): SynthFile[] {
   const targetNamespace = layerTargetNamespace(gateway);
+  const resources = [...(gateway.length > 0 ? [MANIFESTS_FILE] : []), ...routingConfigMaps.map((name) => routingConfigMapPath(name).slice(GLOBAL_RENDERED_DIR.length + 1))];
   return [
-    ...objectFolder(GLOBAL_RENDERED_DIR, source, gateway),
+    ...objectFolder(GLOBAL_RENDERED_DIR, source, gateway).filter((f) => !f.path.endsWith(`/${KUSTOMIZATION_FILE}`)),
+    { path: `${GLOBAL_RENDERED_DIR}/${KUSTOMIZATION_FILE}`, content: kustomizationFile(source, resources) },
     ...clusterFolder(fleet, GLOBAL_CLUSTER, source, [
       { name: 'global-gateway', path: GLOBAL_RENDERED_DIR, ...(targetNamespace ? { targetNamespace } : {}) },
     ]),
   ];
+}
+
+/** One routing ConfigMap of the gateway as its own file. */
+export function routingConfigMapFile(source: string, configMap: ApiObject): SynthFile {
+  return { path: routingConfigMapPath(configMap.metadata.name), content: generatedHeader(source) + toYaml(configMap) };
 }

@@ -71,7 +71,8 @@ describe('planSynth on the example fleet', () => {
     }
     expect(paths).toContain('rendered/global/manifests.yaml');
     expect(paths).toContain('rendered/clusters/global/manifests.yaml');
-    expect(paths).toContain('rendered/routing/routing-table.json');
+    expect(paths).toContain('rendered/routing/table/routing-index.json');
+    expect(paths).toContain('rendered/routing/table/routing-shard-000.json');
     expect(paths).toContain('schemas/stamp.schema.json');
   });
 
@@ -126,8 +127,19 @@ describe('planSynth on the example fleet', () => {
   });
 
   it('gives the gateway the routing table as ConfigMaps, and its own cluster entry point', () => {
+    // One file per routing ConfigMap, each holding the same bytes as the table's files, all mounted and all listed.
     const gateway = documents(plan.files.get('rendered/global/manifests.yaml')!);
-    expect(gateway.some((o) => o.kind === 'ConfigMap' && String(o.metadata.name).startsWith('stampyard-routing'))).toBe(true);
+    const index = documents(plan.files.get('rendered/global/routing/stampyard-routing-index.yaml')!)[0]!;
+    expect(index.kind).toBe('ConfigMap');
+    expect(index['data']).toEqual({ 'routing-index.json': plan.files.get('rendered/routing/table/routing-index.json') });
+    const shard = documents(plan.files.get('rendered/global/routing/stampyard-routing-shard-007.yaml')!)[0]!;
+    expect(shard['data']).toEqual({ 'routing-shard-007.json': plan.files.get('rendered/routing/table/routing-shard-007.json') });
+    const names = [...plan.files.keys()].filter((p) => p.startsWith('rendered/global/routing/')).map((p) => p.slice('rendered/global/routing/'.length, -'.yaml'.length));
+    expect(names).toHaveLength(17);
+    const pod = (gateway.find((o) => o.kind === 'Deployment')!.spec['template'] as { spec: { volumes: { projected?: { sources: { configMap: { name: string } }[] } }[] } }).spec;
+    const volume = pod.volumes.find((v) => v.projected)!;
+    expect(volume.projected!.sources.map((s) => s.configMap.name)).toEqual(names);
+    expect(plan.files.get('rendered/global/kustomization.yaml')).toContain(names.map((n) => `  - routing/${n}.yaml`).join('\n'));
     const cluster = documents(plan.files.get('rendered/clusters/global/manifests.yaml')!);
     expect(cluster.map((o) => o.spec.path).filter(Boolean)).toEqual(['./rendered/global']);
   });

@@ -18,6 +18,13 @@ export async function loadTemplate(): Promise<TemplateApi> {
   return await import('@stampyard/stamp-template');
 }
 
+/** The part of `@stampyard/stamp-template` that renders the routing ConfigMaps, without cdk8s. */
+export type ConfigMapApi = Pick<typeof import('@stampyard/stamp-template/configmaps'), 'gatewayConfigMap'>;
+
+export async function loadConfigMaps(): Promise<ConfigMapApi> {
+  return await import('@stampyard/stamp-template/configmaps');
+}
+
 export async function loadRouting(): Promise<RoutingApi> {
   return await import('@stampyard/routing');
 }

@@ -10,7 +10,7 @@ describe('the CI step summary', () => {
     'A\trendered/clusters/stamp-eu-9/manifests.yaml',
     'M\trendered/stamps/stamp-eu-1/apps/manifests.yaml',
     'D\trendered/stamps/stamp-us-3/data/manifests.yaml',
-    'M\trendered/routing/routing-table.json',
+    'M\trendered/routing/table/routing-shard-003.json',
     'M\trendered/global/manifests.yaml',
     'M\tschemas/stamp.schema.json',
     '',

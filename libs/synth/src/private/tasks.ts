@@ -1,6 +1,6 @@
 // Units of rendering work, the same in process and in worker threads.
 import type { FleetSpec, Stamp } from '@stampyard/stamp-spec';
-import type { ConfigMapData, StampManifests, TemplateApi } from './contracts.ts';
+import type { StampManifests, TemplateApi } from './contracts.ts';
 import { renderGlobalFiles, renderStampFiles, type SynthFile } from '../render.ts';
 
 export type RenderTask =
@@ -10,7 +10,8 @@ export type RenderTask =
       readonly kind: 'global';
       readonly fleet: FleetSpec;
       readonly source: string;
-      readonly configMaps: readonly ConfigMapData[];
+      /** Names of the routing ConfigMaps the gateway mounts (synth renders them apart). */
+      readonly configMaps: readonly string[];
     };
 
 export type RenderReply = { readonly id: number; readonly files: SynthFile[] } | { readonly id: number; readonly error: string };
@@ -29,8 +30,8 @@ function rendererFor(template: TemplateApi, fleet: FleetSpec): (stamp: Stamp) =>
 
 export function renderTask(template: TemplateApi, task: RenderTask): SynthFile[] {
   if (task.kind === 'global') {
-    const gateway = template.synthesizeGateway(task.fleet, { routingConfigMaps: [...task.configMaps] });
-    return renderGlobalFiles(task.fleet, task.source, gateway);
+    const gateway = template.synthesizeGateway(task.fleet, { routingConfigMaps: task.configMaps.map((name) => ({ name })) });
+    return renderGlobalFiles(task.fleet, task.source, gateway, task.configMaps);
   }
   const render = rendererFor(template, task.fleet);
   return task.stamps.flatMap((stamp) => renderStampFiles(task.fleet, stamp, render(stamp)));

@@ -5,7 +5,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import semver from 'semver';
 import { loadFleet, mostCommonVersion, sortedReleases, writeFileAtomic, type LoadedFleet } from '@stampyard/stamp-spec';
-import { readRoutingTable, type RoutingTable } from '@stampyard/routing';
+import { ROUTING_TABLE_DIR, readRoutingTable, type RoutingTable } from '@stampyard/routing';
 import { GATEWAY_READY_PATH, gatewaySpec } from './apps.ts';
 import { runStampyardOk } from './cli.ts';
 import { pickStartTime, VirtualClock } from './clock.ts';
@@ -181,8 +181,8 @@ class Run {
     reporter.info(`working copy: ${this.workDir}`);
     await this.synth();
     let fleet = await loadFleet(this.workDir);
-    const tableResult = await readRoutingTable(join(this.workDir, 'rendered', 'routing'));
-    if (!tableResult.ok) throw new Error(`rendered/routing: ${tableResult.error}`);
+    const tableResult = await readRoutingTable(join(this.workDir, ROUTING_TABLE_DIR));
+    if (!tableResult.ok) throw new Error(`${ROUTING_TABLE_DIR}: ${tableResult.error}`);
     this.table = tableResult.table;
 
     reporter.step(`Start ${fleet.stamps.length} stamp-app processes and the gateway on 127.0.0.1`);
@@ -192,7 +192,7 @@ class Run {
     await writeFileAtomic(this.upstreamsFile, `${JSON.stringify(this.stamps.upstreams(), null, 2)}\n`);
     for (const [name, url] of Object.entries(this.stamps.upstreams())) reporter.info(`${name.padEnd(20)} ${url}  (${fleet.stamps.find((s) => s.stamp.metadata.name === name)?.stamp.spec.version})`);
     const gateway = await this.supervisor.start(
-      gatewaySpec({ table: join(this.workDir, 'rendered', 'routing'), upstreams: this.upstreamsFile, port: 0 }),
+      gatewaySpec({ table: join(this.workDir, ROUTING_TABLE_DIR), upstreams: this.upstreamsFile, port: 0 }),
     );
     this.gatewayPort = gateway.port;
     await waitForHttpOk(gateway.port, GATEWAY_READY_PATH, 15_000, this.signal);

@@ -1,4 +1,5 @@
 // Plans every generated file of a fleet. Reads nothing from disk and writes nothing.
+import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { InternalError, issueAt, jsonSchemaFiles, ValidationError, type LoadedFleet } from '@stampyard/stamp-spec';
 import { loadConfigMaps, loadRouting, loadTemplate, type RoutingApi, type TemplateApi } from './private/contracts.ts';
@@ -31,6 +32,22 @@ export interface PlanSynthOptions {
    * @default - `@stampyard/routing`
    */
   readonly routing?: RoutingApi;
+  /**
+   * Reuse what earlier runs rendered: each stamp and the gateway are render units keyed by a
+   * content hash of their inputs and `code` (the rendering code's fingerprint); a unit whose key
+   * the store holds is not rendered again. The result is the same files either way (a property
+   * test checks it for random sequences of changes).
+   * @default - render everything
+   */
+  readonly cache?: { readonly code: string; readonly store: RenderCache };
+}
+
+/** Files rendered per unit, by the unit's content key. `planSynthCached` keeps them on disk. */
+export interface RenderCache {
+  /** What the unit with this key rendered before, or undefined. */
+  get(key: string): readonly SynthFile[] | undefined;
+  /** Remembers what a unit rendered. */
+  set(key: string, files: readonly SynthFile[]): void;
 }
 
 /** The most rendering threads used unless asked for more. */
@@ -45,21 +62,45 @@ export async function planSynth(fleet: LoadedFleet, options: PlanSynthOptions = 
   const spec = fleet.fleet.spec;
   const routing = (options.routing ?? (await loadRouting())).renderRoutingArtifacts(fleet);
   const stamps = fleet.stamps.map((s) => s.stamp);
-  const threads = options.template ? 1 : (options.workers ?? (stamps.length < WORKER_THRESHOLD ? 1 : Math.min(MAX_DEFAULT_WORKERS, availableParallelism())));
-  // Small chunks keep every worker busy to the end; large ones cut messaging.
-  const chunk = Math.max(1, Math.min(25, Math.ceil(stamps.length / Math.max(1, threads * 8))));
-  const tasks: RenderTask[] = [
-    { id: 0, kind: 'global', fleet: spec, source: fleetSourcesLabel(fleet), configMaps: routing.configMaps.map((c) => c.name) },
-  ];
-  for (let i = 0; i < stamps.length; i += chunk) tasks.push({ id: tasks.length, kind: 'stamps', fleet: spec, stamps: stamps.slice(i, i + chunk) });
+  const source = fleetSourcesLabel(fleet);
+  const configMapNames = routing.configMaps.map((c) => c.name);
+  // A unit's key: the rendering code, the fleet settings and the unit's own input.
+  const cache = options.cache;
+  const specJson = cache ? JSON.stringify(spec) : '';
+  const keyOf = (kind: string, input: unknown) => cache && createHash('sha256').update(cache.code).update('\0').update(kind).update('\0').update(specJson).update('\0').update(JSON.stringify(input)).digest('hex');
+  const globalKey = keyOf('global', { source, configMapNames });
+  const stampKeys = stamps.map((stamp) => keyOf('stamp', stamp));
+  const reused: SynthFile[] = [];
+  const fromCache = (key: string | undefined) => {
+    const files = key === undefined ? undefined : cache!.store.get(key);
+    if (files) reused.push(...files);
+    return files !== undefined;
+  };
+  const renderGlobal = !fromCache(globalKey);
+  const toRender = stamps.filter((_, i) => !fromCache(stampKeys[i]));
 
-  const template = options.template ? Promise.resolve(options.template) : loadTemplate();
-  const renderHere = template.then((t) => (task: RenderTask) => renderTask(t, task));
-  const rendered = threads > 1 ? await runOnThreads(tasks, threads, renderHere) : tasks.map(await renderHere);
+  const threads = options.template ? 1 : (options.workers ?? (toRender.length < WORKER_THRESHOLD ? 1 : Math.min(MAX_DEFAULT_WORKERS, availableParallelism())));
+  // Small chunks keep every worker busy to the end; large ones cut messaging.
+  const chunk = Math.max(1, Math.min(25, Math.ceil(toRender.length / Math.max(1, threads * 8))));
+  const tasks: RenderTask[] = renderGlobal ? [{ id: 0, kind: 'global', fleet: spec, source, configMaps: configMapNames }] : [];
+  // One stamp per task when caching, so each task's files are one unit's.
+  const size = cache ? 1 : chunk;
+  for (let i = 0; i < toRender.length; i += size) tasks.push({ id: tasks.length, kind: 'stamps', fleet: spec, stamps: toRender.slice(i, i + size) });
+
+  let rendered: SynthFile[][] = [];
+  if (tasks.length > 0) {
+    const template = options.template ? Promise.resolve(options.template) : loadTemplate();
+    const renderHere = template.then((t) => (task: RenderTask) => renderTask(t, task));
+    rendered = threads > 1 ? await runOnThreads(tasks, threads, renderHere) : tasks.map(await renderHere);
+  }
+  if (cache) {
+    const keyByStamp = new Map(stamps.map((stamp, i) => [stamp, stampKeys[i]!]));
+    tasks.forEach((task, i) => cache.store.set(task.kind === 'global' ? globalKey! : keyByStamp.get(task.stamps[0]!)!, rendered[i]!));
+  }
 
   const { gatewayConfigMap } = await loadConfigMaps();
-  const configMapFiles = routing.configMaps.map((c) => routingConfigMapFile(fleetSourcesLabel(fleet), gatewayConfigMap(spec, c)));
-  const files: SynthFile[] = [...jsonSchemaFiles(), ...routing.files.map(routingFile), ...configMapFiles, ...rendered.flat()];
+  const configMapFiles = routing.configMaps.map((c) => routingConfigMapFile(source, gatewayConfigMap(spec, c)));
+  const files: SynthFile[] = [...jsonSchemaFiles(), ...routing.files.map(routingFile), ...configMapFiles, ...reused, ...rendered.flat()];
   const byPath = new Map<string, string>();
   for (const file of files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
     if (byPath.has(file.path)) throw new InternalError(`two generated files share the path ${file.path}`);

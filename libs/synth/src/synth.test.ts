@@ -290,17 +290,19 @@ describe('planSynthCached', () => {
     const cacheDir = join(repo.root, '.cache');
     const fresh = await planSynth(await loadFleet(repo.root));
     expect([...(await planSynthCached(await loadFleet(repo.root), { cacheDir })).files]).toEqual([...fresh.files]);
-    // Tamper with the cached copy: a hit returns it, which proves nothing was rendered.
-    const cacheFile = join(cacheDir, 'plan.json');
-    const entry = JSON.parse(await readFile(cacheFile, 'utf8')) as { files: [string, string][] };
-    entry.files[0]![1] = 'from the cache';
-    await writeFile(cacheFile, JSON.stringify(entry));
-    expect((await planSynthCached(await loadFleet(repo.root), { cacheDir })).files.get(entry.files[0]![0])).toBe('from the cache');
-    // A changed stamp is a miss.
+    // Tamper with stamp-eu-1's cached unit: a hit returns it, which proves it was not rendered again.
+    const target = 'rendered/stamps/stamp-eu-1/kustomization.yaml';
+    const unitsDir = join(cacheDir, 'units');
+    const units = await Promise.all((await readdir(unitsDir)).map(async (f) => [join(unitsDir, f), JSON.parse(await readFile(join(unitsDir, f), 'utf8')) as { path: string; content: string }[]] as const));
+    expect(units).toHaveLength(fresh.stamps.length + 1);
+    const [cacheFile, files] = units.find(([, files]) => files.some((f) => f.path === target))!;
+    await writeFile(cacheFile, JSON.stringify(files.map((f) => (f.path === target ? { ...f, content: 'from the cache' } : f))));
+    expect((await planSynthCached(await loadFleet(repo.root), { cacheDir })).files.get(target)).toBe('from the cache');
+    // A changed stamp is a miss: only its unit renders again.
     const path = join(repo.root, 'stamps/stamp-eu-1.yaml');
     await writeFile(path, (await readFile(path, 'utf8')).replace('capacity: 80', 'capacity: 81'));
     const changed = await planSynthCached(await loadFleet(repo.root), { cacheDir });
-    expect(changed.files.get(entry.files[0]![0])).toBe(fresh.files.get(entry.files[0]![0]));
+    expect(changed.files.get(target)).toBe(fresh.files.get(target));
     expect([...changed.files]).toEqual([...(await planSynth(await loadFleet(repo.root))).files]);
   });
 

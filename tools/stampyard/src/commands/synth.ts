@@ -15,15 +15,16 @@ export function registerSynth(program: Command, io: Io, result: CommandResult): 
         'Invalid input writes nothing; only files with the generated header are ever deleted.',
     )
     .option('--check', 'write nothing; exit 1 if any generated file is stale, missing or extra')
-    .option('--no-cache', 'render from scratch, ignoring the local cache of the last plan (node_modules/.cache/stampyard-synth)');
+    .option('--no-cache', 'render everything from scratch, ignoring the local cache of rendered units (node_modules/.cache/stampyard-synth)')
+    .option('--refresh-cache', 'render everything from scratch like --no-cache, then store every unit in the cache (CI on the default branch)');
   addRootOption(command);
   addOutputOption(command);
-  command.action(async (options: { root?: string; output: string; check?: boolean; cache: boolean }) => {
+  command.action(async (options: { root?: string; output: string; check?: boolean; cache: boolean; refreshCache?: boolean }) => {
     const root = resolveRoot(options.root);
     const fleet = await loadFleet(root);
     // Loaded here, not at the top, so other commands don't pay for the template.
     const { planSynthCached, diffSynth, applySynth, isUpToDate } = await import('@stampyard/synth');
-    const plan = await planSynthCached(fleet, { cacheDir: options.cache ? undefined : false, writeCache: !options.check });
+    const plan = await planSynthCached(fleet, { cacheDir: options.cache ? undefined : false, writeCache: !options.check, refreshCache: Boolean(options.refreshCache) });
     const json = options.output === 'json';
     if (options.check) {
       const diff = await diffSynth(root, plan);

@@ -3,7 +3,7 @@ import { ValidationError, issueAt, type LoadedFleet } from '@stampyard/stamp-spe
 import { buildRoutingTable, routingShardCount, ROUTING_TABLE_COMMENT } from './build.ts';
 import { renderDnsEndpoints, renderZoneFiles } from './dns.ts';
 import { renderNginxConfig } from './nginx.ts';
-import { MAX_SHARD_BYTES, SHARD_INDEX_FILE, groupTenants, shardNumber, shardTable, type ShardedTable } from './shards.ts';
+import { MAX_ROUTING_SHARDS, MAX_SHARD_BYTES, SHARD_INDEX_FILE, groupTenants, shardNumber, shardTable, type ShardedTable } from './shards.ts';
 
 /** Where routing artifacts live, relative to the fleet root. */
 export const ROUTING_DIR = 'rendered/routing';
@@ -75,15 +75,15 @@ function checkShardSizes(fleet: LoadedFleet, sharded: ShardedTable): void {
   const largest = Math.max(...sizes, Buffer.byteLength(sharded.indexText));
   if (largest <= MAX_SHARD_BYTES) return;
   const count = sharded.index.shardCount;
-  let suggested = count;
-  while (suggested < 4096 && (largest * count) / suggested > MAX_SHARD_BYTES * 0.75) suggested *= 2;
   const shard = sizes.indexOf(largest);
-  const what = shard >= 0 ? `shard ${shard} of the routing table holds ${largest} bytes` : `the routing index holds ${largest} bytes`;
-  throw new ValidationError([
-    issueAt(
-      fleet.fleetSource,
-      ['spec', 'routing', 'shards'],
-      `${what}, over the ${MAX_SHARD_BYTES}-byte budget per ConfigMap (75% of 1 MiB); set spec.routing.shards to ${suggested} (currently ${count}); changing the count moves tenants between shards, see docs/capacity.md`,
-    ),
-  ]);
+  let message: string;
+  if (shard < 0) {
+    // The index grows with stamps and shards: more shards make it larger, not smaller.
+    message = `the routing index holds ${largest} bytes (${Object.keys(sharded.index.stamps).length} stamps, ${count} shards), over the ${MAX_SHARD_BYTES}-byte budget per ConfigMap (75% of 1 MiB); lower spec.routing.shards, or serve the table from object storage (docs/capacity.md)`;
+  } else {
+    let suggested = count;
+    while (suggested < MAX_ROUTING_SHARDS && (largest * count) / suggested > MAX_SHARD_BYTES * 0.75) suggested *= 2;
+    message = `shard ${shard} of the routing table holds ${largest} bytes, over the ${MAX_SHARD_BYTES}-byte budget per ConfigMap (75% of 1 MiB); set spec.routing.shards to ${suggested} (currently ${count}); changing the count moves tenants between shards, see docs/capacity.md`;
+  }
+  throw new ValidationError([issueAt(fleet.fleetSource, ['spec', 'routing', 'shards'], message)]);
 }

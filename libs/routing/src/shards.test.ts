@@ -194,6 +194,10 @@ describe('parseIndex and parseShard', () => {
       const text = sharded.shards[1]!.replace('"tenants":{\n', `"tenants":{\n"${stranger}":{"stamp":"stamp-0","status":"active"},\n`);
       return [reindexed({ ...sharded.index, shards: sharded.index.shards.map((r, i) => (i === 1 ? { ...r, tenants: r.tenants + 1 } : r)) }, 1, text), 1, text];
     }, 'belongs in shard'],
+    ['naming a tenant whose id is not a DNS label', () => {
+      const text = sharded.shards[1]!.replace('"tenants":{\n', '"tenants":{\n"__proto__":{"stamp":"stamp-0","status":"active"},\n');
+      return [reindexed(sharded.index, 1, text), 1, text];
+    }, 'tenant id "__proto__" is not a DNS label'],
     ['naming a stamp the index lacks', () => {
       const text = sharded.shards[0]!.replace(/"stamp":"stamp-\d"/, '"stamp":"stamp-x"');
       return [reindexed(sharded.index, 0, text), 0, text];

@@ -197,6 +197,7 @@ export function shardTable(grouped: TenantShards, comment: string): ShardedTable
 export type IndexResult = { readonly ok: true; readonly index: RoutingIndex; readonly revision: string } | { readonly ok: false; readonly error: string };
 
 const STAMP_STATUSES = new Set(['active', 'draining']);
+const TENANT_ID = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const TENANT_STATUSES = new Set(['active', 'suspended']);
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -283,6 +284,8 @@ export function parseShard(index: RoutingIndex, shard: number, text: string): Sh
   let count = 0;
   for (const id in tenants) {
     count++;
+    // Tenant ids are DNS labels (stamp-spec validates them); anything else, such as `__proto__`, is not ours.
+    if (!TENANT_ID.test(id)) return { ok: false, error: `${ref.file}: tenant id ${JSON.stringify(id)} is not a DNS label` };
     const problem = tenantProblem(id, tenants[id], index.stamps);
     if (problem) return { ok: false, error: `${ref.file}: ${problem}` };
     if (shardOf(id, index.shardCount) !== shard) return { ok: false, error: `${ref.file}: tenant ${id} belongs in shard ${shardOf(id, index.shardCount)}, not ${shard}` };

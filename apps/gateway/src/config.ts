@@ -1,5 +1,8 @@
 // Flags and environment for the gateway. Pure: argv and env in, a config or a usage error out.
 import { Command, CommanderError, Option } from 'commander';
+import { availableParallelism } from 'node:os';
+import { parseTrustedProxies } from './client-address.ts';
+import { defaultTenantShare } from './fairness.ts';
 import { parseIdentifyOrder, type IdentifySource } from './identify.ts';
 
 export interface GatewayConfig {
@@ -9,8 +12,14 @@ export interface GatewayConfig {
   readonly port: number;
   /** @default '127.0.0.1' */
   readonly host: string;
-  /** Separate port for /healthz, /readyz, /metrics. @default - none (they stay under /.well-known/stampyard/ on the main port) */
+  /** Separate port for /healthz, /readyz, /metrics. @default - none (the main port then answers only a bare liveness check) */
   readonly adminPort?: number;
+  /** Also serve readyz details and metrics under /.well-known/stampyard/ on the main port. @default false */
+  readonly publicAdmin: boolean;
+  /** Processes sharing the port, each loading and watching the table. @default 1 */
+  readonly workers: number;
+  /** Peers whose X-Forwarded-For is believed, as `a.b.c.d/n,…`. @default '' (none) */
+  readonly trustProxy: string;
   /** JSON file `{ "<stamp>": "<base URL>" }` overriding table endpoints. @default - none */
   readonly upstreamsFile?: string;
   /** Sources tried, in order. @default host,header (+ token when a key is configured) */
@@ -29,10 +38,40 @@ export interface GatewayConfig {
   readonly bodyTimeoutMs: number;
   /** @default 256 */
   readonly maxConcurrentPerStamp: number;
-  /** Consecutive failures that open a stamp's breaker. @default 5 */
-  readonly breakerFailures: number;
+  /** A tenant's share of its stamp's bulkhead. @default - a quarter of maxConcurrentPerStamp */
+  readonly maxConcurrentPerTenant: number;
+  /** Requests in flight from one client address. @default - a quarter of maxConcurrentPerStamp */
+  readonly maxConcurrentPerClient: number;
+  /** Longest idle gap while a request body arrives; then 408 and the connection closed. @default 10000 */
+  readonly requestBodyTimeoutMs: number;
+  /** Longest time to receive a whole request, head and body; then 408. @default 60000 */
+  readonly requestTimeoutMs: number;
+  /** Longest time a response write may wait for the client to read; then the connection is closed. @default 30000 */
+  readonly clientWriteTimeoutMs: number;
+  /** Header lines a request may carry; more → 431. @default 100 */
+  readonly maxRequestHeaders: number;
+  /** Consecutive connect failures that open a stamp's breaker. @default 5 */
+  readonly breakerConnectFailures: number;
+  /** The breaker's sliding window. @default 10000 */
+  readonly breakerWindowMs: number;
+  /** Requests in the window before its failure rate counts. @default 20 */
+  readonly breakerMinRequests: number;
+  /** Failure rate (percent) that opens the breaker. @default 50 */
+  readonly breakerFailureRate: number;
+  /** Distinct tenants among the window's failures needed to open it. @default 3 */
+  readonly breakerMinTenants: number;
+  /** Distinct client addresses among the window's failures needed to open it. @default 2 */
+  readonly breakerMinClients: number;
   /** @default 5000 */
   readonly breakerCooldownMs: number;
+  /** Consecutive timeouts or broken answers of one tenant that start its back-off. @default 3 */
+  readonly tenantBackoffFailures: number;
+  /** First back-off; doubles while failures continue. @default 1000 */
+  readonly tenantBackoffMs: number;
+  /** @default 30000 */
+  readonly tenantBackoffMaxMs: number;
+  /** Tenants that get their own label in refusal metrics; the rest are counted as `_other`. @default 100 */
+  readonly metricsMaxTenants: number;
   /** @default 2000; 0 turns polling off */
   readonly pollIntervalMs: number;
   /** @default 10 */
@@ -59,7 +98,10 @@ export const GATEWAY_FLAGS: readonly FlagSpec[] = [
   { flags: '--table <path>', env: 'STAMPYARD_GATEWAY_TABLE', description: 'routing table file, or folder (routing-table.json or ConfigMap shards)' },
   { flags: '--port <n>', env: 'STAMPYARD_GATEWAY_PORT', description: 'port; 0 picks a free one', defaultValue: '8080' },
   { flags: '--host <address>', env: 'STAMPYARD_GATEWAY_HOST', description: 'listen address', defaultValue: '127.0.0.1' },
-  { flags: '--admin-port <n>', env: 'STAMPYARD_GATEWAY_ADMIN_PORT', description: 'extra port serving /healthz, /readyz, /metrics' },
+  { flags: '--admin-port <n>', env: 'STAMPYARD_GATEWAY_ADMIN_PORT', description: 'port serving /healthz, /readyz, /metrics (the main port answers only a bare liveness check)' },
+  { flags: '--public-admin', env: 'STAMPYARD_GATEWAY_PUBLIC_ADMIN', description: 'also serve readyz and metrics under /.well-known/stampyard/ on the main port' },
+  { flags: '--workers <n|auto>', env: 'STAMPYARD_GATEWAY_WORKERS', description: 'processes sharing the port (auto: one per core)', defaultValue: '1' },
+  { flags: '--trust-proxy <cidrs>', env: 'STAMPYARD_GATEWAY_TRUST_PROXY', description: 'peers whose X-Forwarded-For names the client (comma-separated CIDRs)' },
   { flags: '--upstreams <file>', env: 'STAMPYARD_GATEWAY_UPSTREAMS', description: 'JSON {"<stamp>": "<base URL>"} overriding table endpoints' },
   { flags: '--identify <list>', env: 'STAMPYARD_GATEWAY_IDENTIFY', description: 'tenant sources in order: host,header,token (default host,header, plus token when a key is set)' },
   { flags: '--tenant-header <name>', env: 'STAMPYARD_GATEWAY_TENANT_HEADER', description: 'header naming the tenant', defaultValue: 'x-tenant-id' },
@@ -71,8 +113,23 @@ export const GATEWAY_FLAGS: readonly FlagSpec[] = [
   { flags: '--headers-timeout-ms <n>', env: 'STAMPYARD_GATEWAY_HEADERS_TIMEOUT_MS', description: 'wait for a stamp\'s response headers, then 504', defaultValue: '15000' },
   { flags: '--body-timeout-ms <n>', env: 'STAMPYARD_GATEWAY_BODY_TIMEOUT_MS', description: 'longest idle gap in a body', defaultValue: '30000' },
   { flags: '--max-concurrent-per-stamp <n>', env: 'STAMPYARD_GATEWAY_MAX_CONCURRENT_PER_STAMP', description: 'bulkhead: requests in flight per stamp, excess gets 503', defaultValue: '256' },
-  { flags: '--breaker-failures <n>', env: 'STAMPYARD_GATEWAY_BREAKER_FAILURES', description: 'consecutive failures that open a stamp\'s breaker', defaultValue: '5' },
+  { flags: '--max-concurrent-per-tenant <n>', env: 'STAMPYARD_GATEWAY_MAX_CONCURRENT_PER_TENANT', description: 'a tenant\'s share of its stamp\'s bulkhead (default: a quarter of it)' },
+  { flags: '--max-concurrent-per-client <n>', env: 'STAMPYARD_GATEWAY_MAX_CONCURRENT_PER_CLIENT', description: 'requests in flight per client address (default: a quarter of the stamp bulkhead)' },
+  { flags: '--request-body-timeout-ms <n>', env: 'STAMPYARD_GATEWAY_REQUEST_BODY_TIMEOUT_MS', description: 'longest idle gap in a request body, then 408', defaultValue: '10000' },
+  { flags: '--request-timeout-ms <n>', env: 'STAMPYARD_GATEWAY_REQUEST_TIMEOUT_MS', description: 'longest time to receive a whole request, then 408', defaultValue: '60000' },
+  { flags: '--client-write-timeout-ms <n>', env: 'STAMPYARD_GATEWAY_CLIENT_WRITE_TIMEOUT_MS', description: 'longest stall writing to a client, then the connection closes', defaultValue: '30000' },
+  { flags: '--max-request-headers <n>', env: 'STAMPYARD_GATEWAY_MAX_REQUEST_HEADERS', description: 'header lines a request may carry, more gets 431', defaultValue: '100' },
+  { flags: '--breaker-connect-failures <n>', env: 'STAMPYARD_GATEWAY_BREAKER_CONNECT_FAILURES', description: 'consecutive connect failures that open a stamp\'s breaker', defaultValue: '5' },
+  { flags: '--breaker-window-ms <n>', env: 'STAMPYARD_GATEWAY_BREAKER_WINDOW_MS', description: 'sliding window of the breaker\'s failure rate', defaultValue: '10000' },
+  { flags: '--breaker-min-requests <n>', env: 'STAMPYARD_GATEWAY_BREAKER_MIN_REQUESTS', description: 'requests in the window before its rate counts', defaultValue: '20' },
+  { flags: '--breaker-failure-rate <percent>', env: 'STAMPYARD_GATEWAY_BREAKER_FAILURE_RATE', description: 'failure rate that opens the breaker', defaultValue: '50' },
+  { flags: '--breaker-min-tenants <n>', env: 'STAMPYARD_GATEWAY_BREAKER_MIN_TENANTS', description: 'distinct failing tenants needed to open the breaker', defaultValue: '3' },
+  { flags: '--breaker-min-clients <n>', env: 'STAMPYARD_GATEWAY_BREAKER_MIN_CLIENTS', description: 'distinct failing client addresses needed to open the breaker', defaultValue: '2' },
   { flags: '--breaker-cooldown-ms <n>', env: 'STAMPYARD_GATEWAY_BREAKER_COOLDOWN_MS', description: 'open time before a half-open probe', defaultValue: '5000' },
+  { flags: '--tenant-backoff-failures <n>', env: 'STAMPYARD_GATEWAY_TENANT_BACKOFF_FAILURES', description: 'consecutive timeouts of one tenant that start its back-off', defaultValue: '3' },
+  { flags: '--tenant-backoff-ms <n>', env: 'STAMPYARD_GATEWAY_TENANT_BACKOFF_MS', description: 'first tenant back-off, doubling while failures go on', defaultValue: '1000' },
+  { flags: '--tenant-backoff-max-ms <n>', env: 'STAMPYARD_GATEWAY_TENANT_BACKOFF_MAX_MS', description: 'longest tenant back-off', defaultValue: '30000' },
+  { flags: '--metrics-max-tenants <n>', env: 'STAMPYARD_GATEWAY_METRICS_MAX_TENANTS', description: 'tenants with their own label in refusal metrics; others count as _other', defaultValue: '100' },
   { flags: '--poll-interval-ms <n>', env: 'STAMPYARD_GATEWAY_POLL_INTERVAL_MS', description: 'table poll interval (fallback to watching); 0 = off', defaultValue: '2000' },
   { flags: '--watch-debounce-ms <n>', env: 'STAMPYARD_GATEWAY_WATCH_DEBOUNCE_MS', description: 'wait after a file event before reading', defaultValue: '10' },
   { flags: '--shutdown-timeout-ms <n>', env: 'STAMPYARD_GATEWAY_SHUTDOWN_TIMEOUT_MS', description: 'SIGTERM: wait this long for in-flight requests', defaultValue: '25000' },
@@ -117,7 +174,11 @@ export function parseGatewayConfig(argv: readonly string[], env: Readonly<Record
   // Environment variables become flags placed first, so flags given on the command line win.
   const fromEnv = GATEWAY_FLAGS.flatMap((spec) => {
     const value = env[spec.env];
-    return value === undefined || value === '' ? [] : [`${spec.flags.split(' ')[0]}=${value}`];
+    const flag = spec.flags.split(' ')[0]!;
+    if (value === undefined || value === '') return [];
+    // A switch (no value): set by any value but false/0.
+    if (!spec.flags.includes(' ')) return value === 'false' || value === '0' ? [] : [flag];
+    return [`${flag}=${value}`];
   });
   try {
     command.parse([...fromEnv, ...argv], { from: 'user' });
@@ -126,6 +187,7 @@ export function parseGatewayConfig(argv: readonly string[], env: Readonly<Record
     throw error;
   }
   const o = command.opts<Record<string, string | undefined>>();
+  const publicAdmin = (o['publicAdmin'] as unknown) === true;
   const errors: string[] = [];
   if (!o['table']) errors.push('--table <path> is required (or STAMPYARD_GATEWAY_TABLE)');
   if (o['jwtPublicKey'] && o['jwks']) errors.push('give either --jwt-public-key or --jwks, not both');
@@ -134,11 +196,21 @@ export function parseGatewayConfig(argv: readonly string[], env: Readonly<Record
   if (typeof identify === 'string') errors.push(identify);
   else if (identify.includes('token') && !hasKey) errors.push('--identify includes token but no key is set; add --jwt-public-key <file> or --jwks <file>');
   const ms = (flag: string, key: string, min = 1) => integer(flag, o[key] ?? '', min, 3_600_000, errors);
+  const count = (flag: string, key: string, min = 1, fallback = '') => integer(flag, o[key] ?? fallback, min, 1_000_000, errors);
+  const trusted = parseTrustedProxies(o['trustProxy'] ?? '');
+  if (typeof trusted === 'string') errors.push(trusted);
+  const workersText = o['workers'] ?? '1';
+  const workers = workersText === 'auto' ? availableParallelism() : integer('--workers', workersText, 1, 256, errors);
+  const maxConcurrentPerStamp = count('--max-concurrent-per-stamp', 'maxConcurrentPerStamp');
+  const share = String(defaultTenantShare(maxConcurrentPerStamp || 1));
   const config: GatewayConfig = {
     table: o['table'] ?? '',
     port: integer('--port', o['port'] ?? '', 0, 65535, errors),
     host: o['host'] ?? '127.0.0.1',
     ...(o['adminPort'] !== undefined ? { adminPort: integer('--admin-port', o['adminPort'], 0, 65535, errors) } : {}),
+    publicAdmin,
+    workers,
+    trustProxy: o['trustProxy'] ?? '',
     ...(o['upstreams'] ? { upstreamsFile: o['upstreams'] } : {}),
     identify: typeof identify === 'string' ? [] : identify,
     tenantHeader: (o['tenantHeader'] ?? 'x-tenant-id').toLowerCase(),
@@ -149,9 +221,24 @@ export function parseGatewayConfig(argv: readonly string[], env: Readonly<Record
     connectTimeoutMs: ms('--connect-timeout-ms', 'connectTimeoutMs'),
     headersTimeoutMs: ms('--headers-timeout-ms', 'headersTimeoutMs'),
     bodyTimeoutMs: ms('--body-timeout-ms', 'bodyTimeoutMs'),
-    maxConcurrentPerStamp: integer('--max-concurrent-per-stamp', o['maxConcurrentPerStamp'] ?? '', 1, 1_000_000, errors),
-    breakerFailures: integer('--breaker-failures', o['breakerFailures'] ?? '', 1, 1_000_000, errors),
+    maxConcurrentPerStamp,
+    maxConcurrentPerTenant: count('--max-concurrent-per-tenant', 'maxConcurrentPerTenant', 1, share),
+    maxConcurrentPerClient: count('--max-concurrent-per-client', 'maxConcurrentPerClient', 1, share),
+    requestBodyTimeoutMs: ms('--request-body-timeout-ms', 'requestBodyTimeoutMs'),
+    requestTimeoutMs: ms('--request-timeout-ms', 'requestTimeoutMs'),
+    clientWriteTimeoutMs: ms('--client-write-timeout-ms', 'clientWriteTimeoutMs'),
+    maxRequestHeaders: count('--max-request-headers', 'maxRequestHeaders'),
+    breakerConnectFailures: count('--breaker-connect-failures', 'breakerConnectFailures'),
+    breakerWindowMs: ms('--breaker-window-ms', 'breakerWindowMs', 10),
+    breakerMinRequests: count('--breaker-min-requests', 'breakerMinRequests'),
+    breakerFailureRate: integer('--breaker-failure-rate', o['breakerFailureRate'] ?? '', 1, 100, errors),
+    breakerMinTenants: count('--breaker-min-tenants', 'breakerMinTenants'),
+    breakerMinClients: count('--breaker-min-clients', 'breakerMinClients'),
     breakerCooldownMs: ms('--breaker-cooldown-ms', 'breakerCooldownMs'),
+    tenantBackoffFailures: count('--tenant-backoff-failures', 'tenantBackoffFailures'),
+    tenantBackoffMs: ms('--tenant-backoff-ms', 'tenantBackoffMs'),
+    tenantBackoffMaxMs: ms('--tenant-backoff-max-ms', 'tenantBackoffMaxMs'),
+    metricsMaxTenants: count('--metrics-max-tenants', 'metricsMaxTenants', 0),
     pollIntervalMs: ms('--poll-interval-ms', 'pollIntervalMs', 0),
     watchDebounceMs: ms('--watch-debounce-ms', 'watchDebounceMs', 0),
     shutdownTimeoutMs: ms('--shutdown-timeout-ms', 'shutdownTimeoutMs', 0),

@@ -1,20 +1,29 @@
-// The gateway service: own routes, identification, routing decision, bulkheads, breakers, proxying.
+// The gateway service: own routes, identification, routing decision, fair share, back-off,
+// breakers, client time limits and proxying.
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, BlockList } from 'node:net';
 import type { Counter, Histogram } from 'prom-client';
 import type { Logger } from 'pino';
 import { Pool, type Dispatcher } from 'undici';
-import { CLOSED, breakerAdmit, breakerGaugeValue, breakerRecord, type BreakerPolicy, type BreakerState } from './breaker.ts';
+import { backoffAdmit, backoffRecord, retryAfterSeconds, type BackoffEntry, type BackoffPolicy } from './backoff.ts';
+import { CLOSED, SUCCESS, breakerAbandon, breakerAdmit, breakerGaugeValue, breakerRecord, type BreakerPolicy, type BreakerState, type Outcome } from './breaker.ts';
+import { clientAddress, isTrusted, parseTrustedProxies } from './client-address.ts';
+import { expiredLimit, sweepIntervalMs, type ClientLimit, type ClientLimits } from './client-limits.ts';
 import type { GatewayConfig } from './config.ts';
-import { REVISION_HEADER, STAMP_HEADER, requestHeadersToStamp, responseHeadersFromStamp } from './headers.ts';
-import { NO_TOKEN, resolveIdentity, type Identity } from './identify.ts';
-import { createMetrics, type GatewayMetrics } from './metrics.ts';
+import { Occupancy, type Slot } from './fairness.ts';
+import { REVISION_HEADER, STAMP_HEADER, checkRequestHead, requestHeadersToStamp, responseHeadersFromStamp } from './headers.ts';
+import { NO_TOKEN, resolveIdentity, tenantFromHost, type Identity } from './identify.ts';
+import { boundedLabel, createMetrics, type GatewayMetrics } from './metrics.ts';
 import { decideRoute, type CompiledStamp, type CompiledTable } from './route.ts';
 import { TableStore, type ReloadResult } from './table-store.ts';
 import type { TokenVerifier } from './token.ts';
+import { classifyUpstreamError, type Verdict } from './upstream-errors.ts';
 
 /** The gateway's own routes on the main port; tenants' paths can't start with it. */
 export const OWN_PREFIX = '/.well-known/stampyard/';
+
+/** Tenants with a back-off record kept at most; the oldest record goes first. */
+const MAX_BACKOFF_ENTRIES = 10_000;
 
 export interface GatewayDeps {
   readonly config: GatewayConfig;
@@ -24,37 +33,20 @@ export interface GatewayDeps {
   readonly verifyToken?: TokenVerifier;
   /** Called whenever the gateway becomes ready (listening with a valid table). */
   readonly onReady?: (info: { port: number; adminPort?: number; revision: string }) => void;
+  /** Whether this process serves `--admin-port` itself (false in a worker: the primary does). @default true */
+  readonly serveAdminPort?: boolean;
 }
 
-/** Per stamp, kept across table loads: its bulkhead count, breaker and pool. */
+/** Per stamp, kept across table loads: its breaker and pool. */
 export interface StampRuntime {
   readonly name: string;
   origin: string;
   pool: Pool;
-  inFlight: number;
   breaker: BreakerState;
 }
 
-class UpstreamFailure extends Error {
-  constructor(
-    readonly status: 502 | 504,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
-
-function failureOf(error: unknown, stamp: string): UpstreamFailure {
-  const code = (error as { code?: string }).code ?? 'UNKNOWN';
-  if (TIMEOUT_CODES.has(code)) return new UpstreamFailure(504, 'stamp-timeout', `stamp ${stamp} did not answer in time (${code})`);
-  return new UpstreamFailure(502, 'stamp-unreachable', `stamp ${stamp} is unreachable (${code})`);
-}
-
 export class Gateway {
-  readonly metrics: GatewayMetrics = createMetrics(() => [...this.runtimes.values()].map((r) => [r.name, r.inFlight] as const));
+  readonly metrics: GatewayMetrics = createMetrics(() => this.occupancy.stamps.entries());
   readonly store: TableStore;
   private server: Server | undefined;
   private admin: Server | undefined;
@@ -66,12 +58,36 @@ export class Gateway {
   private readonly requestCounters = new Map<string, Counter.Internal>();
   private readonly latencyByStamp = new Map<string, Histogram.Internal<'stamp'>>();
   private readonly breakerPolicy: BreakerPolicy;
+  private readonly backoffPolicy: BackoffPolicy;
+  private readonly clientLimits: ClientLimits;
+  private readonly occupancy: Occupancy;
+  /** Per-tenant back-off records, keyed `stamp/tenant`, bounded by MAX_BACKOFF_ENTRIES. */
+  private readonly backoffs = new Map<string, BackoffEntry>();
+  private readonly trusted: BlockList | undefined;
+  private readonly tenantLabel: (tenant: string) => string;
+  /** Exchanges in flight, checked by the sweeper against the client time limits. */
+  readonly exchanges = new Set<ProxyHandler>();
+  private sweeper: NodeJS.Timeout | undefined;
   private port = 0;
   private adminPort: number | undefined;
 
   constructor(private readonly deps: GatewayDeps) {
     const { config } = deps;
-    this.breakerPolicy = { failureThreshold: config.breakerFailures, cooldownMs: config.breakerCooldownMs };
+    this.breakerPolicy = {
+      connectFailures: config.breakerConnectFailures,
+      windowMs: config.breakerWindowMs,
+      minRequests: config.breakerMinRequests,
+      failureRatePercent: config.breakerFailureRate,
+      minTenants: config.breakerMinTenants,
+      minClients: config.breakerMinClients,
+      cooldownMs: config.breakerCooldownMs,
+    };
+    this.backoffPolicy = { failures: config.tenantBackoffFailures, baseMs: config.tenantBackoffMs, maxMs: config.tenantBackoffMaxMs };
+    this.clientLimits = { requestBodyTimeoutMs: config.requestBodyTimeoutMs, requestTimeoutMs: config.requestTimeoutMs, clientWriteTimeoutMs: config.clientWriteTimeoutMs };
+    this.occupancy = new Occupancy({ perStamp: config.maxConcurrentPerStamp, perTenant: config.maxConcurrentPerTenant, perClient: config.maxConcurrentPerClient });
+    const trusted = config.trustProxy ? parseTrustedProxies(config.trustProxy) : undefined;
+    this.trusted = typeof trusted === 'string' ? undefined : trusted;
+    this.tenantLabel = boundedLabel(config.metricsMaxTenants);
     this.store = new TableStore({
       path: config.table,
       upstreams: deps.upstreams,
@@ -88,12 +104,26 @@ export class Gateway {
   /** Listens, loads the table (not ready until one is valid) and starts watching. */
   async start(): Promise<{ port: number; adminPort?: number }> {
     const { config, logger } = this.deps;
-    this.server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => this.handle(req, res));
+    this.server = createServer(
+      {
+        keepAliveTimeout: 65_000,
+        // One more than the limit, so a request past it is seen (and refused with 431), not cut short.
+        maxHeadersCount: config.maxRequestHeaders + 1,
+        // Node's own limits are backstops for requests that never reach a handler (slow heads) or
+        // were already answered (a refused request whose body keeps trickling in).
+        headersTimeout: Math.min(config.requestTimeoutMs, Math.max(config.requestBodyTimeoutMs, 1000)),
+        requestTimeout: config.requestTimeoutMs + 1000,
+        connectionsCheckingInterval: 1000,
+      } as Parameters<typeof createServer>[0],
+      (req, res) => this.handle(req, res),
+    );
     this.port = await listen(this.server, config.port, config.host);
-    if (config.adminPort !== undefined) {
-      this.admin = createServer((req, res) => this.handleAdmin(req, res, (req.url ?? '/').split('?')[0] ?? '/'));
+    if (config.adminPort !== undefined && this.deps.serveAdminPort !== false) {
+      this.admin = createServer((req, res) => this.handleAdmin(res, (req.url ?? '/').split('?')[0] ?? '/'));
       this.adminPort = await listen(this.admin, config.adminPort, config.host);
     }
+    this.sweeper = setInterval(() => this.sweep(), sweepIntervalMs(this.clientLimits));
+    this.sweeper.unref();
     logger.info({ host: config.host, port: this.port, adminPort: this.adminPort, url: `http://${config.host}:${this.port}` }, 'listening');
     await this.store.init();
     await this.store.reload(true);
@@ -126,13 +156,13 @@ export class Gateway {
       const existing = this.runtimes.get(stamp.name);
       if (existing) {
         if (existing.origin === stamp.origin) continue;
-        // The same runtime object: in-flight requests still count against this stamp's bulkhead.
+        // The same runtime object: its breaker carries over; in-flight requests keep their slots.
         this.retire(existing.pool);
         existing.pool = this.newPool(stamp.origin);
         existing.origin = stamp.origin;
         continue;
       }
-      this.runtimes.set(stamp.name, { name: stamp.name, origin: stamp.origin, pool: this.newPool(stamp.origin), inFlight: 0, breaker: CLOSED });
+      this.runtimes.set(stamp.name, { name: stamp.name, origin: stamp.origin, pool: this.newPool(stamp.origin), breaker: CLOSED });
       this.metrics.breakerState.set({ stamp: stamp.name }, breakerGaugeValue(CLOSED));
     }
     for (const [name, runtime] of this.runtimes) {
@@ -185,8 +215,7 @@ export class Gateway {
     res.end(text);
   }
 
-  reject(res: ServerResponse, startedMs: number, status: number, code: string, message: string, table: CompiledTable | undefined, tenant?: string, stamp?: string): void {
-    const extra: Record<string, string> = {};
+  reject(res: ServerResponse, startedMs: number, status: number, code: string, message: string, table: CompiledTable | undefined, tenant?: string, stamp?: string, extra: Record<string, string> = {}): void {
     if (stamp) extra[STAMP_HEADER] = stamp;
     if (table) extra[REVISION_HEADER] = table.revision;
     this.sendJson(res, status, { error: code, message, ...(tenant ? { tenant } : {}), ...(stamp ? { stamp } : {}), revision: table?.revision ?? null }, extra);
@@ -195,6 +224,9 @@ export class Gateway {
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const startedMs = performance.now();
+    const head = checkRequestHead(req.rawHeaders, this.deps.config.maxRequestHeaders);
+    // A malformed head says nothing reliable about where the rest of the connection's bytes belong: close it.
+    if (head) return this.reject(res, startedMs, head.status, head.code, head.message, this.store.current, undefined, undefined, { connection: 'close' });
     const url = req.url ?? '/';
     if (url.startsWith(OWN_PREFIX)) return this.handleOwn(req, res, url, startedMs);
     if (url.charCodeAt(0) !== 47 /* '/' */) return this.reject(res, startedMs, 400, 'bad-request', 'the request target must be a path (origin-form), e.g. GET /orders', this.store.current);
@@ -234,34 +266,66 @@ export class Gateway {
       this.metrics.tokenStampMismatches.inc();
       this.deps.logger.debug({ tenant: decision.tenant, stamp: decision.stamp.name, tokenStamp: identity.ok ? identity.tokenStamp : undefined }, 'token stamp disagrees with the table; the table wins');
     }
-    this.forward(req, res, table, decision.tenant, decision.stamp, startedMs);
+    this.forward(req, res, table, decision.tenant, decision.stamp, identity.ok && identity.source === 'token', startedMs);
   }
 
-  private forward(req: IncomingMessage, res: ServerResponse, table: CompiledTable, tenant: string, stamp: CompiledStamp, startedMs: number): void {
+  private refuse(res: ServerResponse, startedMs: number, reason: string, message: string, table: CompiledTable, tenant: string, stamp: string, retryAfterMs?: number): void {
+    this.metrics.refusals.inc({ stamp, tenant: this.tenantLabel(tenant), reason });
+    const extra: Record<string, string> = retryAfterMs === undefined ? {} : { 'retry-after': String(retryAfterSeconds(retryAfterMs)) };
+    this.reject(res, startedMs, 503, reason === 'circuit-open' ? 'stamp-circuit-open' : reason, message, table, tenant, stamp, extra);
+  }
+
+  private forward(req: IncomingMessage, res: ServerResponse, table: CompiledTable, tenant: string, stamp: CompiledStamp, byToken: boolean, startedMs: number): void {
     const runtime = this.runtimes.get(stamp.name);
     if (!runtime) return this.internalError(res, new Error(`no pool for stamp ${stamp.name}`), startedMs);
-    if (runtime.inFlight >= this.deps.config.maxConcurrentPerStamp) {
-      return this.reject(res, startedMs, 503, 'stamp-busy', `stamp ${stamp.name} has ${runtime.inFlight} requests in flight, its limit; retry later`, table, tenant, stamp.name);
+    const nowMs = Date.now();
+    const tenantKey = `${stamp.name}/${tenant}`;
+    // Refused by its own back-off: never reaches the stamp, never counts toward its breaker.
+    const backoff = this.backoffs.size === 0 ? undefined : backoffAdmit(this.backoffs.get(tenantKey), nowMs);
+    if (backoff !== undefined && !backoff.allowed) {
+      return this.refuse(res, startedMs, 'tenant-backoff', `tenant ${tenant}'s requests keep timing out on stamp ${stamp.name}; it is backed off, retry later`, table, tenant, stamp.name, backoff.retryAfterMs);
     }
-    const admitted = breakerAdmit(runtime.breaker, Date.now());
+    const peer = req.socket.remoteAddress ?? '';
+    const client = this.trusted === undefined ? peer : clientAddress(peer, req.headers['x-forwarded-for'], this.trusted);
+    const slot = this.occupancy.acquire(stamp.name, tenant, client);
+    if (typeof slot === 'string') {
+      const share = slot === 'client-busy' ? `client ${client}` : slot === 'tenant-busy' ? `tenant ${tenant}` : `stamp ${stamp.name}`;
+      return this.refuse(res, startedMs, slot, `${share} has all the requests in flight it may have; retry later`, table, tenant, stamp.name);
+    }
+    const admitted = breakerAdmit(runtime.breaker, nowMs);
     this.setBreaker(runtime, admitted.next);
-    if (!admitted.allowed) return this.reject(res, startedMs, 503, 'stamp-circuit-open', `stamp ${stamp.name} is failing; its circuit breaker is open`, table, tenant, stamp.name);
+    if (!admitted.allowed) {
+      this.occupancy.release(slot);
+      const retryMs = runtime.breaker.kind === 'open' ? runtime.breaker.untilMs - nowMs : undefined;
+      return this.refuse(res, startedMs, 'circuit-open', `stamp ${stamp.name} is failing; its circuit breaker is open`, table, tenant, stamp.name, retryMs);
+    }
 
-    runtime.inFlight++;
     this.active++;
     const url = req.url ?? '/';
     const te = req.headers['transfer-encoding'];
     const length = req.headers['content-length'];
     const hasBody = te !== undefined || (length !== undefined && length !== '0');
-    const handler = new ProxyHandler(this, res, runtime, table, tenant, stamp.name, startedMs);
+    const handler = new ProxyHandler(this, req, res, runtime, table, tenant, slot, startedMs, req.method === 'HEAD');
+    this.exchanges.add(handler);
     res.once('close', () => handler.clientClosed());
+    const host = req.headers.host;
+    // With a token, the Host is only forwarded when it names the same tenant (or none): no other tenant's hints reach the stamp.
+    const forwardHost = host === undefined || (byToken && (tenantFromHost(host, table.domain) ?? tenant) !== tenant) ? undefined : host;
     try {
       runtime.pool.dispatch(
         {
           origin: stamp.origin,
           path: stamp.basePath + url,
           method: (req.method ?? 'GET') as 'GET',
-          headers: requestHeadersToStamp(req.headers, { clientIp: req.socket.remoteAddress ?? '', proto: 'http', tenant }),
+          headers: requestHeadersToStamp(req.headers, {
+            peer,
+            client,
+            peerTrusted: this.trusted !== undefined && isTrusted(peer, this.trusted),
+            proto: 'http',
+            tenant,
+            ...(forwardHost !== undefined ? { host: forwardHost } : {}),
+            ...(byToken ? { drop: this.deps.config.tenantHeader } : {}),
+          }),
           body: hasBody ? req : null,
         },
         handler,
@@ -272,15 +336,43 @@ export class Gateway {
     }
   }
 
-  /** Called by ProxyHandler once a forwarded request is over. */
-  finishForward(runtime: StampRuntime, success: boolean): void {
-    runtime.inFlight--;
-    this.setBreaker(runtime, breakerRecord(runtime.breaker, success, Date.now(), this.breakerPolicy));
+  /** Called by ProxyHandler once a forwarded request is over, with what it says about the stamp. */
+  finishForward(handler: ProxyHandler, runtime: StampRuntime, slot: Slot, verdict: Verdict): void {
+    this.exchanges.delete(handler);
+    this.occupancy.release(slot);
+    const nowMs = Date.now();
+    if (verdict === 'abandoned') this.setBreaker(runtime, breakerAbandon(runtime.breaker));
+    else {
+      const outcome: Outcome = verdict === 'failure' ? { kind: 'failure', tenant: slot.tenant, client: slot.client } : verdict === 'connect-failure' ? { kind: 'connect-failure' } : SUCCESS;
+      this.setBreaker(runtime, breakerRecord(runtime.breaker, outcome, nowMs, this.breakerPolicy));
+      this.recordBackoff(slot, verdict === 'failure', nowMs);
+    }
     if (--this.active === 0) this.idleWaiters.splice(0).forEach((wake) => wake());
   }
 
+  private recordBackoff(slot: Slot, failed: boolean, nowMs: number): void {
+    if (!failed && this.backoffs.size === 0) return;
+    const key = `${slot.stamp}/${slot.tenant}`;
+    const before = this.backoffs.get(key);
+    if (!failed && before === undefined) return;
+    const next = backoffRecord(before, failed, nowMs, this.backoffPolicy);
+    if (next === undefined) {
+      this.backoffs.delete(key);
+      return;
+    }
+    if (before === undefined && this.backoffs.size >= MAX_BACKOFF_ENTRIES) {
+      const oldest = this.backoffs.keys().next().value;
+      if (oldest !== undefined) this.backoffs.delete(oldest);
+    }
+    this.backoffs.set(key, next);
+    if (next.untilMs > nowMs && next.untilMs !== before?.untilMs) {
+      this.metrics.tenantBackoffs.inc({ stamp: slot.stamp });
+      this.deps.logger.warn({ stamp: slot.stamp, tenant: slot.tenant, backoffMs: next.untilMs - nowMs }, 'tenant backed off: its requests keep failing on its stamp');
+    }
+  }
+
   /** Headers added to every proxied response. */
-  responseHead(statusCode: number, headers: Readonly<Record<string, string | string[] | undefined>>, stamp: string, revision: string): OutgoingHttpHeaders {
+  responseHead(headers: Readonly<Record<string, string | string[] | undefined>>, stamp: string, revision: string): OutgoingHttpHeaders {
     const out = responseHeadersFromStamp(headers);
     out[STAMP_HEADER] = stamp;
     out[REVISION_HEADER] = revision;
@@ -288,10 +380,36 @@ export class Gateway {
     return out;
   }
 
-  upstreamFailed(res: ServerResponse, error: Error, table: CompiledTable, tenant: string, stamp: string, startedMs: number): void {
-    const failure = failureOf(error, stamp);
-    this.deps.logger.debug({ stamp, tenant, code: failure.code, err: error }, 'upstream failed');
-    this.reject(res, startedMs, failure.status, failure.code, failure.message, table, tenant, stamp);
+  /** An exchange with the stamp failed; answers the client if it can, and says what it means for the stamp. */
+  upstreamFailed(res: ServerResponse, error: Error, table: CompiledTable, tenant: string, stamp: string, startedMs: number): Verdict {
+    const failure = classifyUpstreamError(error as { code?: string; message?: string }, stamp);
+    if (failure.anomaly !== undefined) {
+      this.metrics.upstreamAnomalies.inc({ stamp, kind: failure.anomaly });
+      this.deps.logger.warn({ stamp, tenant, anomaly: failure.anomaly, code: (error as { code?: string }).code, err: error.message }, 'stamp answer cannot be passed on');
+    } else this.deps.logger.debug({ stamp, tenant, code: failure.code, err: error }, 'upstream failed');
+    if (!res.headersSent) this.reject(res, startedMs, failure.status, failure.code, failure.message, table, tenant, stamp);
+    else res.destroy(error);
+    return failure.verdict;
+  }
+
+  /** A client time limit ran out: answer 408 if nothing was sent yet, else cut the connection. */
+  clientTimedOut(limit: ClientLimit, res: ServerResponse, table: CompiledTable, tenant: string, stamp: string, client: string, startedMs: number): void {
+    this.metrics.clientTimeouts.inc({ limit });
+    this.deps.logger.info({ limit, stamp, tenant, client, ms: Math.round(performance.now() - startedMs) }, 'client time limit reached; connection closed');
+    if (!res.headersSent && limit !== 'client-write') {
+      this.reject(res, startedMs, 408, 'request-timeout', `the request did not arrive in time (${limit} limit)`, table, tenant, stamp, { connection: 'close' });
+      // The rest of the body would never be read: close once the 408 is out.
+      res.once('finish', () => res.socket?.destroySoon());
+    } else res.destroy();
+  }
+
+  private sweep(): void {
+    if (this.exchanges.size === 0) return;
+    const nowMs = performance.now();
+    for (const handler of this.exchanges) {
+      const limit = expiredLimit(handler.progress(nowMs), nowMs, this.clientLimits);
+      if (limit !== undefined) handler.cut(limit);
+    }
   }
 
   private setBreaker(runtime: StampRuntime, next: BreakerState): void {
@@ -308,16 +426,20 @@ export class Gateway {
     const path = url.split('?')[0] ?? url;
     const name = path.slice(OWN_PREFIX.length);
     if (name === 'route') return this.handleRouteLookup(req, res, startedMs);
-    this.handleAdmin(req, res, `/${name}`);
+    // The public port says only that the process lives, unless --public-admin.
+    if (name === 'healthz' || this.deps.config.publicAdmin) return this.handleAdmin(res, `/${name}`);
+    this.sendJson(res, 404, { error: 'not-found', message: `the gateway serves ${OWN_PREFIX}{healthz,route} on this port` });
   }
 
-  private handleAdmin(_req: IncomingMessage, res: ServerResponse, path: string): void {
+  /** Readiness details, for the admin port and the primary of several workers. */
+  readiness(): { ready: boolean; revision: string | null; tenants: number; shuttingDown: boolean } {
+    const table = this.store.current;
+    return { ready: this.ready, revision: table?.revision ?? null, tenants: table?.tenantCount ?? 0, shuttingDown: this.draining };
+  }
+
+  private handleAdmin(res: ServerResponse, path: string): void {
     if (path === '/healthz') return this.sendJson(res, 200, { live: true });
-    if (path === '/readyz') {
-      const table = this.store.current;
-      const body = { ready: this.ready, revision: table?.revision ?? null, tenants: table?.tenantCount ?? 0, shuttingDown: this.draining };
-      return this.sendJson(res, this.ready ? 200 : 503, body);
-    }
+    if (path === '/readyz') return this.sendJson(res, this.ready ? 200 : 503, this.readiness());
     if (path === '/metrics') {
       void this.metrics.registry.metrics().then((text) => {
         const revision = this.store.current?.revision;
@@ -326,7 +448,7 @@ export class Gateway {
       });
       return;
     }
-    this.sendJson(res, 404, { error: 'not-found', message: `the gateway serves ${OWN_PREFIX}{healthz,readyz,metrics,route}` });
+    this.sendJson(res, 404, { error: 'not-found', message: 'the admin port serves /healthz, /readyz, /metrics' });
   }
 
   /** Lookup-then-direct: the identified tenant's stamp endpoint, for clients that call it directly. */
@@ -334,6 +456,10 @@ export class Gateway {
     const table = this.store.current;
     if (!table) return this.reject(res, startedMs, 503, 'not-ready', 'no valid routing table loaded yet', undefined);
     const answer = (identity: Identity): void => {
+      // Where a tenant lives is not public: with tokens configured, only a verified token may ask.
+      if (identity.ok && identity.source !== 'token' && this.deps.config.identify.includes('token')) {
+        return this.reject(res, startedMs, 401, 'token-required', 'the route lookup needs Authorization: Bearer <signed token with a tenant claim>', table);
+      }
       const decision = decideRoute(table, identity);
       if (decision.kind === 'reject') return this.reject(res, startedMs, decision.status, decision.code, decision.message, table, decision.tenant, decision.stamp);
       if (decision.tokenStampMismatch) this.metrics.tokenStampMismatches.inc();
@@ -371,6 +497,7 @@ export class Gateway {
       new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), config.shutdownTimeoutMs))),
     ]);
     clearTimeout(timer);
+    clearInterval(this.sweeper);
     this.server?.closeAllConnections();
     await closed;
     await Promise.all([...this.runtimes.values()].map((r) => r.pool.destroy()));
@@ -394,37 +521,79 @@ function listen(server: Server, port: number, host: string): Promise<number> {
   });
 }
 
+/** Statuses whose responses carry no body (RFC 9110 §6.4.1). */
+function bodiless(status: number): boolean {
+  return status === 204 || status === 304;
+}
+
 /**
  * Streams one proxied exchange with undici's dispatch API: no intermediate streams, and
  * backpressure from the client pauses the stamp's response.
  */
-class ProxyHandler implements Dispatcher.DispatchHandler {
+export class ProxyHandler implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | undefined;
-  private responded = false;
+  private responding = false;
   private over = false;
   private closedEarly = false;
+  private lastBytesRead: number;
+  private lastReadMs: number;
+  private writeStalledSinceMs: number | undefined;
+  /** A bodiless answer's head, held until the stamp's answer is known to be whole. */
+  private heldHead: { status: number; headers: OutgoingHttpHeaders } | undefined;
 
   constructor(
     private readonly gateway: Gateway,
+    private readonly req: IncomingMessage,
     private readonly res: ServerResponse,
     private readonly runtime: StampRuntime,
     private readonly table: CompiledTable,
     private readonly tenant: string,
-    private readonly stamp: string,
+    private readonly slot: Slot,
     private readonly startedMs: number,
-  ) {}
+    private readonly head: boolean,
+  ) {
+    this.lastBytesRead = req.socket.bytesRead;
+    this.lastReadMs = startedMs;
+  }
+
+  /** Where this exchange stands, for the client time limits. */
+  progress(nowMs: number): Parameters<typeof expiredLimit>[0] {
+    const bytesRead = this.req.socket?.bytesRead ?? this.lastBytesRead;
+    if (bytesRead !== this.lastBytesRead) {
+      this.lastBytesRead = bytesRead;
+      this.lastReadMs = nowMs;
+    }
+    return {
+      startedMs: this.startedMs,
+      requestComplete: this.req.complete,
+      lastReadMs: this.lastReadMs,
+      responding: this.responding,
+      ...(this.writeStalledSinceMs !== undefined ? { writeStalledSinceMs: this.writeStalledSinceMs } : {}),
+    };
+  }
+
+  /** A client time limit ran out: stop the upstream request, free the slot, answer or close. */
+  cut(limit: ClientLimit): void {
+    if (this.over) return;
+    this.closedEarly = true;
+    this.controller?.abort(new Error(`client time limit: ${limit}`));
+    this.finish('abandoned');
+    this.gateway.clientTimedOut(limit, this.res, this.table, this.tenant, this.slot.stamp, this.slot.client, this.startedMs);
+  }
 
   /** The client went away before its answer was complete: stop the upstream request. */
   clientClosed(): void {
     if (this.over || this.res.writableFinished) return;
     this.closedEarly = true;
     this.controller?.abort(new Error('the client closed the connection'));
+    // Without a controller yet, onRequestStart aborts; either way the slot is freed now.
+    this.finish('abandoned');
   }
 
-  private finish(success: boolean): void {
+  private finish(verdict: Verdict): void {
     if (this.over) return;
     this.over = true;
-    this.gateway.finishForward(this.runtime, success);
+    this.gateway.finishForward(this, this.runtime, this.slot, verdict);
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -433,37 +602,62 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Readonly<Record<string, string | string[] | undefined>>): void {
-    if (statusCode < 200) return;
-    this.responded = true;
-    this.res.writeHead(statusCode, this.gateway.responseHead(statusCode, headers, this.stamp, this.table.revision));
-    this.gateway.count(this.stamp, statusCode, this.startedMs);
+    // Informational answers (102, 103) are the stamp's business, not the client's.
+    if (statusCode < 200 || this.closedEarly) return;
+    this.responding = true;
+    const out = this.gateway.responseHead(headers, this.slot.stamp, this.table.revision);
+    if (bodiless(statusCode) || this.head) {
+      this.heldHead = { status: statusCode, headers: out };
+      return;
+    }
+    this.writeHead(statusCode, out);
+  }
+
+  private writeHead(statusCode: number, headers: OutgoingHttpHeaders): boolean {
+    try {
+      this.res.writeHead(statusCode, headers);
+    } catch (error) {
+      // A header Node won't send (e.g. a byte undici decoded to U+FFFD): a 502, logged and counted.
+      this.responding = false;
+      this.finish(this.gateway.upstreamFailed(this.res, error as Error, this.table, this.tenant, this.slot.stamp, this.startedMs));
+      this.controller?.abort(error as Error);
+      return false;
+    }
+    this.gateway.count(this.slot.stamp, statusCode, this.startedMs);
+    return true;
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.over || this.heldHead !== undefined) return;
     if (!this.res.write(chunk)) {
       controller.pause();
-      this.res.once('drain', () => controller.resume());
+      this.writeStalledSinceMs = performance.now();
+      this.res.once('drain', () => {
+        this.writeStalledSinceMs = undefined;
+        controller.resume();
+      });
     }
   }
 
   onResponseEnd(): void {
+    if (this.over) return;
+    if (this.heldHead !== undefined && !this.writeHead(this.heldHead.status, this.heldHead.headers)) return;
     this.res.end();
-    this.finish(true);
+    this.finish('success');
   }
 
   /** undici would not send the request at all. */
   refused(error: Error): void {
-    this.finish(true);
-    this.gateway.reject(this.res, this.startedMs, 400, 'bad-request', `the request cannot be forwarded: ${error.message}`, this.table, this.tenant, this.stamp);
+    this.finish('abandoned');
+    this.gateway.reject(this.res, this.startedMs, 400, 'bad-request', `the request cannot be forwarded: ${error.message}`, this.table, this.tenant, this.slot.stamp);
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    if (this.over) return;
     if (this.closedEarly) {
-      this.finish(true); // the client left; not the stamp's fault
+      this.finish('abandoned'); // the client left or was cut off; not the stamp's fault
       return;
     }
-    this.finish(false);
-    if (!this.responded) this.gateway.upstreamFailed(this.res, error, this.table, this.tenant, this.stamp, this.startedMs);
-    else this.res.destroy(error);
+    this.finish(this.gateway.upstreamFailed(this.res, error, this.table, this.tenant, this.slot.stamp, this.startedMs));
   }
 }

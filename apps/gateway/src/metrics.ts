@@ -14,6 +14,31 @@ export interface GatewayMetrics {
   readonly breakerState: Gauge<'stamp'>;
   readonly inFlight: Gauge<'stamp'>;
   readonly tokenStampMismatches: Counter;
+  /** Requests refused before reaching a stamp to protect it or its other tenants, by reason; `tenant` bounded (see boundedLabel). */
+  readonly refusals: Counter<'stamp' | 'tenant' | 'reason'>;
+  /** Client time limits that cut an exchange, by limit. */
+  readonly clientTimeouts: Counter<'limit'>;
+  /** Stamp answers the gateway could not pass on, by kind. */
+  readonly upstreamAnomalies: Counter<'stamp' | 'kind'>;
+  /** Per-tenant back-offs started. */
+  readonly tenantBackoffs: Counter<'stamp'>;
+}
+
+/** Label used for every tenant beyond the first `max` that were counted. */
+export const OTHER_TENANTS = '_other';
+
+/**
+ * Keeps a label's cardinality bounded: the first `max` distinct values keep their own
+ * series (a Prometheus counter can't be taken back), every later one is `_other`.
+ */
+export function boundedLabel(max: number): (value: string) => string {
+  const seen = new Set<string>();
+  return (value) => {
+    if (seen.has(value)) return value;
+    if (seen.size >= max) return OTHER_TENANTS;
+    seen.add(value);
+    return value;
+  };
 }
 
 /** @param inFlight - read at scrape time, so the hot path only bumps a plain counter */
@@ -50,5 +75,24 @@ export function createMetrics(inFlight: () => Iterable<readonly [stamp: string, 
       help: "Tokens whose stamp claim disagreed with the routing table (the table won).",
       registers,
     }),
+    refusals: new Counter({
+      name: 'stampyard_gateway_refusals_total',
+      help: 'Requests refused to protect a stamp or its other tenants: tenant-busy, client-busy, stamp-busy, tenant-backoff, circuit-open. Tenants beyond --metrics-max-tenants are "_other".',
+      labelNames: ['stamp', 'tenant', 'reason'],
+      registers,
+    }),
+    clientTimeouts: new Counter({
+      name: 'stampyard_gateway_client_timeouts_total',
+      help: 'Exchanges cut by a client time limit: request-body, request, client-write.',
+      labelNames: ['limit'],
+      registers,
+    }),
+    upstreamAnomalies: new Counter({
+      name: 'stampyard_gateway_upstream_anomalies_total',
+      help: 'Stamp answers that could not be passed on (invalid header, body where none is allowed, broken framing).',
+      labelNames: ['stamp', 'kind'],
+      registers,
+    }),
+    tenantBackoffs: new Counter({ name: 'stampyard_gateway_tenant_backoffs_total', help: 'Per-tenant back-offs started, by stamp.', labelNames: ['stamp'], registers }),
   };
 }

@@ -24,6 +24,8 @@ describe('compileTable', () => {
   it('applies upstream overrides and splits origin from base path', () => {
     expect(table.stamps.get('stamp-1')).toMatchObject({ origin: 'https://stamp-1.example', basePath: '/api' });
     expect(table.stamps.get('stamp-2')).toMatchObject({ endpoint: 'http://127.0.0.1:9102', origin: 'http://127.0.0.1:9102', basePath: '', status: 'draining' });
+    expect(table.tenantCount).toBe(3);
+    expect(table.tenantCount).toBe(3); // counted once, then cached
   });
 });
 

@@ -35,8 +35,18 @@ export function compileTable(table: RoutingTable, upstreams: ReadonlyMap<string,
     stamps.set(name, { name, endpoint, origin: url.origin, basePath: url.pathname.replace(/\/+$/, ''), status: route.status });
   }
   // parseRoutingTable already checked that every tenant's stamp is in `stamps`.
-  const tenantCount = Object.keys(table.tenants).length;
-  return { revision: table.revision, domain: table.domain, stamps, tenants: table.tenants, tenantCount };
+  // Counting 100,000 keys takes ~20 ms: done on first use (readyz, metrics), after the swap, not before it.
+  let tenantCount: number | undefined;
+  const tenants = table.tenants;
+  return {
+    revision: table.revision,
+    domain: table.domain,
+    stamps,
+    tenants,
+    get tenantCount(): number {
+      return (tenantCount ??= Object.keys(tenants).length);
+    },
+  };
 }
 
 export type RouteDecision =

@@ -67,7 +67,10 @@ export class TableStore {
     else {
       const table = compileTable(read.table, this.options.upstreams);
       this.current = table; // the swap: one reference, read once per request
-      outcome = { result: 'loaded', table, tenants: table.tenantCount, ms: performance.now() - started };
+      const ms = performance.now() - started;
+      // Let requests that waited during the read run on the new table before the bookkeeping.
+      await new Promise((resolve) => setImmediate(resolve));
+      outcome = { result: 'loaded', table, tenants: table.tenantCount, ms };
     }
     this.options.onReload(outcome);
     return outcome;

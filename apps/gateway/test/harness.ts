@@ -30,13 +30,19 @@ export async function startStampApp(stamp: string, extra: readonly string[] = []
   return { child, port: started.port, url: started.url, output };
 }
 
+export interface RunningGateway extends Running {
+  readonly readyFile: string;
+  /** `http://127.0.0.1:<admin port>`: /healthz, /readyz, /metrics. */
+  readonly adminUrl: string;
+}
+
 /**
- * Starts the gateway through its bin and waits for the ready file, or with
- * `until: 'listening'` only for its `listening` log line.
+ * Starts the gateway through its bin, with a free `--admin-port`, and waits for the ready
+ * file, or with `until: 'listening'` only for its `listening` log line.
  */
-export async function startGateway(dir: string, args: readonly string[], until: 'ready' | 'listening' = 'ready'): Promise<Running & { readyFile: string }> {
+export async function startGateway(dir: string, args: readonly string[], until: 'ready' | 'listening' = 'ready', nodeArgs: readonly string[] = []): Promise<RunningGateway> {
   const readyFile = join(dir, `ready-${Math.random().toString(36).slice(2)}.json`);
-  const child = spawn(process.execPath, [GATEWAY_BIN, '--port', '0', '--ready-file', readyFile, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, GATEWAY_BIN, '--port', '0', '--admin-port', '0', '--ready-file', readyFile, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   child.stdout!.on('data', (d: Buffer) => output.push(d.toString()));
   child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
@@ -44,12 +50,12 @@ export async function startGateway(dir: string, args: readonly string[], until: 
   child.once('exit', () => (exited = true));
   for (;;) {
     if (exited) throw new Error(`gateway exited before it was ready:\n${output.join('')}`);
-    const listening = until === 'listening' ? /"port":(\d+)[^\n]*"msg":"listening"/.exec(output.join('')) : null;
-    if (listening) return { child, port: Number(listening[1]), url: `http://127.0.0.1:${listening[1]}`, output, readyFile };
+    const listening = until === 'listening' ? /"port":(\d+),"adminPort":(\d+)[^\n]*"msg":"listening"/.exec(output.join('')) : null;
+    if (listening) return { child, port: Number(listening[1]), url: `http://127.0.0.1:${listening[1]}`, adminUrl: `http://127.0.0.1:${listening[2]}`, output, readyFile };
     const text = until === 'ready' ? await readFile(readyFile, 'utf8').catch(() => undefined) : undefined;
     if (text) {
-      const info = JSON.parse(text) as { port: number };
-      return { child, port: info.port, url: `http://127.0.0.1:${info.port}`, output, readyFile };
+      const info = JSON.parse(text) as { port: number; adminPort: number };
+      return { child, port: info.port, url: `http://127.0.0.1:${info.port}`, adminUrl: `http://127.0.0.1:${info.adminPort}`, output, readyFile };
     }
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -145,12 +151,16 @@ export async function mapLimit<T, R>(items: readonly T[], concurrency: number, f
   return results;
 }
 
-/** A metric's value from Prometheus text, matched by name and label text (e.g. `result="rejected"`). */
+/**
+ * A metric's value from Prometheus text, matched by name and label pairs in any order
+ * (e.g. `result="rejected"` or `stamp="s",reason="r"`).
+ */
 export function metricValue(text: string, name: string, labels = ''): number {
+  const pairs = labels === '' ? [] : labels.split(/,(?=[a-z_]+=")/);
   for (const line of text.split('\n')) {
     if (!line.startsWith(name)) continue;
     const rest = line.slice(name.length);
-    if (labels === '' ? rest.startsWith(' ') : rest.startsWith('{') && rest.includes(labels)) return Number(line.split(' ').pop());
+    if (labels === '' ? rest.startsWith(' ') : rest.startsWith('{') && pairs.every((pair) => rest.includes(pair))) return Number(line.split(' ').pop());
   }
   return 0;
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { RoutingTable } from '@stampyard/routing/lookup';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTable, metricValue, shardFiles, startGateway, startStampApp, stop, swapFile, tempDir, tenantId, writeConfigMapVolume, type Running } from './harness.ts';
+import { buildTable, metricValue, shardFiles, startGateway, startStampApp, stop, swapFile, tempDir, tenantId, writeConfigMapVolume, type Running, type RunningGateway } from './harness.ts';
 
 const STAMPS = ['stamp-a', 'stamp-b', 'stamp-c', 'stamp-d'];
 const TENANTS = 1000;
@@ -23,17 +23,17 @@ let dir: string;
 let cleanup: () => Promise<void>;
 let upstreamsFile: string;
 const stamps: Running[] = [];
-const gateways: Running[] = [];
+const gateways: RunningGateway[] = [];
 const agent = new Agent({ connections: 16 });
 
-async function call(gateway: Running, tenant: string, path = '/'): Promise<{ status: number; stamp: unknown; revision: string }> {
+async function call(gateway: RunningGateway, tenant: string, path = '/'): Promise<{ status: number; stamp: unknown; revision: string }> {
   const res = await request(`${gateway.url}${path}`, { headers: { 'x-tenant-id': tenant }, dispatcher: agent });
   const body = (await res.body.json()) as Record<string, unknown>;
   return { status: res.statusCode, stamp: body['stamp'], revision: String(res.headers['x-stampyard-revision']) };
 }
 
-async function metrics(gateway: Running): Promise<string> {
-  return (await request(`${gateway.url}/.well-known/stampyard/metrics`, { dispatcher: agent })).body.text();
+async function metrics(gateway: RunningGateway): Promise<string> {
+  return (await request(`${gateway.adminUrl}/metrics`, { dispatcher: agent })).body.text();
 }
 
 /**
@@ -41,7 +41,7 @@ async function metrics(gateway: Running): Promise<string> {
  * moved tenant sees the new revision, plus 50 more requests. Returns every answer that is wrong:
  * a failed status, or a stamp other than the one its revision's table names.
  */
-async function underLoad(gateway: Running, change: () => Promise<void>): Promise<{ wrong: unknown[]; total: number }> {
+async function underLoad(gateway: RunningGateway, change: () => Promise<void>): Promise<{ wrong: unknown[]; total: number }> {
   let switched = false;
   let extra = 0;
   let total = 0;
@@ -63,7 +63,7 @@ async function underLoad(gateway: Running, change: () => Promise<void>): Promise
   return { wrong, total };
 }
 
-async function waitForMetric(gateway: Running, name: string, labels: string, atLeast: number): Promise<void> {
+async function waitForMetric(gateway: RunningGateway, name: string, labels: string, atLeast: number): Promise<void> {
   for (let tries = 0; tries < 500; tries++) {
     if (metricValue(await metrics(gateway), name, labels) >= atLeast) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -137,14 +137,15 @@ describe('startup', () => {
     // Watch events effectively off (a 10-minute debounce): the poll alone must pick the table up.
     const gateway = await startGateway(dir, ['--table', file, '--upstreams', upstreamsFile, '--poll-interval-ms', '100', '--watch-debounce-ms', '600000'], 'listening');
     gateways.push(gateway);
-    const status = async (path: string, headers: Record<string, string> = {}) => (await request(`${gateway.url}${path}`, { headers, dispatcher: agent })).statusCode;
+    const status = async (path: string, headers: Record<string, string> = {}, base = gateway.url) => (await request(`${base}${path}`, { headers, dispatcher: agent })).statusCode;
     expect(await status('/.well-known/stampyard/healthz')).toBe(200);
-    expect(await status('/.well-known/stampyard/readyz')).toBe(503);
+    expect(await status('/healthz', {}, gateway.adminUrl)).toBe(200);
+    expect(await status('/readyz', {}, gateway.adminUrl)).toBe(503);
     expect(await status('/', { 'x-tenant-id': tenantId(0) })).toBe(503);
     await waitForMetric(gateway, 'stampyard_gateway_table_reloads_total', 'result="rejected"', 1);
     await swapFile(file, JSON.stringify(before));
     await waitForMetric(gateway, 'stampyard_gateway_table_reloads_total', 'result="loaded"', 1);
-    expect(await status('/.well-known/stampyard/readyz')).toBe(200);
+    expect(await status('/readyz', {}, gateway.adminUrl)).toBe(200);
     expect(await call(gateway, tenantId(0))).toEqual({ status: 200, stamp: 'stamp-a', revision: before.revision });
   });
 });
@@ -157,7 +158,7 @@ describe('circuit breaker', () => {
     await writeFile(file, JSON.stringify(buildTable({ stamps: ['stamp-flaky'], tenants: 2 })));
     const upstreams = join(dir, 'upstreams-breaker.json');
     await writeFile(upstreams, JSON.stringify({ 'stamp-flaky': first.url }));
-    const gateway = await startGateway(dir, ['--table', file, '--upstreams', upstreams, '--breaker-failures', '2', '--breaker-cooldown-ms', '300']);
+    const gateway = await startGateway(dir, ['--table', file, '--upstreams', upstreams, '--breaker-connect-failures', '2', '--breaker-cooldown-ms', '300']);
     gateways.push(gateway);
     const status = async () => (await request(`${gateway.url}/`, { headers: { 'x-tenant-id': tenantId(0) }, dispatcher: agent }).then(async (r) => (await r.body.dump(), r.statusCode)));
     expect(await status()).toBe(200);

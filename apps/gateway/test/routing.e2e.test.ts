@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { SignJWT, exportSPKI, generateKeyPair, type CryptoKey } from 'jose';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DOMAIN, buildTable, mapLimit, metricValue, startGateway, startStampApp, stop, tempDir, tenantId, type Running } from './harness.ts';
+import { DOMAIN, buildTable, mapLimit, metricValue, startGateway, startStampApp, stop, tempDir, tenantId, type Running, type RunningGateway } from './harness.ts';
 
 const STAMPS = Array.from({ length: 10 }, (_, i) => `stamp-${String(i).padStart(2, '0')}`);
 const TENANTS = 1000;
@@ -20,9 +20,10 @@ interface Answer {
   ms: number;
 }
 
-let gateway: Running;
+let gateway: RunningGateway;
 const stamps: Running[] = [];
 let cleanup: () => Promise<void>;
+let tableDir: string;
 let key: CryptoKey;
 let forgedKey: CryptoKey;
 
@@ -49,12 +50,13 @@ function p99(values: number[]): number {
 }
 
 async function metrics(): Promise<string> {
-  const res = await request(`${gateway.url}/.well-known/stampyard/metrics`);
+  const res = await request(`${gateway.adminUrl}/metrics`);
   return res.body.text();
 }
 
 beforeAll(async () => {
   const temp = await tempDir('gw-e2e');
+  tableDir = temp.dir;
   const pair = await generateKeyPair('ES256');
   key = pair.privateKey;
   forgedKey = (await generateKeyPair('ES256')).privateKey;
@@ -94,7 +96,10 @@ beforeAll(async () => {
     '--jwt-issuer', 'stampyard-test',
     '--headers-timeout-ms', String(HEADERS_TIMEOUT_MS),
     '--max-concurrent-per-stamp', String(MAX_PER_STAMP),
-    '--breaker-failures', '3',
+    '--breaker-connect-failures', '3',
+    // Every tenant gets the whole bulkhead here: this suite checks stamp isolation, attacks.e2e checks fair share.
+    '--max-concurrent-per-tenant', String(MAX_PER_STAMP),
+    '--max-concurrent-per-client', '1000',
     '--breaker-cooldown-ms', '600000',
   ]);
   cleanup = temp.cleanup;
@@ -130,8 +135,10 @@ describe('every tenant reaches its own stamp', () => {
     expect([a.status, a.body['stamp']]).toEqual([200, 'stamp-09']);
   });
 
-  it('answers the lookup-then-direct route with the stamp endpoint', async () => {
-    const a = await get('/.well-known/stampyard/route', { host: `${tenantId(3)}.${DOMAIN}` });
+  it('answers the lookup-then-direct route with the stamp endpoint, to a verified token only', async () => {
+    const refused = await get('/.well-known/stampyard/route', { host: `${tenantId(3)}.${DOMAIN}` });
+    expect([refused.status, refused.body['error'], refused.body['stamp']]).toEqual([401, 'token-required', undefined]);
+    const a = await get('/.well-known/stampyard/route', { authorization: `Bearer ${await token({ tenant: tenantId(3) })}` });
     expect(a.status).toBe(200);
     expect(a.body).toEqual({ tenant: tenantId(3), stamp: 'stamp-03', endpoint: stamps[3]!.url, revision: a.headers['x-stampyard-revision'] });
   });
@@ -161,6 +168,7 @@ describe('every tenant reaches its own stamp', () => {
     expect(seen['x-keep']).toBe('yes');
     expect(seen['x-forwarded-host']).toBe(`${tenantId(5)}.${DOMAIN}`);
     expect(seen['x-forwarded-for']).toBe('127.0.0.1');
+    expect(seen['x-real-ip']).toBe('127.0.0.1');
     expect(seen['x-forwarded-proto']).toBe('http');
     expect(seen['x-stampyard-tenant']).toBe(tenantId(5));
   });
@@ -247,9 +255,45 @@ describe('failing stamps', () => {
   });
 });
 
+describe('token-only identification (--identify token)', () => {
+  it('routes by the token alone and strips the other tenant hints before proxying', async () => {
+    const temp = await tempDir('gw-token-only');
+    const tokenOnly = await startGateway(temp.dir, [
+      '--table', join(tableDir, 'table.json'),
+      '--upstreams', join(tableDir, 'upstreams.json'),
+      '--identify', 'token',
+      '--jwt-public-key', join(tableDir, 'key.pem'),
+    ]);
+    try {
+      const echo = async (headers: Record<string, string>) => {
+        const res = await request(`${tokenOnly.url}/?echo_headers=1`, { headers });
+        const body = (await res.body.json()) as { stamp: string; headers: Record<string, string> };
+        return { status: res.statusCode, stamp: body.stamp, seen: body.headers };
+      };
+      const bearer = `Bearer ${await token({ tenant: tenantId(3) })}`;
+      const other = await echo({ authorization: bearer, 'x-tenant-id': tenantId(4), host: `${tenantId(4)}.${DOMAIN}` });
+      expect([other.status, other.stamp]).toEqual([200, 'stamp-03']);
+      expect(other.seen['x-tenant-id']).toBeUndefined();
+      expect(other.seen['x-forwarded-host']).toBeUndefined();
+      expect(other.seen['forwarded']).not.toContain(tenantId(4));
+      expect(other.seen['x-stampyard-tenant']).toBe(tenantId(3));
+      const same = await echo({ authorization: bearer, host: `${tenantId(3)}.${DOMAIN}` });
+      expect(same.seen['x-forwarded-host']).toBe(`${tenantId(3)}.${DOMAIN}`);
+      expect((await request(`${tokenOnly.url}/`, { headers: { 'x-tenant-id': tenantId(3) } })).statusCode).toBe(400);
+    } finally {
+      await stop(tokenOnly);
+      await temp.cleanup();
+    }
+  });
+});
+
 describe('operations', () => {
-  it('serves readyz and metrics under /.well-known/stampyard/, never as tenant paths', async () => {
-    const ready = await get('/.well-known/stampyard/readyz');
+  it('serves readyz and metrics on the admin port only; the public port keeps a bare liveness answer', async () => {
+    for (const path of ['readyz', 'metrics']) expect((await get(`/.well-known/stampyard/${path}`, { 'x-tenant-id': tenantId(0) })).status).toBe(404);
+    const live = await get('/.well-known/stampyard/healthz');
+    expect([live.status, live.body]).toEqual([200, { live: true }]);
+    const readyRes = await request(`${gateway.adminUrl}/readyz`);
+    const ready = { status: readyRes.statusCode, body: (await readyRes.body.json()) as Record<string, unknown> };
     expect(ready.status).toBe(200);
     expect(ready.body).toMatchObject({ ready: true, tenants: TENANTS + 4 });
     const text = await metrics();

@@ -152,7 +152,7 @@ function rolloutSection(view: FleetView): string {
   const intro = !view.targetVersion
     ? 'No stamps, so no rollout.'
     : view.rolloutSource === 'rollout-state'
-      ? `Target <strong>${h(view.targetVersion)}</strong>, from the rollout state.`
+      ? `Target <strong>${h(view.targetVersion)}</strong>, from the rollout state${view.allowDowngrade ? ' (a downgrade, started with --allow-downgrade)' : ''}.`
       : `No rollout state: target <strong>${h(view.targetVersion)}</strong> is the highest version a stamp file declares.`;
   const rows = view.waves
     .map(

@@ -70,7 +70,7 @@ function rolloutSection(view: FleetView): string[] {
   if (!view.targetVersion) return [...out, 'No stamps, so no rollout.', ''];
   out.push(
     view.rolloutSource === 'rollout-state'
-      ? `Target **${view.targetVersion}**, from the rollout state.`
+      ? `Target **${view.targetVersion}**, from the rollout state${view.allowDowngrade ? ' (a downgrade, started with --allow-downgrade)' : ''}.`
       : `No rollout state: target **${view.targetVersion}** is the highest version a stamp file declares.`,
     '',
   );

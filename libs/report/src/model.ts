@@ -17,7 +17,8 @@ export interface StampObservation {
 }
 
 /** Where one wave of the rollout is. */
-export type WaveState = 'promoted' | 'baking' | 'waiting' | 'halted';
+/** The rollout decision's wave verdict (libs/rollout `WaveState`). */
+export type WaveState = 'promoted' | 'baking' | 'promoting' | 'waiting' | 'halted';
 
 export interface WaveStatusInput {
   readonly wave: number;
@@ -34,6 +35,8 @@ export interface RolloutStatusInput {
   readonly targetVersion: string;
   /** Every wave the fleet has; waves not listed count as `waiting`. */
   readonly waves: readonly WaveStatusInput[];
+  /** The rollout was started with --allow-downgrade. @default false */
+  readonly allowDowngrade?: boolean;
 }
 
 /** One drift finding, exactly as `stampyard drift` reports it. */
@@ -176,6 +179,8 @@ export interface FleetView {
   readonly targetVersion?: string;
   /** Where the rollout state came from. */
   readonly rolloutSource: 'rollout-state' | 'stamp-files';
+  /** The rollout was started with --allow-downgrade (its target is lower than some stamp's version). @default false */
+  readonly allowDowngrade?: boolean;
   readonly totals: { readonly stamps: number; readonly regions: number; readonly zones: number; readonly tenants: TenantCounts };
   /** Tenants with residency `any` and no stamp. */
   readonly unplacedAnyResidency: number;

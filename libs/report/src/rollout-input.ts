@@ -1,52 +1,60 @@
-// Adapts the rollout library's state and health reports to the report's input. Pure.
-import type { LoadedFleet } from '@stampyard/stamp-spec';
-import { addMinutes, bakeMinutesFor, fleetView, groupByWave, planPromotion, type HealthReport, type RolloutState } from '@stampyard/rollout';
-import type { RolloutStatusInput, StampObservation, WaveStatusInput } from './model.ts';
+// Adapts the one rollout decision (libs/rollout's `decideRollout`) to the report's input. Pure: the
+// report computes no rollout rule of its own, so it can never disagree with `rollout promote`.
+import { planPromotion, type DecisionInput, type HealthReport, type RolloutDecision, type StampDecision } from '@stampyard/rollout';
+import type { HealthWord, RolloutStatusInput, StampObservation, WaveStatusInput } from './model.ts';
 
-/** Observations from a health report: ready is healthy, not ready is unhealthy, unreadable is unknown. */
-export function observationsFrom(report: HealthReport): StampObservation[] {
-  const out: StampObservation[] = Object.entries(report.stamps).map(([stamp, h]) => ({
-    stamp,
-    health: h.ready ? 'healthy' : 'unhealthy',
-    ...(h.version !== undefined ? { observedVersion: h.version } : {}),
-    ...(h.detail ? { message: h.detail } : {}),
-  }));
-  for (const [stamp, reason] of Object.entries(report.unknown ?? {})) {
-    if (!(stamp in report.stamps)) out.push({ stamp, health: 'unknown', message: reason });
+/**
+ * Observations from the decision's per-stamp verdicts: healthy only when ready AND running the declared
+ * version (as promote judges it); a stamp still converging to a promotion is progressing, one running
+ * another version is degraded, not ready is unhealthy, and a stamp the source does not know is unknown.
+ */
+export function observationsFrom(decision: RolloutDecision, report: HealthReport): StampObservation[] {
+  const unknown = new Map(Object.entries(report.unknown ?? {}));
+  return [...decision.stamps]
+    .filter((s) => s.health !== 'unknown' || unknown.has(s.name) || s.observed !== null)
+    .map((s) => {
+      const message = s.health === 'unknown' ? unknown.get(s.name) : detailOf(report, s);
+      return {
+        stamp: s.name,
+        health: healthWord(s),
+        ...(s.observed !== null ? { observedVersion: s.observed } : {}),
+        ...(message ? { message } : {}),
+      };
+    })
+    .sort((a, b) => (a.stamp < b.stamp ? -1 : a.stamp > b.stamp ? 1 : 0));
+}
+
+function detailOf(report: HealthReport, s: StampDecision): string | undefined {
+  return Object.hasOwn(report.stamps, s.name) ? report.stamps[s.name]!.detail : undefined;
+}
+
+function healthWord(s: StampDecision): HealthWord {
+  switch (s.health) {
+    case 'healthy':
+      return 'healthy';
+    case 'unready':
+      return 'unhealthy';
+    case 'wrong-version':
+      return s.converging ? 'progressing' : 'degraded';
+    case 'unknown':
+      return 'unknown';
   }
-  return out.sort((a, b) => a.stamp.localeCompare(b.stamp));
 }
 
 /**
- * Each wave's state from rollout.yaml: `promoted` once every stamp declares the target and
- * the wave has baked since its last promotion, `baking` until then, `halted` for the wave the
- * rollout stopped at, else `waiting` (with what promote would say, for the next wave).
- * Undefined when there is no rollout state.
+ * Each wave's state, exactly as the decision gives it (the same verdict `rollout promote --dry-run`
+ * and `drift` give), with the bake end for a baking wave, the halt reason for the halted wave and, for
+ * the wave promote would act on next, what promote would say. Undefined when there is no rollout state.
  */
-export function rolloutStatusFrom(loaded: LoadedFleet, state: RolloutState | undefined, health: HealthReport, now: Date): RolloutStatusInput | undefined {
-  if (state === undefined) return undefined;
-  const fleet = fleetView(loaded);
-  const target = state.target.version;
-  const policy = fleet.spec.rollout;
-  const next = planPromotion({ fleet, state, health, now });
-  const waves = groupByWave(fleet.stamps);
-  const firstPending = waves.find((w) => w.stamps.some((s) => s.spec.version !== target))?.wave;
-  // The wave a halt concerns: the one its event names, else the last wave this rollout promoted into.
-  const haltEvent = [...state.history].reverse().find((e) => e.event === 'halted');
-  const promotedWaves = waves.filter((w) => w.stamps.some((s) => state.stamps[s.metadata.name] !== undefined)).map((w) => w.wave);
-  const haltedWave = haltEvent?.wave ?? promotedWaves.at(-1) ?? firstPending ?? waves.at(-1)?.wave;
-  const out: WaveStatusInput[] = waves.map(({ wave, stamps }) => {
-    if (state.halted && state.phase !== 'complete' && wave === haltedWave) return { wave, state: 'halted', reason: state.halted.reason };
-    if (stamps.every((s) => s.spec.version === target)) {
-      const promotedAt = stamps.map((s) => state.stamps[s.metadata.name]?.promotedAt).filter((t): t is string => t !== undefined);
-      if (promotedAt.length > 0 && state.phase !== 'complete') {
-        const last = promotedAt.reduce((a, b) => (Date.parse(a) >= Date.parse(b) ? a : b));
-        const bakeEndsAt = addMinutes(last, bakeMinutesFor(policy, wave));
-        if (bakeEndsAt.getTime() > now.getTime()) return { wave, state: 'baking', bakeEndsAt: bakeEndsAt.toISOString() };
-      }
-      return { wave, state: 'promoted' };
-    }
-    return wave === firstPending && next.wave === wave && next.action !== 'promoted' ? { wave, state: 'waiting', reason: next.reason } : { wave, state: 'waiting' };
+export function rolloutStatusFrom(input: DecisionInput): RolloutStatusInput | undefined {
+  if (input.state === undefined) return undefined;
+  const next = planPromotion(input);
+  const { decision } = next;
+  const waves: WaveStatusInput[] = decision.waves.map((w) => {
+    if (w.state === 'halted') return { wave: w.wave, state: 'halted', ...(input.state?.halted ? { reason: input.state.halted.reason } : {}) };
+    if (w.state === 'baking') return { wave: w.wave, state: 'baking', bakeEndsAt: w.bakeEndsAt! };
+    const isNext = next.wave === w.wave && next.action !== 'promoted' && (w.state === 'waiting' || w.state === 'promoting');
+    return { wave: w.wave, state: w.state, ...(isNext ? { reason: next.reason } : {}) };
   });
-  return { targetVersion: target, waves: out };
+  return { targetVersion: input.state.target.version, waves, ...(input.state.target.allowDowngrade ? { allowDowngrade: true } : {}) };
 }

@@ -135,6 +135,7 @@ export function buildFleetView(input: FleetViewInput): FleetView {
     releases: sortedReleases(spec).map((r) => r.version),
     ...(targetVersion ? { targetVersion } : {}),
     rolloutSource: input.rollout ? 'rollout-state' : 'stamp-files',
+    ...(input.rollout?.allowDowngrade ? { allowDowngrade: true } : {}),
     totals,
     unplacedAnyResidency: tenants.filter((t) => t.stamp === undefined && t.residency === 'any').length,
     zones,

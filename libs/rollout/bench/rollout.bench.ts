@@ -1,7 +1,10 @@
 // npm run bench:rollout — times `rollout plan`, `rollout promote --dry-run` and `drift` on a
-// 1000-stamp fleet, excluding re-rendering. Two figures each: the pure planner alone, and the
-// command's whole read path (read + parse 1000 stamp files and rollout.yaml, health file, plan, render).
+// 1000-stamp fleet with a git history of 50 rollout commits, excluding re-rendering. Two figures each:
+// the pure planner alone, and the command's whole read path (read + parse 1000 stamp files and
+// rollout.yaml, the landing history from git, health file, plan, render).
 import { performance } from 'node:perf_hooks';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { cpus, loadavg } from 'node:os';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,7 +12,9 @@ import { parseFleet, readFleetSources, ValidationError } from '@stampyard/stamp-
 import { aFleet, makeTempFleetRepo } from '@stampyard/stamp-spec/testing';
 import {
   fleetView,
+  gitRunner,
   parseHealthFile,
+  readLandings,
   planDrift,
   planPromotion,
   planRollout,
@@ -23,8 +28,17 @@ import {
   type RolloutState,
 } from '../src/index.ts';
 import { applyChanges, convergedHealth } from '../src/testing/index.ts';
+import { NO_HEALTH } from '../src/index.ts';
 
 const STAMPS = 1000;
+const HISTORY = 50;
+const HISTORY_START = '2026-11-02T08:00:00Z';
+const exec = promisify(execFile);
+
+async function git(root: string, args: readonly string[], date: string): Promise<void> {
+  const who = { GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@example.com', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@example.com' };
+  await exec('git', ['-C', root, ...args], { env: { ...process.env, ...who, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date }, maxBuffer: 64 * 1024 * 1024 });
+}
 const RUNS = 7;
 const now = new Date('2026-11-02T12:00:00Z');
 
@@ -54,22 +68,37 @@ const health = convergedHealth(fleet);
 
 const repo = await makeTempFleetRepo({ fleet: spec, stamps: [...fleet.stamps] });
 try {
-  await writeFile(join(repo.root, 'rollout.yaml'), serializeRolloutState(state));
+  // A git history of 50 first-parent commits that changed rollout.yaml, one a minute, the last one the
+  // state above: the commands read it for every wave's bake clock.
   await writeFile(join(repo.root, 'health.json'), JSON.stringify({ stamps: health.stamps }));
+  await git(repo.root, ['init', '-q', '-b', 'main'], HISTORY_START);
+  await git(repo.root, ['add', '-A'], HISTORY_START);
+  await git(repo.root, ['commit', '-q', '-m', 'fleet'], HISTORY_START);
+  for (let i = 1; i <= HISTORY; i++) {
+    const at = new Date(Date.parse(HISTORY_START) + i * 60_000).toISOString();
+    const text = serializeRolloutState(i === HISTORY ? { ...state, revision: i + state.revision } : { ...state, revision: i });
+    await writeFile(join(repo.root, 'rollout.yaml'), text);
+    await git(repo.root, ['add', 'rollout.yaml'], at);
+    await git(repo.root, ['commit', '-q', '-m', `rollout: step ${i}`], at);
+  }
+  const landingsOf = () => readLandings(gitRunner(repo.root));
+  const history = await landingsOf();
+  if (history.length < HISTORY) throw new Error(`setup: expected ${HISTORY} landings, read ${history.length}`);
   const load = async () => {
-    const { fleet: loaded, issues } = parseFleet(await readFleetSources(repo.root));
+    const [sources, state, landings] = await Promise.all([readFleetSources(repo.root), readRolloutState(repo.root), landingsOf()]);
+    const { fleet: loaded, issues } = parseFleet(sources);
     if (!loaded) throw new ValidationError(issues);
-    return { view: fleetView(loaded), state: await readRolloutState(repo.root) };
+    return { view: fleetView(loaded), state, landings };
   };
   const loadHealth = async () => parseHealthFile(await readFile(join(repo.root, 'health.json'), 'utf8'), 'health.json');
 
   const rows: [string, { median: number; max: number }, { median: number; max: number }][] = [
     [
       'rollout plan',
-      await time(() => renderRolloutPlan(planRollout(fleet, state, '1.5.0', now), 'text')),
+      await time(() => renderRolloutPlan(planRollout({ fleet, state, health, now, target: '1.5.0' }), 'text')),
       await time(async () => {
         const ctx = await load();
-        return renderRolloutPlan(planRollout(ctx.view, ctx.state, '1.5.0', now), 'text');
+        return renderRolloutPlan(planRollout({ fleet: ctx.view, state: ctx.state, health: NO_HEALTH, now, landings: ctx.landings, target: '1.5.0' }), 'text');
       }),
     ],
     [
@@ -77,7 +106,7 @@ try {
       await time(() => renderPromotion(planPromotion({ fleet, state, health, now }), 'json')),
       await time(async () => {
         const ctx = await load();
-        return renderPromotion(planPromotion({ fleet: ctx.view, state: ctx.state, health: await loadHealth(), now }), 'json');
+        return renderPromotion(planPromotion({ fleet: ctx.view, state: ctx.state, health: await loadHealth(), now, landings: ctx.landings }), 'json');
       }),
     ],
     [
@@ -85,7 +114,7 @@ try {
       await time(() => renderDrift(planDrift({ spec, stamps: fleet.stamps, state, health, rendered: { stale: [], missing: [], extra: [] }, now }), 'json')),
       await time(async () => {
         const ctx = await load();
-        return renderDrift(planDrift({ spec: ctx.view.spec, stamps: ctx.view.stamps, ...(ctx.state ? { state: ctx.state } : {}), health: await loadHealth(), now }), 'json');
+        return renderDrift(planDrift({ spec: ctx.view.spec, stamps: ctx.view.stamps, ...(ctx.state ? { state: ctx.state } : {}), health: await loadHealth(), now, landings: ctx.landings }), 'json');
       }),
     ],
   ];
@@ -93,7 +122,7 @@ try {
   const step = planPromotion({ fleet, state, health, now });
   const ms = (t: { median: number; max: number }) => `${t.median.toFixed(1)} ms (max ${t.max.toFixed(1)})`;
   const table = [
-    `rollout benchmark: ${STAMPS} stamps, 5 waves, mid-rollout (promote would say: ${step.action}); median of ${RUNS} runs after 2 warm-ups; target < 1000 ms each`,
+    `rollout benchmark: ${STAMPS} stamps, 5 waves, ${HISTORY} rollout commits in git, mid-rollout (promote would say: ${step.action}); median of ${RUNS} runs after 2 warm-ups; target < 1000 ms each`,
     `machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (figures above ~1 per core are inflated by other work)`,
     '',
     '| command | pure planner | read + parse + plan + render |',

@@ -1,6 +1,9 @@
 export * from './state.ts';
+export * from './phase.ts';
 export * from './policy.ts';
 export * from './fleet-view.ts';
+export * from './landing.ts';
+export * from './decision.ts';
 export * from './promote.ts';
 export * from './lifecycle.ts';
 export * from './plan.ts';
@@ -11,3 +14,5 @@ export * from './render.ts';
 export * from './health/report.ts';
 export * from './health/flux.ts';
 export * from './health/http.ts';
+export * from './git-landings.ts';
+export * from './health/select.ts';

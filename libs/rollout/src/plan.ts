@@ -1,11 +1,11 @@
 // What a rollout would do: waves, bake times and blockers. Pure.
 import semver from 'semver';
-import { findRelease } from '@stampyard/stamp-spec';
 import { activeFreezeWindow, bakeMinutesFor, groupByWave } from './policy.ts';
-import { upgradePathProblem, type FleetView } from './fleet-view.ts';
-import { isInProgress, type RolloutState } from './state.ts';
-import { healthVerdict, describeHealth, type HealthReport } from './health/report.ts';
+import type { FleetView } from './fleet-view.ts';
+import { isUnderWay } from './phase.ts';
+import { startProblems } from './lifecycle.ts';
 import { planPromotion, type PromotionPlan } from './promote.ts';
+import { decideRollout, describeBlocker, type DecisionInput, type RolloutDecision, type StampDecision } from './decision.ts';
 
 export interface PlannedStamp {
   readonly name: string;
@@ -34,15 +34,21 @@ export function newestRelease(fleet: FleetView): string {
   return [...fleet.spec.releases].sort((a, b) => semver.rcompare(a.version, b.version))[0]!.version;
 }
 
-/** Plans a rollout of `target`: waves in order, bake times and whatever blocks it. */
-export function planRollout(fleet: FleetView, state: RolloutState | undefined, target: string, now: Date): RolloutPlan {
+/**
+ * Plans a rollout of `target`: waves in order, bake times and whatever blocks it. For the rollout under
+ * way, the blockers are the decision's (halted, blocked); for another version, what `start` would refuse.
+ */
+export function planRollout(input: DecisionInput & { readonly target: string; readonly allowDowngrade?: boolean }): RolloutPlan {
+  const { fleet, state, target, now } = input;
   const policy = fleet.spec.rollout;
   const blockers: string[] = [];
-  const release = findRelease(fleet.spec, target);
-  if (!release) blockers.push(`${target} is not in the release catalog; use one of ${fleet.spec.releases.map((r) => r.version).join(', ')}`);
-  if (isInProgress(state)) {
-    if (state.target.version !== target) blockers.push(`a rollout of ${state.target.version} is in progress`);
-    if (state.halted) blockers.push(`the rollout is halted since ${state.halted.at}: ${state.halted.reason}`);
+  const current = isUnderWay(state) && state.target.version === target;
+  if (current) {
+    const next = decideRollout(input).next;
+    if (next.kind === 'halted') blockers.push(`the rollout is halted since ${next.at}: ${next.reason}`);
+    if (next.kind === 'blocked') blockers.push(...next.blockers.map(describeBlocker));
+  } else {
+    blockers.push(...startProblems(fleet, state, target, { allowDowngrade: input.allowDowngrade === true }));
   }
   const freeze = activeFreezeWindow(policy, now);
   if (freeze) blockers.push(`freeze window until ${freeze.end}: ${freeze.reason}`);
@@ -51,10 +57,6 @@ export function planRollout(fleet: FleetView, state: RolloutState | undefined, t
   const waves = groupByWave(fleet.stamps).map(({ wave, stamps }) => {
     const pending = stamps.filter((s) => s.spec.version !== target).length;
     steps += pending === 0 ? 0 : Math.ceil(pending / (batch ?? pending));
-    if (release) for (const s of stamps) {
-      const problem = upgradePathProblem(fleet.spec, s, release);
-      if (problem) blockers.push(problem);
-    }
     return {
       wave,
       bakeMinutes: bakeMinutesFor(policy, wave),
@@ -64,49 +66,40 @@ export function planRollout(fleet: FleetView, state: RolloutState | undefined, t
   return { target, waves, steps, blockers };
 }
 
-export interface StampStatus {
-  readonly name: string;
-  readonly wave: number;
-  readonly declared: string;
-  /** Observed version, or null when unknown. */
-  readonly observed: string | null;
-  /** 'healthy' | 'unknown' | 'unready' | 'wrong-version', against the declared version. */
-  readonly health: string;
-  readonly detail: string;
-  /** When this rollout promoted the stamp, or null. */
-  readonly promotedAt: string | null;
-  /** Whole minutes since then, or null. */
-  readonly minutesSincePromotion: number | null;
-}
-
 export interface RolloutStatus {
-  /** 'none' | 'progressing' | 'halted' | 'complete'. */
-  readonly phase: 'none' | 'progressing' | 'halted' | 'complete';
+  /** 'none' without rollout.yaml; else rollout.yaml's phase. */
+  readonly phase: RolloutDecision['phase'];
   readonly target: string | null;
+  /** Whether the rollout was started with --allow-downgrade. */
+  readonly allowDowngrade: boolean;
+  /** The first halt reason, when halted or rolled back. */
+  readonly halted: { readonly reason: string; readonly at: string } | null;
+  readonly waves: RolloutDecision['waves'];
   readonly stamps: readonly StampStatus[];
   /** What promote would do now. */
   readonly next: PromotionPlan;
 }
 
+export interface StampStatus extends StampDecision {
+  /** Whole minutes since its bake started (landing, else promotion), or null. */
+  readonly minutesSincePromotion: number | null;
+}
+
 /** Every stamp against the rollout, and what happens next (promote's plan, not applied). */
-export function planStatus(input: { fleet: FleetView; state: RolloutState | undefined; health: HealthReport; now: Date }): RolloutStatus {
-  const { fleet, state, health, now } = input;
-  const stamps = [...fleet.stamps]
-    .sort((a, b) => a.spec.wave - b.spec.wave || a.metadata.name.localeCompare(b.metadata.name))
-    .map((s) => {
-      const name = s.metadata.name;
-      const record = state?.stamps[name];
-      return {
-        name,
-        wave: s.spec.wave,
-        declared: s.spec.version,
-        observed: health.stamps[name]?.version ?? null,
-        health: healthVerdict(health, name, s.spec.version),
-        detail: describeHealth(health, name),
-        promotedAt: record?.promotedAt ?? null,
-        minutesSincePromotion: record ? Math.floor((now.getTime() - Date.parse(record.promotedAt)) / 60_000) : null,
-      };
-    });
-  const phase = state === undefined ? 'none' : state.phase === 'complete' ? 'complete' : state.halted ? 'halted' : 'progressing';
-  return { phase, target: state?.target.version ?? null, stamps, next: planPromotion(input) };
+export function planStatus(input: DecisionInput): RolloutStatus {
+  const next = planPromotion(input);
+  const { decision } = next;
+  const state = input.state;
+  return {
+    phase: decision.phase,
+    target: decision.target,
+    allowDowngrade: state?.target.allowDowngrade === true,
+    halted: decision.phase === 'halted' || decision.phase === 'rolled-back' ? (state?.halted ?? null) : null,
+    waves: decision.waves,
+    stamps: decision.stamps.map((s) => ({
+      ...s,
+      minutesSincePromotion: s.bakeStartsAt === null ? null : Math.floor((input.now.getTime() - Date.parse(s.bakeStartsAt)) / 60_000),
+    })),
+    next,
+  };
 }

@@ -7,6 +7,7 @@ import type { HealthReport, StampHealth } from './health/report.ts';
 import { activeFreezeWindow, bakeMinutesFor } from './policy.ts';
 import { upgradeAllowed, type FleetView } from './fleet-view.ts';
 import { newRolloutState, type RolloutState } from './state.ts';
+import { bakeStartOf, type Landing } from './landing.ts';
 import { aRolloutFleet, applyChanges, convergedHealth, minutes } from './testing/index.ts';
 
 const T0 = new Date('2026-11-02T00:00:00Z');
@@ -16,6 +17,8 @@ type Observed = 'converged' | 'unready' | 'unknown' | 'old' | 'other';
 interface Step {
   readonly kind: 'promote' | 'halt' | 'resume';
   readonly advance: number;
+  /** Minutes after the step until its commit lands on the branch; undefined: never (no history for it). */
+  readonly landAfter?: number | undefined;
   readonly observed: readonly Observed[];
 }
 
@@ -31,6 +34,7 @@ const scenario = fc.record({
     fc.record({
       kind: fc.constantFrom('promote', 'promote', 'promote', 'promote', 'halt', 'resume') as fc.Arbitrary<Step['kind']>,
       advance: fc.integer({ min: 0, max: 150 }),
+      landAfter: fc.option(fc.integer({ min: 0, max: 200 }), { nil: undefined }),
       observed: fc.array(fc.constantFrom<Observed>('converged', 'converged', 'converged', 'converged', 'unready', 'unknown', 'old', 'other'), { minLength: 12, maxLength: 12 }),
     }),
     { minLength: 1, maxLength: 25 },
@@ -75,6 +79,7 @@ describe('promote properties', () => {
         let fleet = buildFleet(s);
         let state: RolloutState = { ...newRolloutState(TARGET, T0), revision: 1 };
         let now = T0;
+        const landings: Landing[] = [];
         const release = findRelease(fleet.spec, TARGET)!;
         for (const step of s.steps) {
           now = minutes(now, step.advance);
@@ -89,7 +94,8 @@ describe('promote properties', () => {
             continue;
           }
           const health = healthFor(fleet, state, step.observed);
-          const input = { fleet, state, health, now };
+          const visible = landings.filter((l) => Date.parse(l.at) <= now.getTime());
+          const input = { fleet, state, health, now, landings: visible };
           const plan = planPromotion(input);
           expect(planPromotion(input)).toEqual(plan);
 
@@ -111,33 +117,40 @@ describe('promote properties', () => {
                 // Checked from the report itself, not through the planner's own verdict.
                 const observed = health.stamps[earlier.metadata.name];
                 expect(observed?.ready === true && observed.version === TARGET).toBe(true);
-                const promotedAt = state.stamps[earlier.metadata.name]?.promotedAt;
-                if (promotedAt) {
-                  expect(now.getTime()).toBeGreaterThanOrEqual(Date.parse(promotedAt) + bakeMinutesFor(fleet.spec.rollout, earlier.spec.wave) * 60_000);
+                const record = state.stamps[earlier.metadata.name];
+                if (record) {
+                  // Baked from when its promotion landed (never earlier than it was made).
+                  const start = bakeStartOf(state, record, visible).at;
+                  expect(start).toBeGreaterThanOrEqual(Date.parse(record.promotedAt));
+                  expect(now.getTime()).toBeGreaterThanOrEqual(start + bakeMinutesFor(fleet.spec.rollout, earlier.spec.wave) * 60_000);
                 }
               }
             }
           }
-          if (plan.action === 'halted' && plan.changes.length > 0) {
+          if ((plan.action === 'halted' || plan.action === 'rolled-back') && plan.changes.length > 0) {
             for (const change of plan.changes) expect(change.to).toBe(state.stamps[change.stamp]?.fromVersion);
           }
           const before = plan;
-          if (plan.state) state = plan.state;
+          if (plan.state) {
+            state = plan.state;
+            if (step.landAfter !== undefined) landings.push({ at: minutes(now, step.landAfter).toISOString(), revision: state.revision, startedAt: state.target.startedAt });
+            landings.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+          }
           fleet = applyChanges(fleet, plan.changes);
           if (before.action === 'promoted') {
             // The same clock and health again: nothing new is promoted.
-            expect(planPromotion({ fleet, state, health, now }).action).not.toBe('promoted');
+            expect(planPromotion({ fleet, state, health, now, landings: visible }).action).not.toBe('promoted');
             // Even once every promoted stamp reports healthy on the target, the wave must bake first.
             const wave = before.wave!;
             if (bakeMinutesFor(fleet.spec.rollout, wave) > 0) {
-              const again = planPromotion({ fleet, state, health: convergedHealth(fleet), now });
+              const again = planPromotion({ fleet, state, health: convergedHealth(fleet), now, landings: visible });
               expect(again.changes.filter((c) => fleet.stamps.find((x) => x.metadata.name === c.stamp)!.spec.wave > wave)).toEqual([]);
             }
           }
         }
         expect(fleet.stamps.filter((x) => x.spec.version === TARGET).every((x) => upgradeAllowed(release, state.stamps[x.metadata.name]?.fromVersion ?? TARGET))).toBe(true);
       }),
-      { numRuns: 300 },
+      { numRuns: fc.readConfigureGlobal().numRuns ?? 300 },
     );
   });
 });

@@ -37,11 +37,11 @@ describe('bake counts from when a promotion landed', () => {
     // The pull request promoting wave 0 merged 90 minutes after it was planned.
     const landedAt = minutes(T0, 90);
     const health = convergedHealth(walk.fleet);
-    const early = planPromotion({ fleet: walk.fleet, state: walk.state, health, now: minutes(T0, 150), landedAt });
+    const early = planPromotion({ fleet: walk.fleet, state: walk.state, health, now: minutes(T0, 150), landings: [{ at: landedAt.toISOString(), revision: walk.state!.revision }] });
     expect(early).toMatchObject({ action: 'waiting', wave: 1, until: minutes(T0, 210).toISOString() });
     // Without landedAt the same clock would already promote: the input is what holds it back.
     expect(planPromotion({ fleet: walk.fleet, state: walk.state, health, now: minutes(T0, 150) }).action).toBe('promoted');
-    expect(planPromotion({ fleet: walk.fleet, state: walk.state, health, now: minutes(T0, 210), landedAt }).action).toBe('promoted');
+    expect(planPromotion({ fleet: walk.fleet, state: walk.state, health, now: minutes(T0, 210), landings: [{ at: landedAt.toISOString(), revision: walk.state!.revision }] }).action).toBe('promoted');
   });
 });
 
@@ -137,7 +137,8 @@ describe('a 9-stamp, 3-wave rollout', () => {
     const wave01 = [...waveOf(fleet, 0), ...waveOf(fleet, 1)].sort();
     const [bad] = waveOf(fleet, 1);
     const plan = walk.promote(minutes(T0, 70), convergedHealth(walk.fleet, { [bad!]: { ready: true, version: '1.4.9' } }));
-    expect(plan.action).toBe('halted');
+    expect(plan.action).toBe('rolled-back');
+    expect(walk.state?.phase).toBe('rolled-back');
     expect([...plan.stamps].sort()).toEqual(wave01);
     expect(plan.changes.every((c) => c.from === '1.5.0' && c.to === '1.4.0')).toBe(true);
     expect(walk.fleet.stamps.every((s) => s.spec.version === '1.4.0')).toBe(true);

@@ -12,9 +12,10 @@ function table(headers: readonly string[], rows: readonly (readonly unknown[])[]
   return [`| ${headers.join(' | ')} |`, `| ${headers.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
 }
 
-/** One promote step. JSON: `{ action, wave, stamps, reason, until? }`. */
+/** One promote step. JSON: `{ action, wave, stamps, reason, until?, waves: [{ wave, state }] }`. */
 export function renderPromotion(plan: PromotionPlan, format: ResultFormat, options: { dryRun?: boolean; target?: string } = {}): string {
-  const body = { action: plan.action, wave: plan.wave, stamps: plan.stamps, reason: plan.reason, ...(plan.until ? { until: plan.until } : {}) };
+  const waves = plan.decision.waves.map((w) => ({ wave: w.wave, state: w.state }));
+  const body = { action: plan.action, wave: plan.wave, stamps: plan.stamps, reason: plan.reason, ...(plan.until ? { until: plan.until } : {}), waves };
   if (format === 'json') return json({ ...body, ...(options.dryRun ? { dryRun: true } : {}) });
   const dry = options.dryRun ? ' (dry run, nothing written)' : '';
   if (format === 'text') return `${plan.action}${dry}: ${plan.reason}\n`;
@@ -53,12 +54,15 @@ export function renderStatus(status: RolloutStatus, format: ResultFormat): strin
   }
   const rows = status.stamps.map((s) => [s.name, s.wave, s.declared, s.observed ?? '?', s.health, s.minutesSincePromotion === null ? '-' : `${s.minutesSincePromotion} min`]);
   const headers = ['stamp', 'wave', 'declared', 'observed', 'health', 'since promotion'];
-  const head = `rollout${status.target ? ` of ${status.target}` : ''}: ${status.phase}`;
+  const head = `rollout${status.target ? ` of ${status.target}` : ''}: ${status.phase}${status.allowDowngrade ? ' (downgrade allowed: started with --allow-downgrade)' : ''}${
+    status.halted ? `\nhalted at ${status.halted.at}: ${status.halted.reason}` : ''
+  }`;
+  const waves = status.waves.map((w) => `wave ${w.wave}: ${w.state}${w.state === 'baking' && w.bakeEndsAt ? ` until ${w.bakeEndsAt}` : ''}`).join(', ');
   const next = `next: ${status.next.action}: ${status.next.reason}${status.next.until ? ` (at ${status.next.until})` : ''}`;
-  if (format === 'markdown') return `### ${head}\n\n${table(headers, rows)}\n\n${next}\n`;
+  if (format === 'markdown') return `### ${head}\n\n${table(headers, rows)}\n\n${waves}\n\n${next}\n`;
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
   const line = (r: readonly unknown[]) => r.map((v, i) => String(v).padEnd(widths[i]!)).join('  ').trimEnd();
-  return `${head}\n${[line(headers), ...rows.map(line)].join('\n')}\n${next}\n`;
+  return `${head}\n${[line(headers), ...rows.map(line)].join('\n')}\n${waves ? `${waves}\n` : ''}${next}\n`;
 }
 
 /** Drift findings. JSON: `{ ok, findings: [{ stamp, kind, severity, message }] }`; Markdown for a pull-request comment. */

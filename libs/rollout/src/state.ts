@@ -28,11 +28,6 @@ export function parseRolloutState(file: SourceFile): { state?: RolloutState; iss
   return validated.value ? { state: validated.value, issues: [] } : { issues: validated.issues };
 }
 
-/** Whether a rollout is under way (started, not complete). */
-export function isInProgress(state: RolloutState | undefined): state is RolloutState {
-  return state !== undefined && state.phase === 'progressing';
-}
-
 /** Appends an event, keeping the last HISTORY_LIMIT. */
 export function withEvent(state: RolloutState, event: RolloutEvent): RolloutState {
   return { ...state, history: [...state.history, event].slice(-HISTORY_LIMIT) };
@@ -40,7 +35,7 @@ export function withEvent(state: RolloutState, event: RolloutEvent): RolloutStat
 
 /** rollout.yaml's text: stable key order, no line wrapping, one revision higher than `state`'s. */
 export function serializeRolloutState(state: RolloutState, schemaPath = './schemas/rollout.schema.json'): string {
-  const stamps = Object.fromEntries(Object.keys(state.stamps).sort().map((name) => [name, state.stamps[name]]));
+  const stamps = Object.fromEntries(Object.entries(state.stamps).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
   const ordered = {
     apiVersion: state.apiVersion,
     kind: state.kind,
@@ -57,12 +52,12 @@ export function serializeRolloutState(state: RolloutState, schemaPath = './schem
 }
 
 /** A fresh state for a rollout of `version` started at `now`. */
-export function newRolloutState(version: string, now: Date, previous?: RolloutState): RolloutState {
+export function newRolloutState(version: string, now: Date, previous?: RolloutState, options: { readonly allowDowngrade?: boolean } = {}): RolloutState {
   return {
     apiVersion: API_VERSION,
     kind: 'Rollout',
     revision: previous?.revision ?? 0,
-    target: { version, startedAt: now.toISOString() },
+    target: { version, startedAt: now.toISOString(), ...(options.allowDowngrade ? { allowDowngrade: true } : {}) },
     phase: 'progressing',
     stamps: {},
     history: previous?.history ?? [],

@@ -1,14 +1,25 @@
-// Reading rollout.yaml, and writing under compare-and-swap so two runs can never both promote.
-import { open, rm } from 'node:fs/promises';
+// Reading rollout.yaml, and planning a step's writes so that two runs can never both promote.
 import { join } from 'node:path';
-import { ConflictError, ValidationError, readFileIfExists } from '@stampyard/stamp-spec';
-import { ROLLOUT_FILE, parseRolloutState, type RolloutState } from './state.ts';
+import { ValidationError, readFileIfExists, type SourceFile } from '@stampyard/stamp-spec';
+import { ROLLOUT_FILE, parseRolloutState, serializeRolloutState, type RolloutState } from './state.ts';
+import { stampFileChanges } from './stamp-edit.ts';
+import type { VersionChange } from './fleet-view.ts';
 
 /** rollout.yaml under root, or undefined when there is none (no rollout ever started). Throws ValidationError. */
 export async function readRolloutState(root: string): Promise<RolloutState | undefined> {
+  return rolloutStateOf(await readRolloutFile(root));
+}
+
+/** rollout.yaml's text under root, or undefined. */
+export async function readRolloutFile(root: string): Promise<SourceFile | undefined> {
   const text = await readFileIfExists(join(root, ROLLOUT_FILE));
-  if (text === undefined) return undefined;
-  const { state, issues } = parseRolloutState({ path: ROLLOUT_FILE, text });
+  return text === undefined ? undefined : { path: ROLLOUT_FILE, text };
+}
+
+/** The state a rollout.yaml holds (undefined for none). Throws ValidationError. Pure. */
+export function rolloutStateOf(file: SourceFile | undefined): RolloutState | undefined {
+  if (file === undefined) return undefined;
+  const { state, issues } = parseRolloutState(file);
   if (!state) throw new ValidationError(issues);
   return state;
 }
@@ -18,40 +29,37 @@ export function revisionOf(state: RolloutState | undefined): number {
   return state?.revision ?? -1;
 }
 
-async function currentRevision(root: string): Promise<number> {
-  const text = await readFileIfExists(join(root, ROLLOUT_FILE));
-  if (text === undefined) return -1;
-  const { state } = parseRolloutState({ path: ROLLOUT_FILE, text });
-  // An unreadable file changed under us as surely as a bumped revision.
-  return state?.revision ?? Number.NaN;
+/** A rollout step's writes, for `applyStep` (libs/synth): compare-and-swap, journal, files, re-render. */
+export interface RolloutWrite {
+  readonly command: string;
+  /** Every file the step was planned from: the stamp files and rollout.yaml, as read. */
+  readonly readFrom: readonly SourceFile[];
+  /** rollout.yaml when it did not exist yet. */
+  readonly absentWhenRead: readonly string[];
+  /** Stamp files (spec.version only, comments kept) and rollout.yaml, whole. */
+  readonly changes: readonly { readonly path: string; readonly content: string }[];
+  /** Whether stamp versions change, so the fleet must be re-rendered. */
+  readonly render: boolean;
 }
 
 /**
- * Runs `write` only if rollout.yaml still has the revision it was read at (`expected`, -1 for no file).
- * An exclusive lock file (rollout.yaml.lock, created with O_EXCL) covers the check and the write, so a
- * concurrent run in the same checkout fails instead of interleaving. Throws ConflictError, writing nothing.
+ * What a rollout step writes, planned purely from what was read: the stamp files the version changes
+ * touch, and rollout.yaml. The step is refused if any stamp file or rollout.yaml changed since.
  */
-export async function writeIfUnchanged<T>(root: string, expected: number, write: () => Promise<T>): Promise<T> {
-  const lockPath = join(root, `${ROLLOUT_FILE}.lock`);
-  let lock;
-  try {
-    lock = await open(lockPath, 'wx');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new ConflictError(`${ROLLOUT_FILE} is being written by another stampyard run (${lockPath} exists); run the command again once it is done, or delete the lock file if no run is active`);
-    }
-    throw error;
-  }
-  try {
-    const actual = await currentRevision(root);
-    if (actual !== expected) {
-      throw new ConflictError(
-        `${ROLLOUT_FILE} changed since it was read (revision ${expected < 0 ? 'none' : expected}, now ${Number.isNaN(actual) ? 'unreadable' : actual < 0 ? 'none' : actual}); nothing was written. Run the command again to act on the new state`,
-      );
-    }
-    return await write();
-  } finally {
-    await lock.close();
-    await rm(lockPath, { force: true });
-  }
+export function planRolloutWrite(input: {
+  readonly command: string;
+  readonly stampFiles: readonly SourceFile[];
+  /** rollout.yaml as read; undefined when there was none. */
+  readonly rolloutFile: SourceFile | undefined;
+  readonly state: RolloutState;
+  readonly changes: readonly VersionChange[];
+}): RolloutWrite {
+  const stampChanges = stampFileChanges(input.stampFiles, input.changes).map((c) => ({ path: c.path, content: c.content! }));
+  return {
+    command: input.command,
+    readFrom: [...input.stampFiles, ...(input.rolloutFile ? [input.rolloutFile] : [])],
+    absentWhenRead: input.rolloutFile ? [] : [ROLLOUT_FILE],
+    changes: [...stampChanges, { path: ROLLOUT_FILE, content: serializeRolloutState(input.state) }],
+    render: stampChanges.length > 0,
+  };
 }

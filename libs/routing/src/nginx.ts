@@ -8,6 +8,10 @@ import { groupTenants, shardNumber, type TenantShards } from './shards.ts';
 export const NGINX_SUSPENDED = '!suspended';
 /** The variable the map sets: a stamp's upstream name, `!suspended`, or empty for an unknown host. */
 export const NGINX_STAMP_VARIABLE = '$stampyard_stamp';
+/** The variable holding the stamp's host: the name nginx sends as SNI and verifies the stamp's certificate against. */
+export const NGINX_STAMP_HOST_VARIABLE = '$stampyard_stamp_host';
+/** Debian's CA bundle: the public roots an ACME issuer's certificates chain to. */
+export const DEFAULT_TRUSTED_CA_FILE = '/etc/ssl/certs/ca-certificates.crt';
 
 export interface NginxOptions {
   /**
@@ -36,6 +40,17 @@ export interface NginxOptions {
    * @default 1
    */
   readonly shardCount?: number;
+  /**
+   * PEM file of the CAs a stamp's certificate must chain to (`proxy_ssl_trusted_certificate`).
+   * For a private fleet, the CA of its `ca` issuer.
+   * @default DEFAULT_TRUSTED_CA_FILE
+   */
+  readonly trustedCaFile?: string;
+  /**
+   * Most certificates between a stamp's and a trusted CA (`proxy_ssl_verify_depth`).
+   * @default 3 (leaf, intermediate, root)
+   */
+  readonly verifyDepth?: number;
 }
 
 /** Where the map's shard files live, relative to the folder of `tenant-map.conf`. */
@@ -61,7 +76,8 @@ function hashSize(n: number): number {
  * Renders nginx configuration from the table. Pure. Include both files in the
  * `http` block; they set `map_hash_max_size`/`map_hash_bucket_size`, so don't set
  * those elsewhere. Unknown hosts get 404 and suspended tenants 403: nginx never
- * falls back to a default stamp.
+ * falls back to a default stamp. Over https, nginx sends the stamp's host as SNI and
+ * verifies the stamp's certificate for that host against `trustedCaFile`.
  */
 export function renderNginxConfig(input: RoutingTable | TenantShards, options: NginxOptions = {}): NginxFiles {
   const table = 'entries' in input ? input : groupTenants(input, options.shardCount ?? 1);
@@ -88,10 +104,17 @@ export function renderNginxConfig(input: RoutingTable | TenantShards, options: N
   ];
 
   const stamps = [header.trimEnd(), '# One upstream per stamp, and the server routing tenants to them.'];
-  for (const name of Object.keys(table.stamps).sort()) {
-    const host = new URL(table.stamps[name]!.endpoint).hostname;
-    const server = options.upstreams?.[name] ?? `${host}:${scheme === 'https' ? 443 : 80}`;
+  const names = Object.keys(table.stamps).sort();
+  const hostOf = (name: string) => new URL(table.stamps[name]!.endpoint).hostname;
+  for (const name of names) {
+    const server = options.upstreams?.[name] ?? `${hostOf(name)}:${scheme === 'https' ? 443 : 80}`;
     stamps.push('', `upstream ${name} {`, `    server ${server};`, '    keepalive 16;', '}');
+  }
+  if (scheme === 'https') {
+    // SNI and verification use the stamp's own host, never the upstream group's name.
+    stamps.push('', `map ${NGINX_STAMP_VARIABLE} ${NGINX_STAMP_HOST_VARIABLE} {`, '    default "";');
+    for (const name of names) stamps.push(`    ${name} ${hostOf(name)};`);
+    stamps.push('}');
   }
   stamps.push(
     '',
@@ -112,7 +135,16 @@ export function renderNginxConfig(input: RoutingTable | TenantShards, options: N
     '        proxy_set_header Host $host;',
     '        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
     '        proxy_set_header X-Forwarded-Proto $scheme;',
-    ...(scheme === 'https' ? ['        proxy_ssl_server_name on;'] : []),
+    ...(scheme === 'https'
+      ? [
+          '        proxy_ssl_server_name on;',
+          `        proxy_ssl_name ${NGINX_STAMP_HOST_VARIABLE};`,
+          '        proxy_ssl_verify on;',
+          `        proxy_ssl_trusted_certificate ${options.trustedCaFile ?? DEFAULT_TRUSTED_CA_FILE};`,
+          `        proxy_ssl_verify_depth ${options.verifyDepth ?? 3};`,
+          '        proxy_ssl_protocols TLSv1.2 TLSv1.3;',
+        ]
+      : []),
     '    }',
     '}',
   );

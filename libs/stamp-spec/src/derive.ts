@@ -7,9 +7,17 @@ export function stampHost(fleet: FleetSpec, stamp: Stamp): string {
   return `${stamp.metadata.name}.${fleet.domain}`;
 }
 
+/**
+ * The entry a catalog (a record parsed from a file) has under `key`, or undefined. Own properties only:
+ * a name from a file such as `constructor`, `toString` or `__proto__` is never Object.prototype's.
+ */
+export function catalogEntry<T>(catalog: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(catalog, key) ? catalog[key] : undefined;
+}
+
 /** The data-residency zone of a stamp, from its region. */
 export function stampZone(fleet: FleetSpec, stamp: Stamp): string | undefined {
-  return fleet.regions[stamp.spec.region]?.zone;
+  return catalogEntry(fleet.regions, stamp.spec.region)?.zone;
 }
 
 /** Every residency zone in the region catalog, sorted. */
@@ -22,12 +30,12 @@ export function findRelease(fleet: FleetSpec, version: string): Release | undefi
 }
 
 export function findSize(fleet: FleetSpec, size: string): SizeProfile | undefined {
-  return fleet.sizes[size];
+  return catalogEntry(fleet.sizes, size);
 }
 
-/** `repository:tag`, or `repository:tag@digest` when pinned. */
+/** `repository@digest` when pinned to a digest, else `repository:tag`. */
 export function imageReference(image: ImageRef): string {
-  return `${image.repository}:${image.tag}${image.digest ? `@${image.digest}` : ''}`;
+  return image.digest ? `${image.repository}@${image.digest}` : `${image.repository}:${image.tag}`;
 }
 
 /** Releases sorted by semver, oldest first. */

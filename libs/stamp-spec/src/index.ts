@@ -1,5 +1,6 @@
 export * from './errors.ts';
 export * from './schema.ts';
+export * from './infrastructure-schema.ts';
 export * from './rollout-schema.ts';
 export * from './source.ts';
 export * from './load.ts';
@@ -11,3 +12,4 @@ export * from './generated.ts';
 export * from './io.ts';
 export * from './scaffold.ts';
 export * from './json-schema.ts';
+export * from './lock.ts';

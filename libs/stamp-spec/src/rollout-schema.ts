@@ -11,7 +11,7 @@ const isoTime = z.iso.datetime({ offset: true });
 
 export const rolloutEventSchema = z.strictObject({
   at: isoTime.describe('When it happened.'),
-  event: z.enum(['started', 'promoted', 'halted', 'resumed', 'rolled-back', 'completed']).describe('What happened.'),
+  event: z.enum(['started', 'promoted', 'halted', 'resumed', 'rolled-back', 'completed', 'aborted', 'recovered']).describe('What happened.'),
   wave: z.int().min(0).optional().describe('The wave it concerned. @default - none'),
   stamps: z.array(z.string()).optional().describe('Stamps it changed. @default - none'),
   message: z.string().describe('A sentence for people.'),
@@ -20,6 +20,11 @@ export const rolloutEventSchema = z.strictObject({
 export const rolloutStampSchema = z.strictObject({
   fromVersion: semverString.describe('The version the stamp ran before this rollout promoted it.'),
   promotedAt: isoTime.describe('When this rollout set the stamp to the target version.'),
+  revision: z
+    .int()
+    .min(0)
+    .optional()
+    .describe("rollout.yaml's revision that recorded this promotion; the bake starts when a commit with it lands. @default - unknown: the bake counts from promotedAt"),
 });
 
 export const rolloutStateSchema = z
@@ -31,13 +36,19 @@ export const rolloutStateSchema = z
     target: z.strictObject({
       version: semverString.describe('The release being rolled out.'),
       startedAt: isoTime.describe('When `stampyard rollout start` ran.'),
+      allowDowngrade: z
+        .boolean()
+        .optional()
+        .describe('Started with --allow-downgrade: the target is lower than some stamp\'s version. @default false'),
     }),
-    phase: z.enum(['progressing', 'complete']).describe('progressing until every stamp runs the target and has baked.'),
+    phase: z
+      .enum(['progressing', 'halted', 'rolled-back', 'complete', 'aborted'])
+      .describe('progressing until every stamp runs the target and has baked (complete); halted by a failure or by hand; rolled-back; aborted.'),
     completedAt: isoTime.optional().describe('When the rollout completed. @default - not complete'),
     halted: z
       .strictObject({ reason: z.string().min(1), at: isoTime })
       .optional()
-      .describe('Set while the rollout is halted; nothing is promoted until `stampyard rollout resume`. @default - not halted'),
+      .describe('The first reason the rollout halted (later halts are appended to history); set while halted or rolled back. @default - not halted'),
     stamps: z
       .record(z.string(), rolloutStampSchema)
       .default({})

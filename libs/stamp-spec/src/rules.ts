@@ -1,7 +1,7 @@
 // Fleet-wide rules: the checks no single file can make on its own.
 import type { Issue } from './errors.ts';
 import { parseIpv4Cidr, rangesOverlap, nextFreeCidr, type Ipv4Range } from './cidr.ts';
-import { residencyZones, stampZone } from './derive.ts';
+import { catalogEntry, residencyZones, stampZone } from './derive.ts';
 import { issueAt } from './source.ts';
 import type { LoadedFleet, LoadedStamp } from './load.ts';
 import type { Tenant } from './schema.ts';
@@ -37,10 +37,10 @@ function checkStampRules(loaded: LoadedFleet): Issue[] {
     } else {
       byName.set(name, entry);
     }
-    if (!(stamp.spec.region in spec.regions)) {
+    if (catalogEntry(spec.regions, stamp.spec.region) === undefined) {
       issues.push(issueAt(source, ['spec', 'region'], `'${stamp.spec.region}' is not in the region catalog; use one of ${Object.keys(spec.regions).sort().join(', ')} or add it to fleet.yaml spec.regions`));
     }
-    if (!(stamp.spec.size in spec.sizes)) {
+    if (catalogEntry(spec.sizes, stamp.spec.size) === undefined) {
       issues.push(issueAt(source, ['spec', 'size'], `'${stamp.spec.size}' is not a size profile; use one of ${Object.keys(spec.sizes).join(', ')}`));
     }
     if (!versions.includes(stamp.spec.version)) {

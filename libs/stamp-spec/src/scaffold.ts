@@ -2,7 +2,7 @@
 import { stringify } from 'yaml';
 import { ValidationError } from './errors.ts';
 import { nextFreeCidr, parseIpv4Cidr, type Ipv4Range } from './cidr.ts';
-import { mostCommonVersion, stampFilePath } from './derive.ts';
+import { catalogEntry, mostCommonVersion, stampFilePath } from './derive.ts';
 import { API_VERSION, stampSchema, type FleetSpec, type Stamp } from './schema.ts';
 
 export interface NewStampOptions {
@@ -37,12 +37,12 @@ export function planNewStamp(
 ): PlannedStamp {
   const fail = (field: string, message: string) =>
     new ValidationError([{ file: '(command line)', line: 1, column: 1, field, message }]);
-  const region = fleet.regions[options.region];
+  const region = catalogEntry(fleet.regions, options.region);
   if (!region) {
     throw fail('--region', `'${options.region}' is not in the region catalog; use one of ${Object.keys(fleet.regions).sort().join(', ')}`);
   }
   const size = options.size ?? fleet.defaultSize ?? Object.keys(fleet.sizes)[0]!;
-  if (!(size in fleet.sizes)) throw fail('--size', `'${size}' is not a size profile; use one of ${Object.keys(fleet.sizes).join(', ')}`);
+  if (catalogEntry(fleet.sizes, size) === undefined) throw fail('--size', `'${size}' is not a size profile; use one of ${Object.keys(fleet.sizes).join(', ')}`);
   const names = new Set(existing.map((s) => s.metadata.name));
   let name = options.name;
   if (name === undefined) {

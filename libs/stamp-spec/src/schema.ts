@@ -4,6 +4,7 @@ import { z } from 'zod';
 import semver from 'semver';
 import { QUANTITY_PATTERN, quantityValue } from './quantity.ts';
 import { parseIpv4Cidr } from './cidr.ts';
+import { infrastructureFields } from './infrastructure-schema.ts';
 
 export const API_VERSION = 'stampyard.dev/v1alpha1';
 
@@ -61,7 +62,7 @@ const imageRef = z
       .string()
       .regex(/^sha256:[a-f0-9]{64}$/, { message: 'must be sha256: followed by 64 hex digits' })
       .optional()
-      .describe('Content digest. When given, the image is pinned to it.'),
+      .describe('Content digest. When given, the image is pulled as repository@digest (the tag stays in the version label). @default - pulled by tag'),
   })
   .describe('A container image.');
 
@@ -204,6 +205,7 @@ export const fleetSpecSchema = z
       })
       .describe('The Git source Flux pulls from.'),
     rollout: rolloutPolicySchema.default(() => rolloutPolicySchema.parse({})).describe('Rollout policy.'),
+    ...infrastructureFields,
     routing: z
       .strictObject({
         shards: z
@@ -232,7 +234,7 @@ export const fleetSpecSchema = z
       }
       seen.set(release.version, index);
     });
-    if (spec.defaultSize !== undefined && !(spec.defaultSize in spec.sizes)) {
+    if (spec.defaultSize !== undefined && !Object.hasOwn(spec.sizes, spec.defaultSize)) {
       ctx.addIssue({
         code: 'custom',
         path: ['defaultSize'],

@@ -20,12 +20,27 @@ describe('synthesizeGateway', () => {
     expect(objects[0]?.metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
   });
 
-  it('runs the gateway image with its arguments and health endpoints', () => {
+  it('runs the gateway image with its arguments; probes and scraping use the admin port, never the public one', () => {
     const [ref] = containersOf(objects);
     expect(ref?.container['image']).toBe('ghcr.io/acme/stampyard-gateway:0.1.0');
-    expect(ref?.container['args']).toEqual(['--table', '/etc/stampyard/routing', '--port', '8080', '--host', '0.0.0.0']);
-    expect(ref?.container['readinessProbe']).toMatchObject({ httpGet: { path: '/readyz', port: 8080 } });
-    expect(ref?.container['livenessProbe']).toMatchObject({ httpGet: { path: '/healthz', port: 8080 } });
+    expect(ref?.container['args']).toEqual([
+      '--table', '/etc/stampyard/routing',
+      '--port', '8080',
+      '--admin-port', '9090',
+      '--host', '0.0.0.0',
+      '--trust-proxy', '10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10,fd00::/8',
+    ]);
+    expect(ref?.container['ports']).toEqual([
+      { containerPort: 8080, name: 'http' },
+      { containerPort: 9090, name: 'admin' },
+    ]);
+    expect(ref?.container['readinessProbe']).toMatchObject({ httpGet: { path: '/readyz', port: 9090 } });
+    expect(ref?.container['livenessProbe']).toMatchObject({ httpGet: { path: '/healthz', port: 9090 } });
+    const annotations = (find('Deployment')!['spec'] as { template: { metadata: { annotations: Record<string, string> } } }).template.metadata.annotations;
+    expect(annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9090', 'prometheus.io/path': '/metrics' });
+    const service = find('Service', 'gateway')!['spec'] as { ports: { port: number; targetPort: number }[] };
+    expect(service.ports.map((p) => p.targetPort)).toEqual([8080]);
+    expect(containersOf(synthesizeGateway(fleet, { routingConfigMaps, trustedProxyCidrs: '10.244.0.0/16' }))[0]?.container['args']).toContain('10.244.0.0/16');
     expect(ref?.container['securityContext']).toMatchObject({
       runAsNonRoot: true,
       readOnlyRootFilesystem: true,

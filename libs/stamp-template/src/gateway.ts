@@ -45,11 +45,19 @@ export interface GatewayManifestProps {
    * @default - cpu 100m/1, memory 128Mi/512Mi
    */
   readonly resources?: { readonly cpu: { readonly request: string; readonly limit: string }; readonly memory: { readonly request: string; readonly limit: string } };
+  /**
+   * Peers whose X-Forwarded-For names the client (the gateway's `--trust-proxy`). Only the
+   * ingress controller's pods may reach the gateway (its NetworkPolicy), so the pod ranges are trusted.
+   * @default '10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10,fd00::/8'
+   */
+  readonly trustedProxyCidrs?: string;
 }
 
 /** Where the gateway reads the routing table; Kubernetes swaps all files together under `..data`. */
 export const GATEWAY_TABLE_DIR = '/etc/stampyard/routing';
 const GATEWAY_PORT = 8080;
+/** Probes and metrics: never on the public port. */
+const GATEWAY_ADMIN_PORT = 9090;
 const GATEWAY_UID = 10001;
 const COMPONENT = GATEWAY_COMPONENT;
 
@@ -78,16 +86,25 @@ export function synthesizeGateway(fleet: FleetSpec, props: GatewayManifestProps)
       component: COMPONENT,
       instance: namespace,
       labels,
-      annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(GATEWAY_PORT), 'prometheus.io/path': '/metrics' },
+      annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(GATEWAY_ADMIN_PORT), 'prometheus.io/path': '/metrics' },
       serviceAccount,
       uid: GATEWAY_UID,
       container: {
         image: imageReference(fleet.components.gateway),
         resources: props.resources ?? { cpu: { request: '100m', limit: '1' }, memory: { request: '128Mi', limit: '512Mi' } },
-        args: ['--table', GATEWAY_TABLE_DIR, '--port', String(GATEWAY_PORT), '--host', '0.0.0.0'],
-        ports: [{ name: 'http', number: GATEWAY_PORT }],
-        readiness: kplus.Probe.fromHttpGet('/readyz', { port: GATEWAY_PORT }),
-        liveness: kplus.Probe.fromHttpGet('/healthz', { port: GATEWAY_PORT }),
+        args: [
+          '--table', GATEWAY_TABLE_DIR,
+          '--port', String(GATEWAY_PORT),
+          '--admin-port', String(GATEWAY_ADMIN_PORT),
+          '--host', '0.0.0.0',
+          '--trust-proxy', props.trustedProxyCidrs ?? '10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10,fd00::/8',
+        ],
+        ports: [
+          { name: 'http', number: GATEWAY_PORT },
+          { name: 'admin', number: GATEWAY_ADMIN_PORT },
+        ],
+        readiness: kplus.Probe.fromHttpGet('/readyz', { port: GATEWAY_ADMIN_PORT }),
+        liveness: kplus.Probe.fromHttpGet('/healthz', { port: GATEWAY_ADMIN_PORT }),
       },
     },
     // No replicas: the HorizontalPodAutoscaler owns them, with `replicas` as its minimum.

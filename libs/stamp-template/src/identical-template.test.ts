@@ -25,6 +25,8 @@ function templateOf(manifests: StampManifests, stamp: Stamp): string {
     [imageReference(release.images.api), '<IMAGE:api>'],
     [imageReference(release.images.worker), '<IMAGE:worker>'],
     [stamp.metadata.name, '<STAMP>'],
+    // The zone's ClusterSecretStore, named after the zone, which the credentials read.
+    [`stampyard-${stampZone(fleet, stamp)!}`, 'stampyard-<ZONE>'],
   ];
   const exact = new Map<string, string>([
     [stamp.spec.version, '<VERSION>'],

@@ -89,11 +89,12 @@ describe('synthesizeStamp', () => {
         'app.kubernetes.io/instance': 'stamp-eu-fabrikam',
         'app.kubernetes.io/part-of': 'stampyard',
         'app.kubernetes.io/managed-by': 'stampyard',
-        'stampyard.dev/stamp': 'stamp-eu-fabrikam',
-        'stampyard.dev/version': '1.4.0',
       });
       expect(JSON.stringify(object)).not.toContain('cdk8s.io/');
     }
+    // Everything carries the stamp; what follows the release carries its version.
+    for (const object of all) expect(object.metadata.labels?.['stampyard.dev/stamp'], `${object.kind}/${object.metadata.name}`).toBe('stamp-eu-fabrikam');
+    for (const object of manifests.apps) expect(object.metadata.labels?.['stampyard.dev/version']).toBe('1.4.0');
   });
 
   it('puts everything in the stamp namespace, and the Namespace itself in none', () => {
@@ -125,12 +126,15 @@ describe('synthesizeStamp', () => {
     expect(byKind('HorizontalPodAutoscaler').map((h) => h.metadata.name).sort()).toEqual(['api', 'worker']);
   });
 
-  it('serves the api at <name>.<domain> through the Ingress, with TLS', () => {
+  it('serves the api at <name>.<domain> and its tenants at *.<domain> through the Ingress, with the certificate cert-manager issues', () => {
     const [ingress] = byKind('Ingress');
     const spec = ingress!['spec'] as { ingressClassName: string; rules: { host: string }[]; tls: { hosts: string[]; secretName: string }[] };
-    expect(spec.rules.map((r) => r.host)).toEqual(['stamp-eu-fabrikam.stamps.contoso.example']);
+    const hosts = ['stamp-eu-fabrikam.stamps.contoso.example', '*.stamps.contoso.example'];
+    expect(spec.rules.map((r) => r.host)).toEqual(hosts);
     expect(spec.rules[0]?.host).toBe(stampHost(fleet, stamp));
-    expect(spec.tls[0]).toEqual({ hosts: ['stamp-eu-fabrikam.stamps.contoso.example'], secretName: 'stamp-tls' });
+    expect(spec.tls[0]).toEqual({ hosts, secretName: 'stamp-tls' });
+    const [certificate] = byKind('Certificate');
+    expect(certificate!['spec']).toMatchObject({ secretName: 'stamp-tls', dnsNames: hosts, issuerRef: { kind: 'ClusterIssuer', name: 'stampyard' } });
     expect(spec.ingressClassName).toBe('nginx');
     const custom = synthesizeStamp(fleet, stamp, { ingressClassName: 'traefik' }).apps.find((o) => o.kind === 'Ingress')!;
     expect((custom['spec'] as { ingressClassName: string }).ingressClassName).toBe('traefik');
@@ -141,7 +145,7 @@ describe('synthesizeStamp', () => {
     const image = (name: string) =>
       containersOf(all).find(({ object }) => object.kind === 'Deployment' && object.metadata.name === name)?.container['image'];
     expect(image('api')).toBe(imageReference(release.images.api));
-    expect(image('api')).toMatch(/^ghcr\.io\/contoso\/api:1\.4\.0@sha256:[0-9a-f]{64}$/);
+    expect(image('api')).toMatch(/^ghcr\.io\/contoso\/api@sha256:[0-9a-f]{64}$/);
     expect(image('worker')).toBe(imageReference(release.images.worker));
     const unpinned = synthesizeStamp(fleet, { ...stamp, spec: { ...stamp.spec, version: '1.5.0' } });
     const api = containersOf([...unpinned.apps]).find(({ object }) => object.metadata.name === 'api')!.container['image'];

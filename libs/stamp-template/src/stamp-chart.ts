@@ -1,39 +1,36 @@
 // The one template every stamp is rendered from. Stamps differ only where a typed
-// parameter says so: name, namespace, host, region, zone, version, images,
-// size-derived numbers, CIDR and dedicatedTo.
-import { ApiObject, Chart, JsonPatch } from 'cdk8s';
+// parameter says so: name, namespace, host, region, zone (and so its secret store), version,
+// images, size-derived numbers, CIDR and dedicatedTo. The chart only composes constructs.
+import { ApiObject, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
   findRelease,
   findSize,
   imageReference,
+  infrastructureProblems,
   InternalError,
-  quantityValue,
   stampHost,
   stampZone,
   type FleetSpec,
   type Stamp,
 } from '@stampyard/stamp-spec';
 import type { Layer } from './types.ts';
-import { objectLabels, RESTRICTED_PSS } from './private/labels.ts';
-import { OTEL_CONFIG_YAML, OTEL_PORTS } from './private/otel.ts';
-import {
-  allowDns,
-  componentPods,
-  cpuAutoscaler,
-  defaultDeny,
-  disruptionBudget,
-  emptyDir,
-  hardenedWorkload,
-  namespacePeer,
-  patch,
-  serviceFor,
-  SURGE_ONE,
-} from './private/workloads.ts';
+import { StampLabels } from './private/labels.ts';
+import { OTEL_PORTS } from './private/otel.ts';
+import { applyLabels } from './private/workloads.ts';
+import { AppService } from './constructs/app-service.ts';
+import { TlsCertificate } from './constructs/certificates.ts';
+import { Credentials } from './constructs/credentials.ts';
+import { FrontDoor } from './constructs/front-door.ts';
+import { NetworkBoundary } from './constructs/network-boundary.ts';
+import { OtelCollector } from './constructs/otel-collector.ts';
+import { Postgres } from './constructs/postgres.ts';
+import { Redis } from './constructs/redis.ts';
+import { StampNamespace } from './constructs/stamp-namespace.ts';
 
 export interface StampChartProps {
-  /** The validated fleet spec: release catalog, size profiles, component images, domain. */
+  /** The validated fleet spec: release catalog, size profiles, component images, charts, issuer, secret stores, domain. */
   readonly fleet: FleetSpec;
   /** The validated stamp this chart renders. Its name is the namespace and must equal the chart id. */
   readonly stamp: Stamp;
@@ -53,7 +50,7 @@ export interface StampChartProps {
    */
   readonly monitoringNamespace?: string;
   /**
-   * TLS Secret of the Ingress, in the stamp's namespace (issued in the cluster, never in git).
+   * TLS Secret of the Ingress, issued by cert-manager into the stamp's namespace.
    * @default 'stamp-tls'
    */
   readonly tlsSecretName?: string;
@@ -74,16 +71,6 @@ export interface StampChartProps {
   readonly appPort?: number;
 }
 
-const APP_UID = 10001;
-const POSTGRES_UID = 70; // the postgres user of the alpine image
-const REDIS_UID = 999; // the redis user of the alpine image
-const OTEL_UID = 10001;
-const POSTGRES_PORT = 5432;
-const REDIS_PORT = 6379;
-
-/** Fixed resources of the components whose size doesn't follow the profile. */
-const SMALL = { cpu: { request: '50m', limit: '250m' }, memory: { request: '64Mi', limit: '256Mi' } } as const;
-
 /** One stamp: a full copy of the stack in namespace `<stamp name>`, split into Flux layers. */
 export class StampChart extends Chart {
   /** The constructs of each layer; every API object lives under exactly one. */
@@ -99,328 +86,112 @@ export class StampChart extends Chart {
     const { fleet, stamp } = props;
     const release = findRelease(fleet, stamp.spec.version);
     const size = findSize(fleet, stamp.spec.size);
-    if (!release || !size) {
-      throw new InternalError(
-        `stamp ${name}: version ${stamp.spec.version} or size ${stamp.spec.size} is not in the fleet; validate the fleet before synthesis`,
-      );
+    const zone = stampZone(fleet, stamp);
+    const store = zone === undefined ? undefined : fleet.secretStores?.[zone];
+    const problems = infrastructureProblems(fleet);
+    if (!release || !size || zone === undefined || !store || !fleet.issuer || problems.length > 0) {
+      const missing = [
+        ...(release ? [] : [`version ${stamp.spec.version} is not in the release catalog`]),
+        ...(size ? [] : [`size ${stamp.spec.size} is not a size profile`]),
+        ...(zone === undefined ? [`region ${stamp.spec.region} is not in the region catalog`] : []),
+        ...problems.map((p) => `spec.${p.path.join('.')}: ${p.message}`),
+      ];
+      throw new InternalError(`stamp ${name}: ${missing.join('; ')}; validate the fleet before synthesis`);
     }
     const appPort = props.appPort ?? 8080;
     const version = stamp.spec.version;
-    const labels = (component: string, componentVersion?: string) =>
-      objectLabels({ component, instance: name, componentVersion, stamp: name, stampVersion: version });
-    // Pod templates of the data and platform components leave out the stamp version, so an app release doesn't restart them.
-    const podLabels = (component: string, componentVersion?: string) =>
-      objectLabels({ component, instance: name, componentVersion, stamp: name });
+    const labels = new StampLabels(name, version);
+    const components = fleet.components;
 
-    const mark = <T extends Construct>(construct: T, component: string, componentVersion?: string): T => {
-      const metadata = ApiObject.of(construct).metadata;
-      for (const [key, value] of Object.entries(labels(component, componentVersion))) metadata.addLabel(key, value);
-      return construct;
-    };
+    const layer = (id: Layer) => new Construct(this, id);
+    this.layers = { platform: layer('platform'), data: layer('data'), apps: layer('apps') };
+    const { platform, data, apps } = this.layers;
+    // The cluster's infrastructure (controllers, issuer, the zone's store) is shared by every
+    // stamp of the zone: see `synthesizeZoneInfrastructure`.
 
-    const platform = new Construct(this, 'platform');
-    const data = new Construct(this, 'data');
-    const apps = new Construct(this, 'apps');
-    this.layers = { platform, data, apps };
-
-    // ---------------------------------------------------------------- platform
-    new kplus.Namespace(platform, 'namespace', {
-      metadata: {
-        name,
-        labels: { ...labels('stamp', version), ...RESTRICTED_PSS, 'stampyard.dev/region': stamp.spec.region },
-        annotations: {
-          'stampyard.dev/zone': stampZone(fleet, stamp) ?? '',
-          'stampyard.dev/cidr': stamp.spec.network.cidr,
-          'stampyard.dev/dedicated-to': stamp.spec.dedicatedTo ?? '',
-        },
-      },
+    // ------------------------------------------------------------- platform
+    new StampNamespace(platform, 'namespace', {
+      labels,
+      size,
+      region: stamp.spec.region,
+      zone,
+      cidr: stamp.spec.network.cidr,
+      ...(stamp.spec.dedicatedTo !== undefined ? { dedicatedTo: stamp.spec.dedicatedTo } : {}),
     });
-
-    const appMaxPods = 2 * size.autoscaling.maxReplicas;
-    const milli = (q: string) => Math.round((quantityValue(q) ?? 0) * 1000);
-    const mebi = (q: string) => Math.ceil((quantityValue(q) ?? 0) / 2 ** 20);
-    const smallMilli = { request: milli(SMALL.cpu.request), limit: milli(SMALL.cpu.limit) };
-    const smallMebi = { request: mebi(SMALL.memory.request), limit: mebi(SMALL.memory.limit) };
-    // Quota: every app pod at the autoscaling maximum, plus postgres (profile-sized) and two small components.
-    const quota = (perApp: number, perPostgres: number, perSmall: number) => appMaxPods * perApp + perPostgres + 2 * perSmall;
-    const q = kplus.k8s.Quantity.fromString;
-    new kplus.k8s.KubeResourceQuota(platform, 'quota', {
-      metadata: { name: 'stamp-quota' },
-      spec: {
-        hard: {
-          pods: q(String(appMaxPods + 3)),
-          'requests.cpu': q(`${quota(milli(size.cpu.request), milli(size.cpu.request), smallMilli.request)}m`),
-          'limits.cpu': q(`${quota(milli(size.cpu.limit), milli(size.cpu.limit), smallMilli.limit)}m`),
-          'requests.memory': q(`${quota(mebi(size.memory.request), mebi(size.memory.request), smallMebi.request)}Mi`),
-          'limits.memory': q(`${quota(mebi(size.memory.limit), mebi(size.memory.limit), smallMebi.limit)}Mi`),
-          'requests.storage': q(size.storage),
-          persistentvolumeclaims: q('1'),
-        },
-      },
+    new NetworkBoundary(platform, 'network', {
+      labels,
+      appPort,
+      componentVersions: { postgres: components.postgres.tag, redis: components.redis.tag, otelCollector: components.otelCollector.tag },
+      ...(props.ingressNamespace ? { ingressNamespace: props.ingressNamespace } : {}),
+      ...(props.monitoringNamespace ? { monitoringNamespace: props.monitoringNamespace } : {}),
     });
-    new kplus.k8s.KubeLimitRange(platform, 'limits', {
-      metadata: { name: 'stamp-limits' },
-      spec: {
-        limits: [
-          {
-            type: 'Container',
-            default: { cpu: q(size.cpu.limit), memory: q(size.memory.limit) },
-            defaultRequest: { cpu: q(size.cpu.request), memory: q(size.memory.request) },
-          },
-          { type: 'PersistentVolumeClaim', max: { storage: q(size.storage) } },
-        ],
-      },
-    });
-
-    const serviceAccount = (component: string, componentVersion?: string) =>
-      mark(new kplus.ServiceAccount(platform, `${component}-sa`, { metadata: { name: component }, automountToken: false }), component, componentVersion);
-    const saApi = serviceAccount('api', version);
-    const saWorker = serviceAccount('worker', version);
-    const saPostgres = serviceAccount('postgres', fleet.components.postgres.tag);
-    const saRedis = serviceAccount('redis', fleet.components.redis.tag);
-    const saOtel = serviceAccount('otel-collector', fleet.components.otelCollector.tag);
-
-    // The network boundary: deny everything, then allow what the stack needs.
-    defaultDeny(platform);
-    allowDns(platform);
-    const apiPods = componentPods(platform, 'api', name);
-    const workerPods = componentPods(platform, 'worker', name);
-    const postgresPods = componentPods(platform, 'postgres', name);
-    const redisPods = componentPods(platform, 'redis', name);
-    const otelPods = componentPods(platform, 'otel-collector', name);
-    const frontDoor = namespacePeer(platform, 'front-door', props.ingressNamespace ?? 'ingress-nginx');
-    const monitoring = namespacePeer(platform, 'monitoring', props.monitoringNamespace ?? 'monitoring');
-    const tcp = kplus.NetworkPolicyPort.tcp;
-    const otelIn = [tcp(OTEL_PORTS.grpc), tcp(OTEL_PORTS.http)];
-
-    const allow = (component: string, componentVersion: string, pods: kplus.Pods) =>
-      mark(new kplus.NetworkPolicy(platform, `${component}-policy`, { metadata: { name: `allow-${component}` }, selector: pods }), component, componentVersion);
-    const apiPolicy = allow('api', version, apiPods);
-    apiPolicy.addIngressRule(frontDoor, [tcp(appPort)]);
-    apiPolicy.addIngressRule(monitoring, [tcp(appPort)]);
-    const workerPolicy = allow('worker', version, workerPods);
-    workerPolicy.addIngressRule(monitoring, [tcp(appPort)]);
-    for (const policy of [apiPolicy, workerPolicy]) {
-      policy.addEgressRule(postgresPods, [tcp(POSTGRES_PORT)]);
-      policy.addEgressRule(redisPods, [tcp(REDIS_PORT)]);
-      policy.addEgressRule(otelPods, otelIn);
-    }
-    const postgresTag = fleet.components.postgres.tag;
-    const redisTag = fleet.components.redis.tag;
-    const otelTag = fleet.components.otelCollector.tag;
-    const fromApps = (policy: kplus.NetworkPolicy, ports: kplus.NetworkPolicyPort[]) => {
-      policy.addIngressRule(apiPods, ports);
-      policy.addIngressRule(workerPods, ports);
-      return policy;
-    };
-    fromApps(allow('postgres', postgresTag, postgresPods), [tcp(POSTGRES_PORT)]);
-    fromApps(allow('redis', redisTag, redisPods), [tcp(REDIS_PORT)]);
-    fromApps(allow('otel-collector', otelTag, otelPods), otelIn).addIngressRule(monitoring, [tcp(OTEL_PORTS.prometheus)]);
-
-    // Observability: an OpenTelemetry collector, OTLP in, Prometheus and debug out.
-    const otelConfig = mark(
-      new kplus.ConfigMap(platform, 'otel-config', { metadata: { name: 'otel-collector-config' }, data: { 'config.yaml': OTEL_CONFIG_YAML } }),
-      'otel-collector',
-      otelTag,
-    );
-    const otel = hardenedWorkload(
-      platform,
-      {
-        component: 'otel-collector',
-        instance: name,
-        labels: podLabels('otel-collector', otelTag),
-        serviceAccount: saOtel,
-        uid: OTEL_UID,
-        container: {
-          image: imageReference(fleet.components.otelCollector),
-          resources: SMALL,
-          args: ['--config=/etc/otelcol/config.yaml'],
-          ports: [
-            { name: 'otlp-grpc', number: OTEL_PORTS.grpc },
-            { name: 'otlp-http', number: OTEL_PORTS.http },
-            { name: 'metrics', number: OTEL_PORTS.prometheus },
-            { name: 'health', number: OTEL_PORTS.health },
-          ],
-          envVariables: {
-            STAMP_NAME: kplus.EnvValue.fromValue(name),
-            STAMP_REGION: kplus.EnvValue.fromValue(stamp.spec.region),
-          },
-          readiness: kplus.Probe.fromHttpGet('/', { port: OTEL_PORTS.health }),
-          liveness: kplus.Probe.fromHttpGet('/', { port: OTEL_PORTS.health }),
-        },
-        mounts: [
-          { path: '/etc/otelcol', volume: kplus.Volume.fromConfigMap(platform, 'otel-config-volume', otelConfig, { name: 'config' }), readOnly: true },
-        ],
-      },
-      (podProps) => new kplus.Deployment(platform, 'otel-collector', { ...podProps, replicas: 1 }),
-    );
-    mark(otel.workload, 'otel-collector', otelTag);
-    const otelService = serviceFor(platform, 'otel-service', {
-      name: 'otel-collector',
-      component: 'otel-collector',
-      instance: name,
-      ports: [
-        { name: 'otlp-grpc', port: OTEL_PORTS.grpc, targetPort: OTEL_PORTS.grpc },
-        { name: 'otlp-http', port: OTEL_PORTS.http, targetPort: OTEL_PORTS.http },
-        { name: 'metrics', port: OTEL_PORTS.prometheus, targetPort: OTEL_PORTS.prometheus },
+    const credentials = new Credentials(platform, 'credentials', {
+      stamp: name,
+      zone,
+      store,
+      labels: labels.stable('credentials'),
+      credentials: [
+        { name: 'postgres', secretName: props.postgresSecretName ?? 'postgres-credentials', keys: ['username', 'password'] },
+        { name: 'redis', secretName: props.redisSecretName ?? 'redis-credentials', keys: ['password'] },
       ],
     });
-    mark(otelService, 'otel-collector', otelTag);
-
-    // ---------------------------------------------------------------- data
-    const postgresSecret = kplus.Secret.fromSecretName(data, 'postgres-secret', props.postgresSecretName ?? 'postgres-credentials');
-    const redisSecret = kplus.Secret.fromSecretName(data, 'redis-secret', props.redisSecretName ?? 'redis-credentials');
-    const secretEnv = (secret: kplus.ISecret, key: string) => kplus.EnvValue.fromSecretValue({ secret, key });
-
-    const postgresService = serviceFor(data, 'postgres-service', {
-      name: 'postgres',
-      component: 'postgres',
-      instance: name,
-      ports: [{ name: 'postgres', port: POSTGRES_PORT, targetPort: POSTGRES_PORT }],
-      headless: true,
+    const host = stampHost(fleet, stamp);
+    // The stamp's host, and every tenant host: tenants' CNAMEs point at the stamp.
+    const hosts = [host, `*.${fleet.domain}`];
+    const certificate = new TlsCertificate(platform, 'certificate', {
+      name: 'stamp-tls',
+      secretName: props.tlsSecretName ?? 'stamp-tls',
+      dnsNames: hosts,
+      labels: labels.stable('certificates'),
     });
-    mark(postgresService, 'postgres', postgresTag);
-    const { workload: postgres } = hardenedWorkload(
-      data,
-      {
-        component: 'postgres',
-        instance: name,
-        labels: podLabels('postgres', postgresTag),
-        serviceAccount: saPostgres,
-        uid: POSTGRES_UID,
-        container: {
-          image: imageReference(fleet.components.postgres),
-          resources: size,
-          ports: [{ name: 'postgres', number: POSTGRES_PORT }],
-          envVariables: {
-            POSTGRES_USER: secretEnv(postgresSecret, 'username'),
-            POSTGRES_PASSWORD: secretEnv(postgresSecret, 'password'),
-            PGDATA: kplus.EnvValue.fromValue('/var/lib/postgresql/data/pgdata'),
-          },
-          readiness: kplus.Probe.fromCommand(['sh', '-c', 'pg_isready -h 127.0.0.1 -U "$POSTGRES_USER"']),
-          liveness: kplus.Probe.fromTcpSocket({ port: POSTGRES_PORT }),
-        },
-        mounts: [{ path: '/var/run/postgresql', volume: emptyDir(data, 'postgres-run', 'run') }],
-      },
-      (podProps) => new kplus.StatefulSet(data, 'postgres', { ...podProps, service: postgresService, replicas: 1 }),
-    );
-    mark(postgres, 'postgres', postgresTag);
-    // cdk8s-plus has no volumeClaimTemplates: mount by name and add the template by patch.
-    patch(
-      postgres,
-      JsonPatch.add('/spec/template/spec/containers/0/volumeMounts/-', { name: 'data', mountPath: '/var/lib/postgresql/data' }),
-      JsonPatch.add('/spec/volumeClaimTemplates', [
-        {
-          metadata: { name: 'data', labels: podLabels('postgres', postgresTag) },
-          spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: q(size.storage) } } },
-        },
-      ]),
-    );
+    new OtelCollector(platform, 'otel-collector', {
+      labels,
+      image: imageReference(components.otelCollector),
+      version: components.otelCollector.tag,
+      region: stamp.spec.region,
+    });
 
-    const redis = hardenedWorkload(
-      data,
-      {
-        component: 'redis',
-        instance: name,
-        labels: podLabels('redis', redisTag),
-        serviceAccount: saRedis,
-        uid: REDIS_UID,
-        container: {
-          image: imageReference(fleet.components.redis),
-          resources: SMALL,
-          command: ['sh', '-c', 'exec redis-server --save "" --appendonly no --requirepass "$REDIS_PASSWORD"'],
-          ports: [{ name: 'redis', number: REDIS_PORT }],
-          envVariables: { REDIS_PASSWORD: secretEnv(redisSecret, 'password') },
-          readiness: kplus.Probe.fromTcpSocket({ port: REDIS_PORT }),
-          liveness: kplus.Probe.fromTcpSocket({ port: REDIS_PORT }),
-        },
-        mounts: [{ path: '/data', volume: emptyDir(data, 'redis-data', 'data', 256) }],
-      },
-      (podProps) => new kplus.Deployment(data, 'redis', { ...podProps, replicas: 1, strategy: kplus.DeploymentStrategy.recreate() }),
-    );
-    mark(redis.workload, 'redis', redisTag);
-    mark(
-      serviceFor(data, 'redis-service', {
-        name: 'redis',
-        component: 'redis',
-        instance: name,
-        ports: [{ name: 'redis', port: REDIS_PORT, targetPort: REDIS_PORT }],
-      }),
-      'redis',
-      redisTag,
-    );
+    // ----------------------------------------------------------------- data
+    new Postgres(data, 'postgres', {
+      labels,
+      image: imageReference(components.postgres),
+      version: components.postgres.tag,
+      size,
+      credentials: credentials.secrets['postgres']!,
+    });
+    new Redis(data, 'redis', { labels, image: imageReference(components.redis), version: components.redis.tag, credentials: credentials.secrets['redis']! });
 
-    // ---------------------------------------------------------------- apps
-    const appEnv: Record<string, kplus.EnvValue> = {
+    // ----------------------------------------------------------------- apps
+    const secretEnv = (credential: string, key: string) => kplus.EnvValue.fromSecretValue({ secret: credentials.secrets[credential]!, key });
+    const env: Record<string, kplus.EnvValue> = {
       STAMP_NAME: kplus.EnvValue.fromValue(name),
       STAMP_REGION: kplus.EnvValue.fromValue(stamp.spec.region),
-      STAMP_ZONE: kplus.EnvValue.fromValue(stampZone(fleet, stamp) ?? ''),
+      STAMP_ZONE: kplus.EnvValue.fromValue(zone),
       STAMP_DEDICATED_TO: kplus.EnvValue.fromValue(stamp.spec.dedicatedTo ?? ''),
       STAMP_APP_VERSION: kplus.EnvValue.fromValue(version),
       STAMP_APP_PORT: kplus.EnvValue.fromValue(String(appPort)),
       POSTGRES_HOST: kplus.EnvValue.fromValue('postgres'),
-      POSTGRES_USER: secretEnv(postgresSecret, 'username'),
-      POSTGRES_PASSWORD: secretEnv(postgresSecret, 'password'),
+      POSTGRES_USER: secretEnv('postgres', 'username'),
+      POSTGRES_PASSWORD: secretEnv('postgres', 'password'),
       REDIS_HOST: kplus.EnvValue.fromValue('redis'),
-      REDIS_PASSWORD: secretEnv(redisSecret, 'password'),
+      REDIS_PASSWORD: secretEnv('redis', 'password'),
       OTEL_EXPORTER_OTLP_ENDPOINT: kplus.EnvValue.fromValue(`http://otel-collector:${OTEL_PORTS.http}`),
     };
-    const scrape = { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(appPort), 'prometheus.io/path': '/metrics' };
-    const appService = (component: 'api' | 'worker', serviceAccount: kplus.IServiceAccount) => {
-      const { workload: deployment } = hardenedWorkload(
-        apps,
-        {
-          component,
-          instance: name,
-          labels: labels(component, version),
-          annotations: scrape,
-          serviceAccount,
-          uid: APP_UID,
-          container: {
-            image: imageReference(release.images[component]),
-            resources: size,
-            ports: [{ name: 'http', number: appPort }],
-            envVariables: appEnv,
-            readiness: kplus.Probe.fromHttpGet('/healthz', { port: appPort }),
-            liveness: kplus.Probe.fromTcpSocket({ port: appPort }),
-          },
-        },
-        // No replicas: the HorizontalPodAutoscaler owns them.
-        (podProps) => new kplus.Deployment(apps, component, { ...podProps, strategy: SURGE_ONE }),
-      );
-      mark(deployment, component, version);
-      const hpa = cpuAutoscaler(apps, `${component}-hpa`, {
-        name: component,
-        target: deployment,
-        minReplicas: size.replicas,
-        maxReplicas: size.autoscaling.maxReplicas,
-        cpuPercent: size.autoscaling.targetCpuUtilizationPercent,
-      });
-      mark(hpa, component, version);
-      mark(disruptionBudget(apps, `${component}-pdb`, { name: component, component, instance: name, maxUnavailable: 1 }), component, version);
-      return deployment;
-    };
-    appService('api', saApi);
-    const apiService = mark(
-      serviceFor(apps, 'api-service', { name: 'api', component: 'api', instance: name, ports: [{ name: 'http', port: 80, targetPort: appPort }] }),
-      'api',
-      version,
-    );
-    appService('worker', saWorker);
-
-    const host = stampHost(fleet, stamp);
-    const ingress = new kplus.Ingress(apps, 'ingress', {
-      metadata: { name: 'api' },
-      className: props.ingressClassName ?? 'nginx',
-      rules: [{ host, path: '/', pathType: kplus.HttpIngressPathType.PREFIX, backend: kplus.IngressBackend.fromService(apiService) }],
-      tls: [{ hosts: [host], secret: kplus.Secret.fromSecretName(apps, 'tls', props.tlsSecretName ?? 'stamp-tls') }],
+    const api = new AppService(apps, 'api', { labels, component: 'api', image: imageReference(release.images.api), size, env, port: appPort, servicePort: 80 });
+    new AppService(apps, 'worker', { labels, component: 'worker', image: imageReference(release.images.worker), size, env, port: appPort });
+    const door = new FrontDoor(apps, 'front-door', {
+      name: 'api',
+      hosts,
+      service: api.service!,
+      tlsSecretName: certificate.secretName,
+      ...(props.ingressClassName ? { ingressClassName: props.ingressClassName } : {}),
     });
-    mark(ingress, 'api', version);
+    applyLabels(door.ingress, labels.object('api', version));
 
-    // Labels on everything: objects not marked with a component belong to the stamp as a whole.
-    for (const layer of Object.values(this.layers)) {
-      for (const child of layer.node.findAll()) {
-        if (child instanceof ApiObject && child.metadata.getLabel('app.kubernetes.io/name') === undefined) mark(child, 'stamp', version);
+    // Objects no component claims (the quota, the baseline policies) belong to the stamp as a whole.
+    for (const scope of [platform, data, apps]) {
+      for (const child of scope.node.findAll()) {
+        if (child instanceof ApiObject && child.metadata.getLabel('app.kubernetes.io/name') === undefined) applyLabels(child, labels.object('stamp', version));
       }
     }
   }

@@ -1,20 +1,16 @@
 // Stamp synthesis: one fresh cdk8s App per stamp (one App for many charts is quadratic).
 import { App } from 'cdk8s';
-import type { FleetSpec, Stamp } from '@stampyard/stamp-spec';
+import { stampZone, type FleetSpec, type Stamp } from '@stampyard/stamp-spec';
 import { StampChart, type StampChartProps } from './stamp-chart.ts';
 import { objectsOf, validateChart } from './private/clean.ts';
-import type { StampManifests } from './types.ts';
+import { LAYERS, type StampManifests } from './types.ts';
 
 /** Renders one stamp to plain Kubernetes objects per layer. Pure: same input, same output. */
 export function synthesizeStamp(fleet: FleetSpec, stamp: Stamp, props: Partial<StampChartProps> = {}): StampManifests {
   const app = new App();
   const chart = new StampChart(app, stamp.metadata.name, { ...props, fleet, stamp });
   validateChart(chart);
-  return {
-    platform: objectsOf(chart.layers.platform),
-    data: objectsOf(chart.layers.data),
-    apps: objectsOf(chart.layers.apps),
-  };
+  return Object.fromEntries(LAYERS.map((layer) => [layer, objectsOf(chart.layers[layer])])) as unknown as StampManifests;
 }
 
 // Sentinels: valid values of each parameter's type that never occur in a
@@ -32,21 +28,30 @@ export type StampRenderer = (stamp: Stamp) => StampManifests;
  * A renderer for many stamps of one fleet. Stamps differ only through their
  * typed parameters (the identical-template test proves it), so cdk8s renders
  * each shape of stamp (size, release, status, wave, capacity, shared or
- * dedicated) once, with sentinel values for the stamp's own parameters (name,
- * region, zone, CIDR, dedicated tenant); each stamp then gets its own values
+ * dedicated, and the kind of its zone's secret store) once, with sentinel
+ * values for the stamp's own parameters (name, region, zone, CIDR, dedicated
+ * tenant); each stamp then gets its own values
  * substituted into that output. The result equals `synthesizeStamp` exactly;
  * a property test compares the two. Rendering 1000 stamps this way costs a
  * handful of cdk8s runs instead of 1000.
  */
 export function createStampRenderer(fleet: FleetSpec, props: Partial<StampChartProps> = {}): StampRenderer {
-  const sentinelFleet: FleetSpec = { ...fleet, regions: { ...fleet.regions, [SENTINEL_REGION]: { zone: SENTINEL_ZONE } } };
+  // The sentinel zone gets the stamp's zone's store: a stamp's objects depend on the store's kind
+  // and key prefix, not on its address (that is the zone's infrastructure's).
+  const sentinelFleet = (zone: string): FleetSpec => ({
+    ...fleet,
+    regions: { ...fleet.regions, [SENTINEL_REGION]: { zone: SENTINEL_ZONE } },
+    secretStores: { ...fleet.secretStores, ...(fleet.secretStores?.[zone] ? { [SENTINEL_ZONE]: fleet.secretStores[zone] } : {}) },
+  });
   const shapes = new Map<string, string>();
   return (stamp) => {
-    const zone = fleet.regions[stamp.spec.region]?.zone;
+    const zone = stampZone(fleet, stamp);
     // An unknown region is the full renderer's to report.
     if (zone === undefined) return synthesizeStamp(fleet, stamp, props);
     const { region: _region, network: _network, dedicatedTo, ...shape } = stamp.spec;
-    const key = JSON.stringify({ ...shape, dedicated: dedicatedTo !== undefined });
+    const store = fleet.secretStores?.[zone];
+    const storeShape = store?.provider === 'generated' ? store : store ? { provider: store.provider, pathPrefix: store.pathPrefix } : undefined;
+    const key = JSON.stringify({ ...shape, store: storeShape, dedicated: dedicatedTo !== undefined });
     let text = shapes.get(key);
     if (text === undefined) {
       const sentinel: Stamp = {
@@ -59,7 +64,7 @@ export function createStampRenderer(fleet: FleetSpec, props: Partial<StampChartP
           ...(dedicatedTo !== undefined ? { dedicatedTo: SENTINEL_TENANT } : {}),
         },
       };
-      text = JSON.stringify(synthesizeStamp(sentinelFleet, sentinel, props));
+      text = JSON.stringify(synthesizeStamp(sentinelFleet(zone), sentinel, props));
       shapes.set(key, text);
     }
     const own = text

@@ -17,6 +17,35 @@ export interface FluxLayer {
    * @default - none: the objects keep their own namespaces
    */
   readonly targetNamespace?: string;
+  /**
+   * Kustomizations that must be ready first.
+   * @default - the layer before it in the list (none for the first)
+   */
+  readonly dependsOn?: readonly string[];
+  /**
+   * Objects whose readiness makes the layer ready. Given, Flux checks only these (`wait: false`).
+   * @default - none: Flux waits for every object the layer applies (`wait: true`)
+   */
+  readonly healthChecks?: readonly FluxObjectRef[];
+  /**
+   * How long applying and the health checks may take.
+   * @default '5m'
+   */
+  readonly timeout?: string;
+  /**
+   * Flux post-build variables substituted into the layer's objects (`${NAME}`), e.g. the stamp a
+   * zone's shared infrastructure is applied for.
+   * @default - none
+   */
+  readonly substitute?: Readonly<Record<string, string>>;
+}
+
+/** A reference to an object, as Flux's `healthChecks` take it. */
+export interface FluxObjectRef {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace?: string;
 }
 
 /** The GitRepository from `fleet.spec.source`. */
@@ -34,28 +63,48 @@ export function fluxGitRepository(fleet: FleetSpec): ApiObject {
   };
 }
 
-/** One Kustomization per layer; each depends on the one before, so layers apply in order. */
+/**
+ * One Kustomization per layer; each depends on the one before (or on its `dependsOn`), and
+ * is ready only once its objects are (`wait`, or its `healthChecks`), so a fresh cluster
+ * converges layer by layer on its own.
+ */
 export function fluxKustomizations(layers: readonly FluxLayer[]): ApiObject[] {
   return layers.map((layer, index) => {
     const previous = layers[index - 1];
+    const dependsOn = layer.dependsOn ?? (previous ? [previous.name] : []);
     return {
       apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
       kind: 'Kustomization',
       metadata: { name: layer.name, namespace: FLUX_NAMESPACE },
       spec: {
-        ...(previous ? { dependsOn: [{ name: previous.name }] } : {}),
+        ...(dependsOn.length > 0 ? { dependsOn: dependsOn.map((name) => ({ name })) } : {}),
         interval: '10m',
         retryInterval: '1m',
-        timeout: '5m',
+        timeout: layer.timeout ?? '5m',
         path: `./${layer.path}`,
         prune: true,
-        wait: true,
+        wait: layer.healthChecks === undefined,
+        ...(layer.healthChecks ? { healthChecks: layer.healthChecks.map((ref) => ({ ...ref })) } : {}),
         sourceRef: { kind: 'GitRepository', name: FLUX_SOURCE_NAME },
         ...(layer.targetNamespace ? { targetNamespace: layer.targetNamespace } : {}),
+        ...(layer.substitute ? { postBuild: { substitute: { ...layer.substitute } } } : {}),
       },
     };
   });
 }
+
+/**
+ * The health checks of an infrastructure layer: its HelmReleases, each ready once Helm has
+ * installed the chart and its CRDs. Undefined when the layer has none (every component is a prerequisite).
+ */
+export function helmReleaseHealthChecks(objects: readonly ApiObject[]): FluxObjectRef[] | undefined {
+  const releases = objects.filter((o) => o.kind === 'HelmRelease');
+  if (releases.length === 0) return undefined;
+  return releases.map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) }));
+}
+
+/** Installing the controllers pulls images and CRDs: give it longer than the other layers. */
+export const INFRASTRUCTURE_TIMEOUT = '15m';
 
 /**
  * The namespace to target for a layer: the one namespace all its objects use,

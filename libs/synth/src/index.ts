@@ -5,3 +5,4 @@ export * from './render.ts';
 export * from './flux.ts';
 export * from './layout.ts';
 export * from './cache.ts';
+export * from './step.ts';

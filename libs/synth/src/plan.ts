@@ -1,11 +1,11 @@
 // Plans every generated file of a fleet. Reads nothing from disk and writes nothing.
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { InternalError, issueAt, jsonSchemaFiles, ValidationError, type LoadedFleet } from '@stampyard/stamp-spec';
+import { infrastructureProblems, InternalError, issueAt, jsonSchemaFiles, ValidationError, type LoadedFleet } from '@stampyard/stamp-spec';
 import { loadConfigMaps, loadRouting, loadTemplate, type RoutingApi, type TemplateApi } from './private/contracts.ts';
 import { runOnThreads } from './private/pool.ts';
 import { renderTask, type RenderTask } from './private/tasks.ts';
-import { fleetSourcesLabel, GLOBAL_CLUSTER, OUTPUT_DIRS, ROUTING_RENDERED_DIR } from './layout.ts';
+import { DNS_ENDPOINTS_DIR, fleetSourcesLabel, GLOBAL_CLUSTER, OUTPUT_DIRS, ROUTING_RENDERED_DIR } from './layout.ts';
 import { routingConfigMapFile, type SynthFile } from './render.ts';
 
 /** Every generated file of a fleet. */
@@ -59,8 +59,13 @@ export const WORKER_THRESHOLD = 50;
 /** Renders the whole fleet: stamps, clusters, gateway, routing artifacts and JSON Schemas. */
 export async function planSynth(fleet: LoadedFleet, options: PlanSynthOptions = {}): Promise<SynthPlan> {
   checkReservedNames(fleet);
+  checkInfrastructure(fleet);
   const spec = fleet.fleet.spec;
   const routing = (options.routing ?? (await loadRouting())).renderRoutingArtifacts(fleet);
+  const dnsEndpointFiles = routing.files
+    .map((f) => routingFile(f).path)
+    .filter((path) => path.startsWith(`${DNS_ENDPOINTS_DIR}/`))
+    .map((path) => path.slice(DNS_ENDPOINTS_DIR.length + 1));
   const stamps = fleet.stamps.map((s) => s.stamp);
   const source = fleetSourcesLabel(fleet);
   const configMapNames = routing.configMaps.map((c) => c.name);
@@ -68,7 +73,7 @@ export async function planSynth(fleet: LoadedFleet, options: PlanSynthOptions = 
   const cache = options.cache;
   const specJson = cache ? JSON.stringify(spec) : '';
   const keyOf = (kind: string, input: unknown) => cache && createHash('sha256').update(cache.code).update('\0').update(kind).update('\0').update(specJson).update('\0').update(JSON.stringify(input)).digest('hex');
-  const globalKey = keyOf('global', { source, configMapNames });
+  const globalKey = keyOf('global', { source, configMapNames, dnsEndpointFiles });
   const stampKeys = stamps.map((stamp) => keyOf('stamp', stamp));
   const reused: SynthFile[] = [];
   const fromCache = (key: string | undefined) => {
@@ -82,7 +87,7 @@ export async function planSynth(fleet: LoadedFleet, options: PlanSynthOptions = 
   const threads = options.template ? 1 : (options.workers ?? (toRender.length < WORKER_THRESHOLD ? 1 : Math.min(MAX_DEFAULT_WORKERS, availableParallelism())));
   // Small chunks keep every worker busy to the end; large ones cut messaging.
   const chunk = Math.max(1, Math.min(25, Math.ceil(toRender.length / Math.max(1, threads * 8))));
-  const tasks: RenderTask[] = renderGlobal ? [{ id: 0, kind: 'global', fleet: spec, source, configMaps: configMapNames }] : [];
+  const tasks: RenderTask[] = renderGlobal ? [{ id: 0, kind: 'global', fleet: spec, source, configMaps: configMapNames, dnsEndpointFiles }] : [];
   // One stamp per task when caching, so each task's files are one unit's.
   const size = cache ? 1 : chunk;
   for (let i = 0; i < toRender.length; i += size) tasks.push({ id: tasks.length, kind: 'stamps', fleet: spec, stamps: toRender.slice(i, i + size) });
@@ -113,6 +118,12 @@ export async function planSynth(fleet: LoadedFleet, options: PlanSynthOptions = 
 /** Routing files are placed under rendered/routing/ unless they name their full path. */
 function routingFile(file: { path: string; content: string }): SynthFile {
   return file.path.startsWith('rendered/') ? file : { path: `${ROUTING_RENDERED_DIR}/${file.path}`, content: file.content };
+}
+
+/** A cluster can't converge from Flux alone without chart pins, an issuer and secret stores: say what fleet.yaml lacks. */
+function checkInfrastructure(fleet: LoadedFleet): void {
+  const issues = infrastructureProblems(fleet.fleet.spec).map((p) => issueAt(fleet.fleetSource, ['spec', ...p.path], p.message));
+  if (issues.length > 0) throw new ValidationError(issues);
 }
 
 function checkReservedNames(fleet: LoadedFleet): void {

@@ -2,8 +2,19 @@
 import { generatedHeader, stampFilePath, type FleetSpec, type Stamp } from '@stampyard/stamp-spec';
 import type { ApiObject, StampManifests } from './private/contracts.ts';
 import { toYamlStream, toYaml } from './private/yaml.ts';
-import { fluxGitRepository, fluxKustomizations, layerTargetNamespace, type FluxLayer } from './flux.ts';
-import { clusterRenderedDir, GLOBAL_CLUSTER, GLOBAL_RENDERED_DIR, STAMP_LAYERS, stampRenderedDir } from './layout.ts';
+import { fluxGitRepository, fluxKustomizations, helmReleaseHealthChecks, INFRASTRUCTURE_TIMEOUT, layerTargetNamespace, type FluxLayer } from './flux.ts';
+import {
+  clusterRenderedDir,
+  DNS_ENDPOINTS_DIR,
+  GLOBAL_CLUSTER,
+  GLOBAL_INFRASTRUCTURE_DIR,
+  GLOBAL_RENDERED_DIR,
+  INFRASTRUCTURE_LAYERS,
+  STAMP_LAYERS,
+  stampRenderedDir,
+  zoneInfrastructureDir,
+} from './layout.ts';
+import type { GlobalInfrastructureManifests, InfrastructureManifests } from './private/contracts.ts';
 
 /** One generated file: path relative to the fleet root, and its content. */
 export interface SynthFile {
@@ -31,23 +42,89 @@ export function objectFolder(dir: string, source: string, objects: readonly ApiO
   return files;
 }
 
-/** A cluster's Flux entry point: the GitRepository and the Kustomizations, in order. */
+/** A cluster's Flux entry point: the GitRepository and the Kustomizations, in order, and a README saying how to bootstrap it. */
 export function clusterFolder(fleet: FleetSpec, cluster: string, source: string, layers: readonly FluxLayer[]): SynthFile[] {
-  return objectFolder(clusterRenderedDir(cluster), source, [fluxGitRepository(fleet), ...fluxKustomizations(layers)]);
+  const dir = clusterRenderedDir(cluster);
+  return [
+    ...objectFolder(dir, source, [fluxGitRepository(fleet), ...fluxKustomizations(layers)]),
+    { path: `${dir}/README.md`, content: clusterReadme(fleet, cluster, source, layers) },
+  ];
 }
 
-/** Every file of one stamp: `rendered/stamps/<name>/…` and `rendered/clusters/<name>/…`. */
-export function renderStampFiles(fleet: FleetSpec, stamp: Stamp, manifests: StampManifests): SynthFile[] {
+/** The cluster's README: the bootstrap command, what Flux applies in which order, and the prerequisites it must already run. */
+export function clusterReadme(fleet: FleetSpec, cluster: string, source: string, layers: readonly FluxLayer[]): string {
+  const dir = clusterRenderedDir(cluster);
+  const prerequisites = fleet.prerequisites.length > 0
+    ? [
+        'Stampyard installs nothing for these components (`spec.prerequisites` in fleet.yaml); the cluster must run them',
+        'before bootstrap, in their usual namespaces (the closure test assumes what each provides):',
+        '',
+        ...fleet.prerequisites.map((p) => `- ${p}`),
+      ]
+    : ['None: Flux installs every component this cluster needs (`spec.prerequisites` in fleet.yaml is empty).'];
+  return [
+    generatedHeader(source).trimEnd(),
+    '',
+    `# Cluster \`${cluster}\``,
+    '',
+    `Bootstrap: \`flux bootstrap git --url=${fleet.source.url} --branch=${fleet.source.branch} --path=${dir}\``,
+    '(or `flux bootstrap github|gitlab …` with the same `--path`).',
+    '',
+    'Flux then applies, each Kustomization after the one before is ready:',
+    '',
+    ...layers.map((layer, i) => `${i + 1}. \`${layer.name}\`: \`${layer.path}\`${layer.dependsOn ? ` (after ${layer.dependsOn.map((d) => `\`${d}\``).join(', ')})` : ''}`),
+    '',
+    '## Prerequisites',
+    '',
+    ...prerequisites,
+    '',
+  ].join('\n');
+}
+
+/** The infrastructure folders of a cluster (or of every stamp cluster of a zone): one per layer, and its Kustomizations. */
+function infrastructureFolders(
+  dir: string,
+  source: string,
+  infrastructure: InfrastructureManifests,
+  kustomizationPrefix: string,
+  substitute?: Readonly<Record<string, string>>,
+): { files: SynthFile[]; layers: FluxLayer[] } {
+  const files: SynthFile[] = [];
+  const layers: FluxLayer[] = [];
+  for (const layer of INFRASTRUCTURE_LAYERS) {
+    files.push(...objectFolder(`${dir}/${layer}`, source, infrastructure[layer]));
+    layers.push({ ...fluxLayer(`${kustomizationPrefix}-${layer}`, `${dir}/${layer}`, layer, infrastructure[layer]), ...(substitute ? { substitute } : {}) });
+  }
+  return { files, layers };
+}
+
+/** The files of a zone's shared infrastructure: `rendered/infrastructure/zones/<zone>/<layer>/`. */
+export function renderZoneInfrastructureFiles(zone: string, source: string, infrastructure: InfrastructureManifests): SynthFile[] {
+  return infrastructureFolders(zoneInfrastructureDir(zone), source, infrastructure, zone).files;
+}
+
+/**
+ * Every file of one stamp: `rendered/stamps/<name>/…` and `rendered/clusters/<name>/…`, whose
+ * Kustomizations apply the zone's infrastructure (`infrastructure`, rendered once per zone by
+ * `renderZoneInfrastructureFiles`) with the stamp's post-build variables (`variables`), then the stamp's layers.
+ */
+export function renderStampFiles(
+  fleet: FleetSpec,
+  stamp: Stamp,
+  manifests: StampManifests,
+  infrastructure: InfrastructureManifests,
+  variables: Readonly<Record<string, string>>,
+): SynthFile[] {
   const name = stamp.metadata.name;
   const source = stampFilePath(name);
   const dir = stampRenderedDir(name);
+  const zone = fleet.regions[stamp.spec.region]?.zone ?? '';
   const files: SynthFile[] = [];
-  const layers: FluxLayer[] = [];
+  const layers: FluxLayer[] = infrastructureFolders(zoneInfrastructureDir(zone), source, infrastructure, name, variables).layers;
   for (const layer of STAMP_LAYERS) {
     const objects = manifests[layer];
     files.push(...objectFolder(`${dir}/${layer}`, source, objects));
-    const targetNamespace = layerTargetNamespace(objects);
-    layers.push({ name: `${name}-${layer}`, path: `${dir}/${layer}`, ...(targetNamespace ? { targetNamespace } : {}) });
+    layers.push(fluxLayer(`${name}-${layer}`, `${dir}/${layer}`, layer, objects));
   }
   files.push({ path: `${dir}/${KUSTOMIZATION_FILE}`, content: kustomizationFile(source, STAMP_LAYERS) });
   files.push(...clusterFolder(fleet, name, source, layers));
@@ -59,21 +136,47 @@ export function routingConfigMapPath(name: string): string {
   return `${GLOBAL_RENDERED_DIR}/routing/${name}.yaml`;
 }
 
+/** A layer's Kustomization: the infrastructure layer is ready when its HelmReleases are, the others when all their objects are. */
+function fluxLayer(name: string, path: string, layer: string, objects: readonly ApiObject[]): FluxLayer {
+  const targetNamespace = layerTargetNamespace(objects);
+  const healthChecks = layer === 'infrastructure' ? helmReleaseHealthChecks(objects) : undefined;
+  return {
+    name,
+    path,
+    ...(targetNamespace ? { targetNamespace } : {}),
+    ...(healthChecks ? { healthChecks, timeout: INFRASTRUCTURE_TIMEOUT } : {}),
+  };
+}
+
 /**
- * The gateway (`rendered/global/`) and its cluster's entry point (`rendered/clusters/global/`).
- * The routing ConfigMaps the gateway mounts are files of their own (`routingConfigMapFile`), one
- * per shard, so a one-tenant change rewrites one of them; the kustomization lists them all.
+ * The global cluster: its infrastructure (`rendered/infrastructure/global/<layer>/`), the gateway and its edge
+ * (`rendered/global/`), the DNSEndpoints for external-dns (`rendered/routing/dns/endpoints/`,
+ * whose files routing renders: `dnsEndpointFiles`, relative to that folder), and the entry point
+ * (`rendered/clusters/global/`) chaining infrastructure → infrastructure-config → gateway and dns.
  */
-export function renderGlobalFiles(fleet: FleetSpec, source: string, gateway: readonly ApiObject[], routingConfigMaps: readonly string[] = []): SynthFile[] {
-  const targetNamespace = layerTargetNamespace(gateway);
-  const resources = [...(gateway.length > 0 ? [MANIFESTS_FILE] : []), ...routingConfigMaps.map((name) => routingConfigMapPath(name).slice(GLOBAL_RENDERED_DIR.length + 1))];
-  return [
-    ...objectFolder(GLOBAL_RENDERED_DIR, source, gateway).filter((f) => !f.path.endsWith(`/${KUSTOMIZATION_FILE}`)),
-    { path: `${GLOBAL_RENDERED_DIR}/${KUSTOMIZATION_FILE}`, content: kustomizationFile(source, resources) },
-    ...clusterFolder(fleet, GLOBAL_CLUSTER, source, [
-      { name: 'global-gateway', path: GLOBAL_RENDERED_DIR, ...(targetNamespace ? { targetNamespace } : {}) },
-    ]),
-  ];
+export function renderGlobalFiles(
+  fleet: FleetSpec,
+  source: string,
+  gateway: readonly ApiObject[],
+  infrastructure: GlobalInfrastructureManifests,
+  dnsEndpointFiles: readonly string[],
+  routingConfigMaps: readonly string[] = [],
+): SynthFile[] {
+  const { files, layers } = infrastructureFolders(GLOBAL_INFRASTRUCTURE_DIR, source, infrastructure, GLOBAL_CLUSTER);
+  const config = layers[layers.length - 1]!.name;
+  const objects = [...gateway, ...infrastructure.edge];
+  // The routing ConfigMaps the gateway mounts are files of their own (`routingConfigMapFile`), one
+  // per shard, so a one-tenant change rewrites one of them; the kustomization lists them all.
+  const resources = [...(objects.length > 0 ? [MANIFESTS_FILE] : []), ...routingConfigMaps.map((name) => routingConfigMapPath(name).slice(GLOBAL_RENDERED_DIR.length + 1))];
+  files.push(...objectFolder(GLOBAL_RENDERED_DIR, source, objects).filter((f) => !f.path.endsWith(`/${KUSTOMIZATION_FILE}`)));
+  files.push({ path: `${GLOBAL_RENDERED_DIR}/${KUSTOMIZATION_FILE}`, content: kustomizationFile(source, resources) });
+  const targetNamespace = layerTargetNamespace(objects);
+  layers.push({ name: 'global-gateway', path: GLOBAL_RENDERED_DIR, dependsOn: [config], ...(targetNamespace ? { targetNamespace } : {}) });
+  // DNSEndpoints need external-dns' CRD (infrastructure) and nothing else; they live in its namespace.
+  files.push({ path: `${DNS_ENDPOINTS_DIR}/${KUSTOMIZATION_FILE}`, content: kustomizationFile(source, [...dnsEndpointFiles].sort()) });
+  layers.push({ name: 'global-dns', path: DNS_ENDPOINTS_DIR, dependsOn: [layers[0]!.name], targetNamespace: 'external-dns' });
+  files.push(...clusterFolder(fleet, GLOBAL_CLUSTER, source, layers));
+  return files;
 }
 
 /** One routing ConfigMap of the gateway as its own file. */

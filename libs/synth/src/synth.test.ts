@@ -8,6 +8,7 @@ import { aFleet, copyExampleFleet, toLoadedFleet, type TempRepo } from '@stampya
 import { validateManifest } from '@stampyard/stamp-template/testing';
 import { applySynth, diffSynth, isUpToDate, planSynth, planSynthCached, recoverInterruptedSynth, type SynthPlan } from './index.ts';
 import { hashTree } from './testing/tree.ts';
+import { planExampleFleet } from './testing/example.ts';
 
 const repos: TempRepo[] = [];
 async function exampleRepo(): Promise<TempRepo> {
@@ -51,10 +52,7 @@ describe('planSynth on the example fleet', () => {
   let fleet: LoadedFleet;
   let plan: SynthPlan;
   beforeAll(async () => {
-    const repo = await copyExampleFleet();
-    fleet = await loadFleet(repo.root);
-    await repo.cleanup();
-    plan = await planSynth(fleet);
+    ({ fleet, plan } = await planExampleFleet());
   });
 
   it('renders every stamp, its cluster entry point, the gateway, routing and schemas', () => {
@@ -84,16 +82,22 @@ describe('planSynth on the example fleet', () => {
     }
   });
 
-  it('renders only objects that pass the Kubernetes and Flux schemas and our own checks', () => {
+  it('renders only objects that pass the Kubernetes schemas, the vendored CRD schemas and our own checks', () => {
     let objects = 0;
+    const kinds = new Set<string>();
     for (const [path, content] of plan.files) {
-      if (!path.endsWith('.yaml') || path.startsWith('rendered/routing/') || path.endsWith('kustomization.yaml')) continue;
+      if (!path.endsWith('.yaml') || path.endsWith('kustomization.yaml')) continue;
       for (const object of documents(content)) {
         objects++;
+        kinds.add(object.kind);
         expect(validateManifest(object), `${path} ${object.kind}`).toEqual([]);
       }
     }
     expect(objects).toBeGreaterThan(8 * 20);
+    // Every custom kind synth renders went through its upstream CRD schema.
+    for (const kind of ['HelmRepository', 'HelmRelease', 'ClusterIssuer', 'ClusterSecretStore', 'Certificate', 'ExternalSecret', 'DNSEndpoint', 'Kustomization', 'GitRepository']) {
+      expect(kinds, kind).toContain(kind);
+    }
   });
 
   it('fails validation for an invalid manifest (the check above can fail)', () => {
@@ -108,17 +112,34 @@ describe('planSynth on the example fleet', () => {
     const objects = documents(plan.files.get('rendered/clusters/stamp-eu-1/manifests.yaml')!);
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
       'GitRepository/stampyard',
+      'Kustomization/stamp-eu-1-infrastructure',
+      'Kustomization/stamp-eu-1-infrastructure-config',
       'Kustomization/stamp-eu-1-platform',
       'Kustomization/stamp-eu-1-data',
       'Kustomization/stamp-eu-1-apps',
     ]);
     expect(objects[0]!.spec).toMatchObject({ url: source.url, ref: { branch: source.branch }, interval: source.interval });
-    const [platform, data, apps] = objects.slice(1);
-    expect(platform!.spec['dependsOn']).toBeUndefined();
+    const [infrastructure, config, platform, data, apps] = objects.slice(1);
+    // The zone's shared infrastructure, with the stamp's name and region substituted by Flux.
+    expect(infrastructure!.spec).toMatchObject({ path: './rendered/infrastructure/zones/eu/infrastructure', postBuild: { substitute: { STAMP_NAME: 'stamp-eu-1', STAMP_REGION: 'westeurope' } } });
+    expect(config!.spec).toMatchObject({ path: './rendered/infrastructure/zones/eu/infrastructure-config', postBuild: { substitute: { STAMP_NAME: 'stamp-eu-1' } } });
+    expect(platform!.spec['postBuild']).toBeUndefined();
+    expect(infrastructure!.spec['dependsOn']).toBeUndefined();
+    expect(config!.spec['dependsOn']).toEqual([{ name: 'stamp-eu-1-infrastructure' }]);
+    expect(platform!.spec['dependsOn']).toEqual([{ name: 'stamp-eu-1-infrastructure-config' }]);
     expect(data!.spec['dependsOn']).toEqual([{ name: 'stamp-eu-1-platform' }]);
     expect(apps!.spec['dependsOn']).toEqual([{ name: 'stamp-eu-1-data' }]);
-    for (const k of [platform, data, apps]) {
-      expect(k!.spec).toMatchObject({ prune: true, wait: true, sourceRef: { kind: 'GitRepository', name: 'stampyard' } });
+    // The controllers' layer is ready when every HelmRelease is (CRDs installed); the others wait for all their objects.
+    expect(infrastructure!.spec).toMatchObject({ wait: false, timeout: '15m' });
+    expect((infrastructure!.spec['healthChecks'] as { kind: string; name: string }[]).map((h) => `${h.kind}/${h.name}`)).toEqual([
+      'HelmRelease/ingress-nginx',
+      'HelmRelease/cert-manager',
+      'HelmRelease/external-secrets',
+      'HelmRelease/prometheus',
+    ]);
+    for (const k of [config, platform, data, apps]) expect(k!.spec).toMatchObject({ wait: true });
+    for (const k of [infrastructure, config, platform, data, apps]) {
+      expect(k!.spec).toMatchObject({ prune: true, sourceRef: { kind: 'GitRepository', name: 'stampyard' } });
       expect(plan.files.has(`${String(k!.spec.path).slice(2)}/kustomization.yaml`)).toBe(true);
     }
     // The platform layer creates the namespace, so it must not be retargeted.
@@ -126,9 +147,10 @@ describe('planSynth on the example fleet', () => {
     expect(apps!.spec.targetNamespace).toBe('stamp-eu-1');
   });
 
-  it('gives the gateway the routing table as ConfigMaps, and its own cluster entry point', () => {
+  it('gives the gateway the routing table as ConfigMaps, and a cluster entry point that installs external-dns and applies the DNSEndpoints', () => {
     // One file per routing ConfigMap, each holding the same bytes as the table's files, all mounted and all listed.
     const gateway = documents(plan.files.get('rendered/global/manifests.yaml')!);
+    expect(gateway.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(expect.arrayContaining(['Certificate/gateway-tls', 'Ingress/gateway']));
     const index = documents(plan.files.get('rendered/global/routing/stampyard-routing-index.yaml')!)[0]!;
     expect(index.kind).toBe('ConfigMap');
     expect(index['data']).toEqual({ 'routing-index.json': plan.files.get('rendered/routing/table/routing-index.json') });
@@ -141,7 +163,20 @@ describe('planSynth on the example fleet', () => {
     expect(volume.projected!.sources.map((s) => s.configMap.name)).toEqual(names);
     expect(plan.files.get('rendered/global/kustomization.yaml')).toContain(names.map((n) => `  - routing/${n}.yaml`).join('\n'));
     const cluster = documents(plan.files.get('rendered/clusters/global/manifests.yaml')!);
-    expect(cluster.map((o) => o.spec.path).filter(Boolean)).toEqual(['./rendered/global']);
+    expect(cluster.filter((o) => o.kind === 'Kustomization').map((o) => [o.metadata.name, o.spec.path, o.spec['dependsOn']])).toEqual([
+      ['global-infrastructure', './rendered/infrastructure/global/infrastructure', undefined],
+      ['global-infrastructure-config', './rendered/infrastructure/global/infrastructure-config', [{ name: 'global-infrastructure' }]],
+      ['global-gateway', './rendered/global', [{ name: 'global-infrastructure-config' }]],
+      ['global-dns', './rendered/routing/dns/endpoints', [{ name: 'global-infrastructure' }]],
+    ]);
+    const infrastructure = documents(plan.files.get('rendered/infrastructure/global/infrastructure/manifests.yaml')!);
+    expect(infrastructure.filter((o) => o.kind === 'HelmRelease').map((o) => o.metadata.name)).toContain('external-dns');
+    // Every DNSEndpoint file routing renders is applied, into external-dns' namespace.
+    const endpoints = [...plan.files.keys()].filter((p) => p.startsWith('rendered/routing/dns/endpoints/') && p.endsWith('.yaml') && !p.endsWith('kustomization.yaml'));
+    expect(endpoints.length).toBeGreaterThan(0);
+    const kustomization = documents(plan.files.get('rendered/routing/dns/endpoints/kustomization.yaml')!)[0] as unknown as { resources: string[] };
+    expect(kustomization.resources.map((r) => `rendered/routing/dns/endpoints/${r}`)).toEqual(endpoints);
+    expect(cluster.find((o) => o.metadata.name === 'global-dns')!.spec.targetNamespace).toBe('external-dns');
   });
 
   it('renders the same bytes on worker threads as in process', async () => {

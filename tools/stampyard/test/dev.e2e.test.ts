@@ -117,7 +117,7 @@ describe('stampyard dev (end to end)', () => {
     const failure = result.failure!;
     expect(failure.onFailure).toBe(fleet.fleet.spec.rollout.onFailure);
     expect(failure.canaryWave).toBe(0);
-    expect(failure.transitions.map((t) => t.action)).toEqual(['promoted', 'halted']);
+    expect(failure.transitions.map((t) => t.action)).toEqual(['promoted', failure.onFailure === 'rollback' ? 'rolled-back' : 'halted']);
     expect(failure.transitions[0]!.wave).toBe(0);
     expect(failure.transitions.at(-1)!.reason).toContain(failure.unhealthyStamp);
     expect(failure.laterWaveStamps.length).toBeGreaterThan(0);

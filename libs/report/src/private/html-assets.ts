@@ -68,7 +68,7 @@ details.region > summary { cursor: pointer; font-weight: 600; }
 svg.waves { max-width: 100%; height: auto; }
 svg.waves text { fill: var(--fg); font: 13px system-ui, sans-serif; }
 svg.waves .track { fill: var(--border); }
-svg.waves .promoted { fill: var(--promoted); } svg.waves .baking { fill: var(--baking); } svg.waves .waiting { fill: var(--waiting); } svg.waves .halted { fill: var(--halted); }
+svg.waves .promoted { fill: var(--promoted); } svg.waves .baking { fill: var(--baking); } svg.waves .waiting, svg.waves .promoting { fill: var(--waiting); } svg.waves .halted { fill: var(--halted); }
 .table-wrap { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
 th, td { border: 1px solid var(--border); padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; }

@@ -18,7 +18,8 @@ export interface HttpHealthOptions {
 
 /** The health URL of a stamp. */
 export function healthUrl(options: Pick<HttpHealthOptions, 'spec' | 'baseUrls' | 'path'>, stamp: Stamp): string {
-  const base = options.baseUrls?.[stamp.metadata.name] ?? `https://${stampHost(options.spec, stamp)}`;
+  const own = options.baseUrls !== undefined && Object.hasOwn(options.baseUrls, stamp.metadata.name) ? options.baseUrls[stamp.metadata.name] : undefined;
+  const base = own ?? `https://${stampHost(options.spec, stamp)}`;
   return `${base.replace(/\/+$/, '')}${options.path ?? '/healthz'}`;
 }
 

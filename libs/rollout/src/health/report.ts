@@ -57,12 +57,17 @@ export function parseHealthFile(text: string, path: string): HealthReport {
   return { source: path, stamps: result.data.stamps };
 }
 
+/** One stamp's health, or undefined when unknown. Own properties only: a stamp named `constructor` is not Object's. */
+export function stampHealth(report: HealthReport, stamp: string): StampHealth | undefined {
+  return Object.hasOwn(report.stamps, stamp) ? report.stamps[stamp] : undefined;
+}
+
 /** How a stamp stands against a target version. */
 export type HealthVerdict = 'healthy' | 'unknown' | 'unready' | 'wrong-version';
 
 /** A stamp is healthy only when it reports ready AND runs the target version. */
 export function healthVerdict(report: HealthReport, stamp: string, target: string): HealthVerdict {
-  const health = report.stamps[stamp];
+  const health = stampHealth(report, stamp);
   if (health === undefined) return 'unknown';
   if (health.version !== undefined && health.version !== target) return 'wrong-version';
   if (!health.ready) return 'unready';
@@ -71,7 +76,8 @@ export function healthVerdict(report: HealthReport, stamp: string, target: strin
 
 /** A phrase describing a stamp's health, for messages. */
 export function describeHealth(report: HealthReport, stamp: string): string {
-  const health = report.stamps[stamp];
-  if (health === undefined) return `health unknown${report.unknown?.[stamp] ? ` (${report.unknown[stamp]})` : ` (not in ${report.source})`}`;
+  const health = stampHealth(report, stamp);
+  const unknown = report.unknown && Object.hasOwn(report.unknown, stamp) ? report.unknown[stamp] : undefined;
+  if (health === undefined) return `health unknown${unknown ? ` (${unknown})` : ` (not in ${report.source})`}`;
   return `${health.ready ? 'ready' : 'not ready'}, running ${health.version ?? 'an unknown version'}${health.detail ? ` (${health.detail})` : ''}`;
 }

@@ -30,7 +30,7 @@ export function applyChanges(fleet: FleetView, changes: readonly VersionChange[]
 export function convergedHealth(fleet: FleetView, overrides: Record<string, StampHealth | undefined> = {}): HealthReport {
   const stamps: Record<string, StampHealth> = {};
   for (const s of fleet.stamps) {
-    const override = s.metadata.name in overrides ? overrides[s.metadata.name] : { ready: true, version: s.spec.version };
+    const override = Object.hasOwn(overrides, s.metadata.name) ? overrides[s.metadata.name] : { ready: true, version: s.spec.version };
     if (override) stamps[s.metadata.name] = override;
   }
   return { source: 'test', stamps };

@@ -39,6 +39,19 @@ export function aFleetSpec(overrides: Partial<FleetSpec> = {}): FleetSpec {
       gateway: { repository: 'ghcr.io/acme/stampyard-gateway', tag: '0.1.0' },
     },
     source: { url: 'https://github.com/acme/fleet' },
+    charts: {
+      'ingress-nginx': { repository: 'https://kubernetes.github.io/ingress-nginx', chart: 'ingress-nginx', version: '4.14.1' },
+      'cert-manager': { repository: 'https://charts.jetstack.io', chart: 'cert-manager', version: 'v1.21.1' },
+      'external-secrets': { repository: 'https://charts.external-secrets.io', chart: 'external-secrets', version: '2.9.0' },
+      prometheus: { repository: 'https://prometheus-community.github.io/helm-charts', chart: 'prometheus', version: '27.52.0' },
+      'external-dns': { repository: 'https://kubernetes-sigs.github.io/external-dns', chart: 'external-dns', version: '1.21.1' },
+    },
+    dns: { provider: 'aws', region: 'us-east-1', hostedZoneID: 'Z0123456789ABCDEFGHIJ', roleArn: 'arn:aws:iam::123456789012:role/stampyard-dns' },
+    issuer: { type: 'acme', email: 'platform@example.com' },
+    secretStores: {
+      eu: { provider: 'vault', server: 'https://vault.eu.example.com', role: 'stampyard' },
+      us: { provider: 'vault', server: 'https://vault.us.example.com', role: 'stampyard' },
+    },
   });
   return { ...base, ...overrides };
 }

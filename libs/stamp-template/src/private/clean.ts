@@ -3,6 +3,7 @@ import { ApiObject, type Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { InternalError } from '@stampyard/stamp-spec';
 import type { ApiObjectJson } from '../types.ts';
+import { CLUSTER_SCOPED_KINDS } from './custom-resources.ts';
 
 const CDK8S_PREFIX = 'cdk8s.io/';
 
@@ -12,9 +13,9 @@ function stripCdk8sKeys(record: unknown): void {
   for (const key of Object.keys(map)) if (key.startsWith(CDK8S_PREFIX)) delete map[key];
 }
 
-/** Removes cdk8s' own labels and annotations (anywhere), and the namespace cdk8s stamps on Namespace objects. */
+/** Removes cdk8s' own labels and annotations (anywhere), and the namespace cdk8s stamps on cluster-scoped objects. */
 export function cleanObject(object: ApiObjectJson): ApiObjectJson {
-  if (object.kind === 'Namespace') delete object.metadata.namespace;
+  if (CLUSTER_SCOPED_KINDS.has(object.kind)) delete object.metadata.namespace;
   const visit = (value: unknown): void => {
     if (Array.isArray(value)) {
       for (const item of value) visit(item);

@@ -173,3 +173,24 @@ export function hardenedWorkload<W extends kplus.Deployment | kplus.StatefulSet>
   container.mount('/tmp', emptyDir(scope, `${component}-tmp`, 'tmp'));
   return { workload, container };
 }
+
+/** Adds `labels` to the API object of `construct` (cdk8s-plus constructs and raw objects alike). */
+export function applyLabels<T extends Construct>(construct: T, labels: Readonly<Record<string, string>>): T {
+  const metadata = ApiObject.of(construct).metadata;
+  for (const [key, value] of Object.entries(labels)) metadata.addLabel(key, value);
+  return construct;
+}
+
+/**
+ * What every component of a stamp starts with: a labeller for its objects (the component's
+ * labels, following the stamp's release) and its own ServiceAccount `<component>`, without a token.
+ */
+export function componentBasics(
+  scope: Construct,
+  labels: Readonly<Record<string, string>>,
+  component: string,
+): { readonly mark: <T extends Construct>(construct: T) => T; readonly serviceAccount: kplus.ServiceAccount } {
+  const mark = <T extends Construct>(construct: T): T => applyLabels(construct, labels);
+  const serviceAccount = mark(new kplus.ServiceAccount(scope, 'sa', { metadata: { name: component }, automountToken: false }));
+  return { mark, serviceAccount };
+}

@@ -1,16 +1,31 @@
 import { describe, expect, it } from 'vitest';
 import { loadFleet } from '@stampyard/stamp-spec';
 import { aFleet, aFleetSpec, EXAMPLE_FLEET_ROOT } from '@stampyard/stamp-spec/testing';
-import { LAYERS, synthesizeGateway, synthesizeStamp, type ApiObjectJson } from '../index.ts';
+import { INFRASTRUCTURE_LAYERS, LAYERS, synthesizeGateway, synthesizeGlobalInfrastructure, synthesizeStamp, synthesizeZoneInfrastructure, type ApiObjectJson } from '../index.ts';
 import { hasModel, validateManifest, validateManifests } from './index.ts';
 
 const { fleet, stamps } = aFleet(3);
-const rendered = stamps.flatMap((stamp) => {
-  const m = synthesizeStamp(fleet, stamp);
-  return LAYERS.flatMap((layer) => [...m[layer]]);
+const infrastructure = ['eu', 'us'].flatMap((zone) => {
+  const m = synthesizeZoneInfrastructure(fleet, zone);
+  return INFRASTRUCTURE_LAYERS.flatMap((layer) => [...m[layer]]);
 });
+const global = Object.values(synthesizeGlobalInfrastructure(fleet)).flat();
+const rendered = [
+  ...stamps.flatMap((stamp) => {
+    const m = synthesizeStamp(fleet, stamp);
+    return LAYERS.flatMap((layer) => [...m[layer]]);
+  }),
+  ...infrastructure,
+  ...global,
+];
 const gateway = synthesizeGateway(aFleetSpec(), { routingConfigMaps: [{ name: 'routing-table', data: { 'routing-table.json': '{}' } }] });
 const deployment = rendered.find((o) => o.kind === 'Deployment' && o.metadata.name === 'api')!;
+const find = (kind: string) => rendered.find((o) => o.kind === kind)!;
+const helmRelease = find('HelmRelease');
+const certificate = find('Certificate');
+const externalSecret = find('ExternalSecret');
+const clusterIssuer = find('ClusterIssuer');
+const secretStore = find('ClusterSecretStore');
 
 const kustomization: ApiObjectJson = {
   apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
@@ -71,6 +86,12 @@ describe('validateManifest', () => {
     { name: 'bad enum value', object: broken(deployment, (o) => (o.spec.template.spec.containers[0].imagePullPolicy = 'Sometimes')), expectedError: /imagePullPolicy/ },
     { name: 'bad Flux Kustomization field type', object: broken(kustomization, (o) => (o.spec.prune = 'yes')), expectedError: /spec\.prune: must be boolean/ },
     { name: 'unknown Flux Kustomization field', object: broken(kustomization, (o) => (o.spec.dependOn = [])), expectedError: /spec\.dependOn: unknown field/ },
+    { name: 'unknown HelmRelease field', object: broken(helmRelease, (o) => (o.spec.intervall = '1h')), expectedError: /HelmRelease flux-system\/ingress-nginx spec\.intervall: unknown field/ },
+    { name: 'bad HelmRelease enum', object: broken(helmRelease, (o) => (o.spec.install.crds = 'Always')), expectedError: /spec\.install\.crds: must be equal to one of the allowed values; allowed: Skip, Create, CreateReplace/ },
+    { name: 'Certificate without secretName', object: broken(certificate, (o) => delete o.spec.secretName), expectedError: /Certificate .* spec: must have required property 'secretName'/ },
+    { name: 'unknown ExternalSecret target field', object: broken(externalSecret, (o) => (o.spec.target.nme = 'x')), expectedError: /spec\.target\.nme: unknown field/ },
+    { name: 'unknown ClusterIssuer solver field', object: broken(clusterIssuer, (o) => (o.spec.acme.solvers[0].dns01.route53.zone = 'x')), expectedError: /spec\.acme\.solvers\[0\]\.dns01\.route53\.zone: unknown field/ },
+    { name: 'unknown ClusterSecretStore provider field', object: broken(secretStore, (o) => (o.spec.provider.vault.sever = 'x')), expectedError: /spec\.provider\.vault\.sever: unknown field/ },
     { name: 'unknown kind', object: { apiVersion: 'apps/v1', kind: 'Deploymnet', metadata: { name: 'x' } }, expectedError: /no schema for apiVersion apps\/v1 kind Deploymnet/ },
     { name: 'not an object', object: 'kind: Deployment', expectedError: /must be an object/ },
     { name: 'unknown top-level field', object: broken(deployment, (o) => (o.sepc = {})), expectedError: /sepc: unknown field/ },

@@ -11,6 +11,7 @@ import * as policyV1 from 'kubernetes-models/policy/v1';
 import * as rbacV1 from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import * as kustomizeV1 from '@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1';
 import * as sourceV1 from '@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1';
+import { crdKinds, crdProblems } from './crd-schemas.ts';
 
 interface ModelClass {
   readonly apiVersion: string;
@@ -217,8 +218,8 @@ function describe(object: unknown): string {
 }
 
 /**
- * Validates one Kubernetes object against its kubernetes-models schema (Flux models for
- * `*.toolkit.fluxcd.io`), then checks what those schemas miss: unknown fields and containers
+ * Validates one Kubernetes object against its vendored CRD schema (Flux, cert-manager,
+ * external-secrets, external-dns; unknown fields rejected) or its kubernetes-models schema, then checks what those schemas miss: unknown fields and containers
  * without an image. Returns every problem as `Kind namespace/name field: message`; empty when valid.
  */
 export function validateManifest(obj: unknown): string[] {
@@ -227,9 +228,13 @@ export function validateManifest(obj: unknown): string[] {
   const object = obj as Record<string, unknown>;
   const { apiVersion, kind } = object;
   if (typeof apiVersion !== 'string' || typeof kind !== 'string') return [`${prefix}: apiVersion and kind must be strings`];
+  // A vendored CRD (Flux, cert-manager, external-secrets, external-dns) wins: it is the upstream's own, newer schema.
+  const fromCrd = crdProblems(object);
+  if (fromCrd) return fromCrd.map((p) => `${prefix} ${p}`);
   const model = MODELS.get(`${apiVersion}/${kind}`);
   if (!model) {
-    const versions = [...new Set([...MODELS.values()].map((m) => m.apiVersion))].sort().join(', ');
+    const crdVersions = crdKinds().map((k) => k.slice(0, k.lastIndexOf('/')));
+    const versions = [...new Set([...[...MODELS.values()].map((m) => m.apiVersion), ...crdVersions])].sort().join(', ');
     return [`${prefix}: no schema for apiVersion ${apiVersion} kind ${kind}; check both for typos (known apiVersions: ${versions})`];
   }
 

@@ -1,1 +1,3 @@
 export * from './tree.ts';
+export * from './closure.ts';
+export * from './example.ts';

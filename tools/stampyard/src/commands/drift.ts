@@ -12,10 +12,11 @@ import {
   type FleetSources,
   type Stamp,
 } from '@stampyard/stamp-spec';
-import { planDrift, readRolloutState, renderDrift, type DriftInput, type DriftReport, type ResultFormat } from '@stampyard/rollout';
+import { loadHealth, planDrift, readRolloutState, renderDrift, type DriftInput, type DriftReport, type Landing, type ResultFormat } from '@stampyard/rollout';
 import { resolveNow, resolveRoot, type Io } from '../context.ts';
 import { addNowOption, addOutputOption, addRootOption } from '../options.ts';
-import { addHealthOptions, loadHealth, type HealthOptions } from './rollout.ts';
+import { addHealthOptions, type HealthOptions } from './rollout.ts';
+import { rolloutLandings } from '../rollout-io.ts';
 import type { CommandResult } from '../main.ts';
 
 /**
@@ -45,6 +46,8 @@ export interface DriftContext {
   readonly now: Date;
   readonly state: DriftInput['state'] | undefined;
   readonly health: DriftInput['health'] | undefined;
+  /** First-parent commits that changed rollout.yaml (bake clocks). */
+  readonly landings: readonly Landing[];
   /** Skip re-rendering the fleet to compare with rendered/. */
   readonly skipRendered: boolean;
 }
@@ -62,7 +65,7 @@ export async function collectDrift(context: DriftContext): Promise<DriftReport> 
       rendered = { unavailable: `the fleet does not validate (${issues.length} problem(s); run stampyard validate)` };
     }
   }
-  return planDrift({ ...parseForDrift(sources), ...(state ? { state } : {}), ...(health ? { health } : {}), ...(rendered ? { rendered } : {}), now });
+  return planDrift({ ...parseForDrift(sources), ...(state ? { state } : {}), ...(health ? { health } : {}), ...(rendered ? { rendered } : {}), landings: context.landings, now });
 }
 
 export function registerDrift(program: Command, io: Io, result: CommandResult): void {
@@ -84,7 +87,8 @@ export function registerDrift(program: Command, io: Io, result: CommandResult): 
     const parsed = parseForDrift(sources);
     const state = await readRolloutState(root);
     const health = options.health === undefined ? undefined : await loadHealth(options, parsed.spec, parsed.stamps);
-    const report = await collectDrift({ root, sources, now, state, health, skipRendered: options.skipRendered ?? false });
+    const landings = await rolloutLandings(root);
+    const report = await collectDrift({ root, sources, now, state, health, landings, skipRendered: options.skipRendered ?? false });
     io.stdout(renderDrift(report, options.output as ResultFormat));
     result.exitCode = report.ok ? 0 : 1;
   });

@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { parseFleet, readFleetSources, ValidationError, writeFileAtomic } from '@stampyard/stamp-spec';
-import { NO_HEALTH, readRolloutState } from '@stampyard/rollout';
+import { NO_HEALTH, decideRollout, fleetView, loadHealth, readRolloutState } from '@stampyard/rollout';
 import {
   buildFleetView,
   observationsFrom,
@@ -15,7 +15,8 @@ import {
 } from '@stampyard/report';
 import { resolveNow, resolveRoot, type Io } from '../context.ts';
 import { addNowOption, addRootOption } from '../options.ts';
-import { addHealthOptions, loadHealth, type HealthOptions } from './rollout.ts';
+import { addHealthOptions, type HealthOptions } from './rollout.ts';
+import { rolloutLandings } from '../rollout-io.ts';
 import { collectDrift } from './drift.ts';
 import type { CommandResult } from '../main.ts';
 
@@ -75,15 +76,18 @@ export async function collectFleetView(options: ReportOptions): Promise<FleetVie
   const health = options.health === undefined ? undefined : await loadHealth(options, fleet.fleet.spec, stamps);
 
   // Drift: the same inputs and the same function as `stampyard drift`.
-  const drift = await collectDrift({ root, sources, now, state, health, skipRendered: options.skipRendered ?? false });
+  const landings = await rolloutLandings(root);
+  const drift = await collectDrift({ root, sources, now, state, health, landings, skipRendered: options.skipRendered ?? false });
 
-  const rollout = rolloutStatusFrom(fleet, state, health ?? NO_HEALTH, now);
+  // Rollout progress and health verdicts: the one decision `rollout promote` takes.
+  const decisionInput = { fleet: fleetView(fleet), state, health: health ?? NO_HEALTH, now, landings };
+  const rollout = rolloutStatusFrom(decisionInput);
   const base = options.base === undefined ? undefined : await readBaseDiff(root, options.base);
   return buildFleetView({
     fleet,
     now,
     ...(rollout ? { rollout } : {}),
-    ...(health ? { health: observationsFrom(health), healthSource: health.source } : {}),
+    ...(health ? { health: observationsFrom(decideRollout(decisionInput), health), healthSource: health.source } : {}),
     drift: drift.findings,
     ...(base ? { base } : {}),
   });

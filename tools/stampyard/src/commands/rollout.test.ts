@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { existsSync } from 'node:fs';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConflictError } from '@stampyard/stamp-spec';
+import { ExitError } from '@stampyard/stamp-spec';
 import { aFleet, copyExampleFleet, makeTempFleetRepo, type TempRepo } from '@stampyard/stamp-spec/testing';
 import { readRolloutState } from '@stampyard/rollout';
 import { runCli } from '../testing/run.ts';
@@ -146,21 +146,32 @@ describe('stampyard rollout on the example fleet', () => {
     expect(await readFile(join(root, 'stamps/stamp-eu-1.yaml'), 'utf8')).toContain('version: 1.4.0');
   });
 
-  it('lets exactly one of two racing promotes write; the other fails with ConflictError and writes nothing', async () => {
+  it('serializes two promotes on the repository lock: the second waits, then exits 1 naming the holder; the first writes', async () => {
     repo = await copyExampleFleet();
     const root = repo.root;
     await runCli(['rollout', 'start', '1.5.0', '--root', root, '--now', at(0)]);
     const options = { root, output: 'json', now: at(0) };
-    let inner: number | undefined;
-    // The second promote runs to completion between the first one's read and its write.
-    const outer = runPromote(options, quiet, { beforeWrite: async () => void (inner = await runPromote(options, quiet)) });
-    await expect(outer).rejects.toThrow(ConflictError);
-    await expect(outer).rejects.toThrow(/rollout\.yaml changed since it was read \(revision 1, now 2\); nothing was written/);
-    expect(inner).toBe(0);
+    let inner: Promise<number> | undefined;
+    process.env['STAMPYARD_LOCK_TIMEOUT'] = '0.3';
+    try {
+      // The second promote runs between the first one's read and its write, while the first holds the lock;
+      // the first waits for it to give up, so the order is fixed whatever the machine's speed.
+      const outer = await runPromote(options, quiet, {
+        beforeWrite: async () => {
+          inner = runPromote(options, quiet);
+          await inner.catch(() => undefined);
+        },
+      });
+      expect(outer).toBe(0);
+      await expect(inner).rejects.toThrow(ExitError);
+      await expect(inner).rejects.toThrow(new RegExp(`\\.stampyard\\.lock: another stampyard command is writing this repository: pid ${process.pid} \\(stampyard rollout promote\\)`));
+    } finally {
+      delete process.env['STAMPYARD_LOCK_TIMEOUT'];
+    }
     const state = await readRolloutState(root);
     expect(state?.revision).toBe(2);
     expect(state?.history.filter((e) => e.event === 'promoted')).toHaveLength(1);
-    expect(existsSync(join(root, 'rollout.yaml.lock'))).toBe(false);
+    expect(existsSync(join(root, '.stampyard.lock'))).toBe(false);
   });
 
   it('refuses to write when a stamp file was edited between read and write, and writes nothing', async () => {
@@ -175,7 +186,7 @@ describe('stampyard rollout on the example fleet', () => {
     await expect(promote).rejects.toThrow(/stamps\/stamp-us-3\.yaml changed since it was read; nothing was written/);
     expect(await readFile(join(root, 'stamps/stamp-eu-1.yaml'), 'utf8')).toBe(before);
     expect((await readRolloutState(root))?.revision).toBe(1);
-    expect(existsSync(join(root, 'rollout.yaml.lock'))).toBe(false);
+    expect(existsSync(join(root, '.stampyard.lock'))).toBe(false);
   });
 
   it('reads health over HTTP from real servers, with --health-urls', async () => {

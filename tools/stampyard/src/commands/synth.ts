@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadFleet } from '@stampyard/stamp-spec';
 import { resolveRoot, type Io } from '../context.ts';
 import { addOutputOption, addRootOption } from '../options.ts';
+import { withRepoLock } from '../lock.ts';
 import type { CommandResult } from '../main.ts';
 import type { SynthDiff } from '@stampyard/synth';
 
@@ -21,6 +22,8 @@ export function registerSynth(program: Command, io: Io, result: CommandResult): 
   addOutputOption(command);
   command.action(async (options: { root?: string; output: string; check?: boolean; cache: boolean; refreshCache?: boolean }) => {
     const root = resolveRoot(options.root);
+    // Writers hold the repository lock from before they read, so a synth can't revert a rollout step.
+    const run = async (): Promise<void> => {
     const fleet = await loadFleet(root);
     // Loaded here, not at the top, so other commands don't pay for the template.
     const { planSynthCached, diffSynth, applySynth, isUpToDate } = await import('@stampyard/synth');
@@ -58,5 +61,7 @@ export function registerSynth(program: Command, io: Io, result: CommandResult): 
         ? `ok: ${plan.files.size} generated files for ${plan.stamps.length} stamps already up to date\n`
         : `synth: ${summary} (${plan.files.size} generated files for ${plan.stamps.length} stamps)\n`,
     );
+    };
+    return options.check ? run() : withRepoLock(root, 'stampyard synth', io, run);
   });
 }

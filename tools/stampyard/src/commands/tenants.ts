@@ -20,6 +20,7 @@ import {
   type PlacementPlan,
 } from '@stampyard/routing';
 import { resolveRoot, type Io } from '../context.ts';
+import { withRepoLock } from '../lock.ts';
 import { addRootOption } from '../options.ts';
 import type { CommandResult } from '../main.ts';
 
@@ -75,6 +76,7 @@ function registerPlace(tenants: Command, io: Io, result: CommandResult): void {
   addTextJsonOutput(command);
   command.action(async (options: { root?: string; output: string; dryRun?: boolean; scaffoldStamps?: boolean }) => {
     const root = resolveRoot(options.root);
+    const run = async (): Promise<void> => {
     const loaded = await loadFleet(root);
     let fleet = loaded;
     let plan: PlacementPlan;
@@ -115,6 +117,8 @@ function registerPlace(tenants: Command, io: Io, result: CommandResult): void {
       options.dryRun ? 'dry run: nothing written' : `wrote ${written.join(', ')}\nnext: npm run synth, then open a pull request`,
     ];
     io.stdout(`${lines.join('\n')}\n`);
+    };
+    return options.dryRun ? run() : withRepoLock(root, 'stampyard tenants place', io, run);
   });
 }
 
@@ -129,6 +133,7 @@ function registerMove(tenants: Command, io: Io, _result: CommandResult): void {
   addTextJsonOutput(command);
   command.action(async (tenantId: string, options: { root?: string; output: string; to: string; dryRun?: boolean }) => {
     const root = resolveRoot(options.root);
+    const run = async (): Promise<void> => {
     const fleet = await loadFleet(root);
     const move = planMove(fleet, tenantId, options.to);
     const changes = tenantFileChanges(fleet, [
@@ -143,6 +148,8 @@ function registerMove(tenants: Command, io: Io, _result: CommandResult): void {
       `${options.dryRun ? 'would move' : 'moved'} ${move.tenantId} from ${move.from ?? '(unplaced)'} to ${move.to} in ${move.file}\n` +
         (options.dryRun ? 'dry run: nothing written\n' : 'next: npm run synth, move the tenant\'s data, then open a pull request\n'),
     );
+    };
+    return options.dryRun ? run() : withRepoLock(root, 'stampyard tenants move', io, run);
   });
 }
 

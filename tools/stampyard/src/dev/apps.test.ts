@@ -1,6 +1,8 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { portFromStartupLine } from './apps.ts';
-import { parsePromoteOutput } from './rollout-driver.ts';
+import { gatewayAdminPort, gatewaySpec, portFromStartupLine } from './apps.ts';
 
 describe('portFromStartupLine', () => {
   it.each([
@@ -16,15 +18,18 @@ describe('portFromStartupLine', () => {
   });
 });
 
-describe('parsePromoteOutput', () => {
-  it('reads a promotion plan, top level or nested', () => {
-    const plan = { action: 'promoted', wave: 0, stamps: ['stamp-eu-1'], reason: 'wave 0: stamp-eu-1 set to 1.5.0' };
-    expect(parsePromoteOutput(JSON.stringify(plan))).toEqual(plan);
-    expect(parsePromoteOutput(JSON.stringify({ plan: { ...plan, until: '2026-01-01T00:00:00.000Z' } }))?.until).toBe('2026-01-01T00:00:00.000Z');
-  });
-
-  it('gives undefined for output without an action', () => {
-    expect(parsePromoteOutput('not json')).toBeUndefined();
-    expect(parsePromoteOutput('{"ok":true}')).toBeUndefined();
+describe('the gateway in the local fleet', () => {
+  it('gets a free admin port and a ready file; readiness is read from the admin port the ready file names', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'stampyard-dev-apps-'));
+    try {
+      const readyFile = join(dir, 'gateway-ready.json');
+      const spec = gatewaySpec({ table: 't', upstreams: 'u', port: 0, readyFile });
+      expect(spec.args.join(' ')).toContain(`--admin-port 0 --ready-file ${readyFile}`);
+      await expect(gatewayAdminPort(readyFile, 100)).rejects.toThrow(/no ready file/);
+      await writeFile(readyFile, JSON.stringify({ port: 8080, adminPort: 9090, revision: 'sha256:x' }));
+      expect(await gatewayAdminPort(readyFile, 100)).toBe(9090);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

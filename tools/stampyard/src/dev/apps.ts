@@ -1,9 +1,10 @@
 // How the local fleet starts this workspace's apps: stamp-app and the gateway,
 // each through its own bin (which runs its TypeScript through tsx).
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { REPOSITORY_ROOT } from '../context.ts';
-import { jsonObject, LOOPBACK } from './http.ts';
+import { jsonObject, LOOPBACK, sleep } from './http.ts';
 import type { ProcessSpec } from './supervisor.ts';
 
 /** The bin file of a workspace app, from its package.json. */
@@ -56,8 +57,11 @@ export function stampAppSpec(input: { stamp: string; version: string; port: numb
   };
 }
 
-/** The gateway, reading the routing table and the local upstreams override. */
-export function gatewaySpec(input: { table: string; upstreams: string; port: number }): ProcessSpec {
+/**
+ * The gateway, reading the routing table and the local upstreams override, with a free admin
+ * port (probes and metrics live there, never on the public port) announced in `readyFile`.
+ */
+export function gatewaySpec(input: { table: string; upstreams: string; port: number; readyFile: string }): ProcessSpec {
   return {
     name: 'gateway',
     command: process.execPath,
@@ -69,6 +73,10 @@ export function gatewaySpec(input: { table: string; upstreams: string; port: num
       input.upstreams,
       '--port',
       String(input.port),
+      '--admin-port',
+      '0',
+      '--ready-file',
+      input.readyFile,
       '--host',
       LOOPBACK,
       '--shutdown-timeout-ms',
@@ -78,5 +86,17 @@ export function gatewaySpec(input: { table: string; upstreams: string; port: num
   };
 }
 
-/** The gateway's readiness endpoint on its main port. */
-export const GATEWAY_READY_PATH = '/.well-known/stampyard/readyz';
+/** The gateway's readiness endpoint, on its admin port. */
+export const GATEWAY_READY_PATH = '/readyz';
+
+/** Waits for the gateway's ready file (written once it has loaded the table) and returns its admin port. */
+export async function gatewayAdminPort(readyFile: string, timeoutMs = 15_000, signal?: AbortSignal): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    signal?.throwIfAborted();
+    const info = jsonObject(await readFile(readyFile, 'utf8').catch(() => ''));
+    if (typeof info?.['adminPort'] === 'number') return info['adminPort'];
+    if (Date.now() > deadline) throw new Error(`the gateway wrote no ready file ${readyFile} within ${timeoutMs} ms`);
+    await sleep(50, signal);
+  }
+}

@@ -1,12 +1,14 @@
-// Drives `stampyard rollout` in-process for the local fleet: start, then one promote
-// step at a time with the http health source and a virtual --now.
-import { runStampyard, runStampyardOk } from './cli.ts';
-import { jsonObject } from './http.ts';
+// Drives the rollout in-process for the local fleet: the same libraries and the same writer as
+// `stampyard rollout`, called directly with a virtual `now` (no printed JSON, no --now strings).
+import { ExitError } from '@stampyard/stamp-spec';
+import { loadHealth, planPromotion, planStart, type PromotionAction, type PromotionPlan } from '@stampyard/rollout';
+import type { Io } from '../context.ts';
+import { withRepoLock } from '../lock.ts';
+import { applyRolloutChange, readRolloutContext, rolloutLandings } from '../rollout-io.ts';
 
-/** What one `rollout promote` step did (libs/rollout's PromotionPlan, as printed with --output json). */
+/** What one promote step did: libs/rollout's PromotionPlan, without the state it wrote. */
 export interface PromoteStep {
-  /** promoted | waiting | frozen | complete | halted | blocked | idle */
-  readonly action: string;
+  readonly action: PromotionAction;
   readonly wave: number | null;
   readonly stamps: readonly string[];
   readonly reason: string;
@@ -19,55 +21,41 @@ export interface RolloutDriverOptions {
   readonly root: string;
   /** The `--upstreams` JSON file: stamp → base URL the http health source GETs `/healthz` on. */
   readonly upstreamsFile: string;
+  /** Where lock and recovery notes go. @default - nowhere */
+  readonly io?: Io;
 }
+
+const silent: Io = { stdout: () => undefined, stderr: () => undefined, isTty: false };
 
 export class RolloutDriver {
   constructor(private readonly options: RolloutDriverOptions) {}
 
+  private get io(): Io {
+    return this.options.io ?? silent;
+  }
+
   async start(version: string, now: Date): Promise<void> {
-    await runStampyardOk(['rollout', 'start', version, '--root', this.options.root, '--now', now.toISOString()]);
+    const { root } = this.options;
+    await withRepoLock(root, 'stampyard dev (rollout start)', this.io, async () => {
+      const ctx = await readRolloutContext(root, this.io);
+      const transition = planStart(ctx.fleet, ctx.state, version, now);
+      if (!transition.ok) throw new ExitError(1, transition.problems.join('\n  '));
+      await applyRolloutChange(ctx, 'stampyard dev (rollout start)', transition.state, transition.changes);
+    });
   }
 
   async promote(now: Date): Promise<PromoteStep> {
-    const argv = [
-      'rollout',
-      'promote',
-      '--root',
-      this.options.root,
-      '--health',
-      'http',
-      '--health-urls',
-      this.options.upstreamsFile,
-      '--now',
-      now.toISOString(),
-      '--output',
-      'json',
-    ];
-    const outcome = await runStampyard(argv);
-    const step = parsePromoteOutput(outcome.stdout);
-    if (!step) {
-      throw new Error(`stampyard ${argv.join(' ')} exited ${outcome.exitCode} without a step:\n${`${outcome.stderr}${outcome.stdout}`.trim()}`);
-    }
-    return step;
+    const { root, upstreamsFile } = this.options;
+    return withRepoLock(root, 'stampyard dev (rollout promote)', this.io, async () => {
+      const ctx = await readRolloutContext(root, this.io);
+      const health = await loadHealth({ health: 'http', healthUrls: upstreamsFile }, ctx.fleet.spec, ctx.fleet.stamps);
+      const plan = planPromotion({ fleet: ctx.fleet, state: ctx.state, health, now, landings: await rolloutLandings(root) });
+      if (plan.state) await applyRolloutChange(ctx, 'stampyard dev (rollout promote)', plan.state, plan.changes);
+      return stepOf(plan);
+    });
   }
 }
 
-/** Reads a promote step from `rollout promote --output json`. Pure. */
-export function parsePromoteOutput(stdout: string): PromoteStep | undefined {
-  const top = jsonObject(stdout.trim());
-  if (!top) return undefined;
-  const nested = [top, top['plan'], top['step'], top['result']].find(
-    (o): o is Record<string, unknown> => o !== null && typeof o === 'object' && typeof (o as Record<string, unknown>)['action'] === 'string',
-  );
-  if (!nested) return undefined;
-  const wave = nested['wave'];
-  const stamps = nested['stamps'];
-  const until = nested['until'];
-  return {
-    action: nested['action'] as string,
-    wave: typeof wave === 'number' ? wave : null,
-    stamps: Array.isArray(stamps) ? stamps.filter((s): s is string => typeof s === 'string') : [],
-    reason: typeof nested['reason'] === 'string' ? nested['reason'] : '',
-    ...(typeof until === 'string' ? { until } : {}),
-  };
+function stepOf(plan: PromotionPlan): PromoteStep {
+  return { action: plan.action, wave: plan.wave, stamps: plan.stamps, reason: plan.reason, ...(plan.until ? { until: plan.until } : {}) };
 }

@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import semver from 'semver';
 import { loadFleet, mostCommonVersion, sortedReleases, writeFileAtomic, type LoadedFleet } from '@stampyard/stamp-spec';
 import { ROUTING_TABLE_DIR, readRoutingTable, type RoutingTable } from '@stampyard/routing';
-import { GATEWAY_READY_PATH, gatewaySpec } from './apps.ts';
+import { GATEWAY_READY_PATH, gatewayAdminPort, gatewaySpec } from './apps.ts';
 import { runStampyardOk } from './cli.ts';
 import { pickStartTime, VirtualClock } from './clock.ts';
 import { isListening, sleep, waitForHttpOk } from './http.ts';
@@ -192,10 +192,10 @@ class Run {
     await writeFileAtomic(this.upstreamsFile, `${JSON.stringify(this.stamps.upstreams(), null, 2)}\n`);
     for (const [name, url] of Object.entries(this.stamps.upstreams())) reporter.info(`${name.padEnd(20)} ${url}  (${fleet.stamps.find((s) => s.stamp.metadata.name === name)?.stamp.spec.version})`);
     const gateway = await this.supervisor.start(
-      gatewaySpec({ table: join(this.workDir, ROUTING_TABLE_DIR), upstreams: this.upstreamsFile, port: 0 }),
+      gatewaySpec({ table: join(this.workDir, ROUTING_TABLE_DIR), upstreams: this.upstreamsFile, port: 0, readyFile: join(this.workDir, 'local', 'gateway-ready.json') }),
     );
     this.gatewayPort = gateway.port;
-    await waitForHttpOk(gateway.port, GATEWAY_READY_PATH, 15_000, this.signal);
+    await waitForHttpOk(await gatewayAdminPort(join(this.workDir, 'local', 'gateway-ready.json'), 15_000, this.signal), GATEWAY_READY_PATH, 15_000, this.signal);
     reporter.info(`gateway              http://127.0.0.1:${gateway.port}  (upstreams: ${relative(this.workDir, this.upstreamsFile)})`);
 
     reporter.step('Route sample tenants through the gateway');
@@ -281,7 +281,7 @@ class Run {
       const repeat = previous?.action === step.action && previous.wave === step.wave && step.action === 'waiting';
       if (!repeat) transitions.push({ scenario, action: step.action, wave: step.wave, stamps: step.stamps, at: now.toISOString(), reason: step.reason });
       this.reporter.wave(scenario, step.wave ?? this.lastWave(transitions), describeStep(step));
-      if (step.action === 'complete' || step.action === 'halted') {
+      if (step.action === 'complete' || step.action === 'halted' || step.action === 'rolled-back') {
         if (step.stamps.length > 0) await this.applyDeclared(unhealthy, version);
         return transitions;
       }
@@ -359,7 +359,8 @@ class Run {
   }
 
   private expectHalt(outcome: FailureOutcome): void {
-    if (outcome.finalAction !== 'halted') this.problems.push(`failure scenario: ended with ${outcome.finalAction}, expected halted`);
+    const expected = outcome.onFailure === 'rollback' ? 'rolled-back' : 'halted';
+    if (outcome.finalAction !== expected) this.problems.push(`failure scenario: ended with ${outcome.finalAction}, expected ${expected}`);
     for (const name of outcome.laterWaveStamps) {
       if (outcome.declared[name] !== outcome.declaredBefore[name]) {
         this.problems.push(`failure scenario: ${name} (a later wave) changed from ${outcome.declaredBefore[name]} to ${outcome.declared[name]}`);

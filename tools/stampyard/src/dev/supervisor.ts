@@ -2,6 +2,7 @@
 // group, learn the port each one bound from its startup line, stop them all.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { processAlive } from '@stampyard/stamp-spec';
 
 /** How to start one child process. */
 export interface ProcessSpec {
@@ -152,12 +153,5 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-/** Whether a process with this pid exists. */
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+/** Whether a process with this pid exists (the repository lock's own check). */
+export const isProcessAlive = processAlive;

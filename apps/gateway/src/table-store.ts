@@ -2,7 +2,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { readRoutingTable } from '@stampyard/routing/lookup';
+import { reloadRoutingTable, type ShardedRoutingTable } from '@stampyard/routing/lookup';
 import { compileTable, type CompiledTable } from './route.ts';
 
 export type ReloadResult =
@@ -31,6 +31,8 @@ export class TableStore {
   private loading: Promise<ReloadResult | undefined> | undefined;
   private again = false;
   private fingerprint = '';
+  /** The shards of the table in use, when it came from a sharded folder: the next reload reads only the changed ones. */
+  private sharded: ShardedRoutingTable | undefined;
 
   constructor(private readonly options: TableStoreOptions) {}
 
@@ -60,13 +62,14 @@ export class TableStore {
     const fingerprint = await this.readFingerprint();
     if (!force && fingerprint === this.fingerprint) return undefined;
     this.fingerprint = fingerprint;
-    const read = await readRoutingTable(this.options.path);
+    const read = await reloadRoutingTable(this.options.path, this.sharded);
     let outcome: ReloadResult;
     if (!read.ok) outcome = { result: 'rejected', error: read.error };
     else if (this.current?.revision === read.table.revision) outcome = { result: 'unchanged', revision: read.table.revision };
     else {
       const table = compileTable(read.table, this.options.upstreams);
-      this.current = table; // the swap: one reference, read once per request
+      this.current = table; // the swap: one reference, read once per request, at the index's revision
+      this.sharded = read.sharded;
       const ms = performance.now() - started;
       // Let requests that waited during the read run on the new table before the bookkeeping.
       await new Promise((resolve) => setImmediate(resolve));

@@ -2,10 +2,10 @@
 // rejecting corrupt tables, and draining on SIGTERM.
 import { writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RoutingTable } from '@stampyard/routing/lookup';
+import { SHARD_INDEX_FILE, sealRoutingTable, shardFileName, shardOf, type RoutingTable } from '@stampyard/routing/lookup';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTable, metricValue, shardFiles, startGateway, startStampApp, stop, swapFile, tempDir, tenantId, writeConfigMapVolume, type Running, type RunningGateway } from './harness.ts';
+import { buildTable, metricValue, shardFiles, shardedTableFiles, startGateway, startStampApp, stop, swapFile, tempDir, tenantId, writeConfigMapVolume, type Running, type RunningGateway } from './harness.ts';
 
 const STAMPS = ['stamp-a', 'stamp-b', 'stamp-c', 'stamp-d'];
 const TENANTS = 1000;
@@ -41,7 +41,7 @@ async function metrics(gateway: RunningGateway): Promise<string> {
  * moved tenant sees the new revision, plus 50 more requests. Returns every answer that is wrong:
  * a failed status, or a stamp other than the one its revision's table names.
  */
-async function underLoad(gateway: RunningGateway, change: () => Promise<void>): Promise<{ wrong: unknown[]; total: number }> {
+async function underLoad(gateway: RunningGateway, change: () => Promise<void>, known = tables, target = after.revision): Promise<{ wrong: unknown[]; total: number }> {
   let switched = false;
   let extra = 0;
   let total = 0;
@@ -52,9 +52,9 @@ async function underLoad(gateway: RunningGateway, change: () => Promise<void>): 
       const answer = await call(gateway, tenantId(i)).catch((error: Error) => ({ status: 0, stamp: error.message, revision: '' }));
       total++;
       if (switched) extra++;
-      const table = tables.get(answer.revision);
+      const table = known.get(answer.revision);
       if (answer.status !== 200 || !table || table.tenants[tenantId(i)]!.stamp !== answer.stamp) wrong.push({ tenant: tenantId(i), ...answer });
-      if (answer.revision === after.revision) switched = true;
+      if (answer.revision === target) switched = true;
     }
   };
   const load = Promise.all(Array.from({ length: 8 }, (_, w) => worker(w)));
@@ -127,6 +127,27 @@ describe('replacing the table', () => {
     expect(wrong).toEqual([]);
     expect(await call(gateway, tenantId(0))).toEqual({ status: 200, stamp: 'stamp-c', revision: after.revision });
     expect(metricValue(await metrics(gateway), 'stampyard_gateway_table_reloads_total', 'result="loaded"')).toBe(2);
+  });
+});
+
+describe('replacing one shard of a sharded table', () => {
+  it('a ConfigMap volume in the sharded layout, one tenant moved, swapped under load: one shard and the index change, no request fails, the swap is at the index revision', async () => {
+    const volume = join(dir, 'sharded');
+    await mkdir(volume);
+    const moved = sealRoutingTable({ ...before, tenants: { ...before.tenants, [tenantId(7)]: { stamp: 'stamp-d', status: 'active' } } });
+    const first = shardedTableFiles(before, 16);
+    const second = shardedTableFiles(moved, 16);
+    expect([...second.files].filter(([name, text]) => first.files.get(name) !== text).map(([name]) => name)).toEqual([SHARD_INDEX_FILE, shardFileName(shardOf(tenantId(7), 16), 16)]);
+    await writeConfigMapVolume(volume, first.files, 1);
+    const gateway = await startGateway(dir, ['--table', volume, '--upstreams', upstreamsFile, '--poll-interval-ms', '600000']);
+    gateways.push(gateway);
+    expect((await call(gateway, tenantId(7))).revision).toBe(first.revision);
+
+    const known = new Map<string, RoutingTable>([[first.revision, before], [second.revision, moved]]);
+    const { wrong } = await underLoad(gateway, () => writeConfigMapVolume(volume, second.files, 2), known, second.revision);
+    expect(wrong).toEqual([]);
+    expect(await call(gateway, tenantId(7))).toEqual({ status: 200, stamp: 'stamp-d', revision: second.revision });
+    expect(await call(gateway, tenantId(8))).toEqual({ status: 200, stamp: before.tenants[tenantId(8)]!.stamp, revision: second.revision });
   });
 });
 

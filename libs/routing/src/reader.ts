@@ -134,6 +134,32 @@ export async function readRoutingTable(path: string): Promise<TableResult> {
   }
 }
 
+/** What `reloadRoutingTable` gives: the table, and for a sharded folder the shards to pass to the next reload. */
+export type ReloadTableResult =
+  | { readonly ok: true; readonly table: RoutingTable; readonly sharded?: ShardedRoutingTable; readonly shardsRead?: number }
+  | { readonly ok: false; readonly error: string };
+
+/**
+ * `readRoutingTable` for a long-running reader: given the shards of the table in use, a sharded
+ * folder is reloaded with `loadShardedTable`, which reads and checks only the shards whose hash
+ * changed. Any other layout is read whole. Never throws.
+ */
+export async function reloadRoutingTable(path: string, previous?: ShardedRoutingTable): Promise<ReloadTableResult> {
+  try {
+    if ((await stat(path)).isDirectory()) {
+      const names = new Set(await readdir(path));
+      if (names.has(SHARD_INDEX_FILE) && !isLegacyIndex(await readFile(join(path, SHARD_INDEX_FILE), 'utf8'))) {
+        const loaded = await loadShardedTable(path, previous);
+        if (!loaded.ok) return loaded;
+        return { ok: true, table: flattenShardedTable(loaded.table), sharded: loaded.table, shardsRead: loaded.shardsRead };
+      }
+    }
+  } catch (error) {
+    return { ok: false, error: `cannot read ${path}: ${(error as Error).message}` };
+  }
+  return readRoutingTable(path);
+}
+
 /** A sharded table in memory: the index and each shard's tenants, kept apart so a reload can reuse unchanged shards. */
 export interface ShardedRoutingTable {
   /** The index's hash. */

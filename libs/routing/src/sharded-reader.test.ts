@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { aTenant, bigFleet } from './private/fixtures.ts';
 import { renderRoutingArtifacts, type RoutingArtifacts } from './artifacts.ts';
-import { flattenShardedTable, loadShardedTable, readRoutingTable, shardRoutingTable, shardedTenant } from './reader.ts';
+import { flattenShardedTable, loadShardedTable, readRoutingTable, reloadRoutingTable, shardRoutingTable, shardedTenant } from './reader.ts';
 import { buildRoutingTable } from './build.ts';
 import { shardOf } from './shards.ts';
 import type { LoadedFleet, Tenant } from '@stampyard/stamp-spec';
@@ -131,5 +131,26 @@ describe('readRoutingTable and the layout before schemaVersion 2', () => {
     await writeFile(join(dir, 'routing-index.json'), `${JSON.stringify(index, null, 2)}\n`);
     for (const [name, text] of shards) await writeFile(join(dir, name), text);
     expect(await readRoutingTable(dir)).toEqual({ ok: true, table });
+  });
+});
+
+describe('reloadRoutingTable', () => {
+  it('reads a sharded folder whole the first time, then only the changed shard, and equals a full read', async () => {
+    await publish(renderRoutingArtifacts(fleetWith(items)));
+    const first = await reloadRoutingTable(dir);
+    if (!first.ok) throw new Error(first.error);
+    expect(first.shardsRead).toBe(SHARDS);
+    await publish(renderRoutingArtifacts(fleetWith(items.filter((t) => t.id !== 'tenant-11'))));
+    const second = await reloadRoutingTable(dir, first.sharded);
+    if (!second.ok) throw new Error(second.error);
+    expect(second.shardsRead).toBe(1);
+    expect(second.table).toEqual((await readRoutingTable(dir)).ok && ((await readRoutingTable(dir)) as { table: unknown }).table);
+    expect(second.table.tenants['tenant-11']).toBeUndefined();
+  });
+
+  it('reads a single file whole', async () => {
+    const table = buildRoutingTable(fleetWith(items.slice(0, 5)));
+    await writeFile(join(dir, 'table.json'), JSON.stringify(table));
+    expect(await reloadRoutingTable(join(dir, 'table.json'))).toEqual({ ok: true, table });
   });
 });

@@ -1,4 +1,5 @@
-// Lint rules for every project. The module-boundary rule enforces the
+// Lint rules for every project. The house conventions these rules enforce are
+// written down in docs/CONVENTIONS.md; the module-boundary rule enforces the
 // architecture in ARCHITECTURE.md: data flows one way, and no library can
 // reach into an app or the CLI.
 import nx from '@nx/eslint-plugin';
@@ -7,6 +8,29 @@ import tseslint from 'typescript-eslint';
 export default [
   { ignores: ['**/dist/**', '**/node_modules/**', 'rendered/**', '**/__snapshots__/**', '.nx/**'] },
   ...tseslint.configs.recommended,
+  {
+    // Type-aware rules that catch real bugs, not style: a promise nobody awaits
+    // (its rejection is lost and the process may exit first), a promise where a
+    // boolean or a void callback is expected, awaiting a non-promise, throwing
+    // something that is not an Error. See docs/CONVENTIONS.md, "Async code".
+    files: ['**/*.ts'],
+    languageOptions: {
+      parserOptions: {
+        // The default project covers files in no tsconfig: the root preset, and the
+        // in-memory files libs/synth/src/boundaries.test.ts lints to prove the boundaries.
+        projectService: { allowDefaultProject: ['vitest.preset.ts', 'libs/*/src/boundary-*.ts'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+      '@typescript-eslint/no-for-in-array': 'error',
+      '@typescript-eslint/only-throw-error': 'error',
+      '@typescript-eslint/no-implied-eval': 'error',
+    },
+  },
   {
     files: ['**/*.ts'],
     plugins: { '@nx': nx },

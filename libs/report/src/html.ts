@@ -49,7 +49,8 @@ export function renderHtml(view: FleetView, options: HtmlOptions = {}): string {
 <body>
 <header>
 <h1>${h(title)}</h1>
-<p class="note">${h(generatedNote(view))} · ${h(view.domain)} · ${view.healthSource ? `health source: ${h(view.healthSource)}` : 'no health source: observed state not shown'}</p>
+<p class="note">${h(generatedNote(view))} · ${h(view.domain)}${view.healthSource ? ` · health source: ${h(view.healthSource)}` : ''}</p>
+${view.healthNote ? `<p class="note health-note" role="note">${h(view.healthNote)}</p>` : ''}
 <nav aria-label="Sections"><ul>
 <li><a href="#summary">Fleet summary</a></li><li><a href="#stamps">Stamps by region</a></li><li><a href="#rollout">Rollout progress</a></li><li><a href="#matrix">Version matrix</a></li><li><a href="#drift">Drift findings</a></li>${view.base ? '<li><a href="#changes">Changes</a></li>' : ''}
 </ul></nav>
@@ -128,10 +129,11 @@ function gridSection(view: FleetView, collapseAbove: number, vc: (v: string | un
         const stamps = r.stamps.map((n) => byName.get(n)!);
         const counts = new Map<string, number>();
         for (const s of stamps) counts.set(s.health, (counts.get(s.health) ?? 0) + 1);
-        const countText = [...counts].sort((a, b) => a[0].localeCompare(b[0])).map(([w, n]) => `${n} ${w}`).join(', ');
-        const tiles = stamps.map((s) => tile(s, vc)).join('');
+        // Without a health source every stamp is unknown: the note at the top says so once.
+        const countText = view.healthSource === undefined ? '' : `: ${[...counts].sort((a, b) => a[0].localeCompare(b[0])).map(([w, n]) => `${n} ${w}`).join(', ')}`;
+        const tiles = stamps.map((s) => tile(s, vc, view.healthSource !== undefined)).join('');
         const open = stamps.length <= collapseAbove ? ' open' : '';
-        return `<details class="region" data-group${open}><summary>${h(r.region)} — ${plural(stamps.length, 'stamp')}: ${h(countText)}</summary><ul class="grid">${tiles}</ul></details>`;
+        return `<details class="region" data-group${open}><summary>${h(r.region)} — ${plural(stamps.length, 'stamp')}${h(countText)}</summary><ul class="grid">${tiles}</ul></details>`;
       });
       return `<section class="zone" data-group aria-labelledby="grid-${h(z.zone)}"><h3 id="grid-${h(z.zone)}">Zone ${h(z.zone)}</h3>${regions.join('\n')}</section>`;
     });
@@ -142,10 +144,11 @@ ${zones.join('\n')}
 </section>`;
 }
 
-function tile(s: StampView, vc: (v: string | undefined) => string): string {
-  const flags = [s.straggler ? 'straggler' : '', s.status === 'draining' ? 'draining' : ''].filter(Boolean).join(' · ');
+function tile(s: StampView, vc: (v: string | undefined) => string, observed: boolean): string {
+  const flags = [s.straggler ? 'straggler' : '', s.driftErrors.length > 0 ? 'drift error' : '', s.status === 'draining' ? 'draining' : ''].filter(Boolean).join(' · ');
   const message = s.healthMessage ? ` title="${h(s.healthMessage)}"` : '';
-  return `<li class="tile h-${s.health} ${vc(s.declaredVersion)}" ${filterAttrs(s)}${message}><strong>${h(s.name)}</strong><span>${h(versionLabel(s))} · wave ${s.wave}</span><span class="hw">${s.health}</span>${flags ? `<span class="flag">${h(flags)}</span>` : ''}${s.dedicatedTo ? `<span class="note">dedicated to ${h(s.dedicatedTo)}</span>` : ''}</li>`;
+  const load = `${plural(s.tenantCount, 'tenant')} · ${s.usedUnits.toLocaleString('en-US')}/${s.capacityUnits.toLocaleString('en-US')} units`;
+  return `<li class="tile h-${s.health} ${vc(s.declaredVersion)}" ${filterAttrs(s)}${message}><strong>${h(s.name)}</strong><span>${h(versionLabel(s))} · wave ${s.wave}</span><span class="load">${load}</span>${observed ? `<span class="hw">${s.health}</span>` : ''}${flags ? `<span class="flag">${h(flags)}</span>` : ''}${s.dedicatedTo ? `<span class="note">dedicated to ${h(s.dedicatedTo)}</span>` : ''}</li>`;
 }
 
 function rolloutSection(view: FleetView): string {
@@ -153,7 +156,9 @@ function rolloutSection(view: FleetView): string {
     ? 'No stamps, so no rollout.'
     : view.rolloutSource === 'rollout-state'
       ? `Target <strong>${h(view.targetVersion)}</strong>, from the rollout state${view.allowDowngrade ? ' (a downgrade, started with --allow-downgrade)' : ''}.`
-      : `No rollout state: target <strong>${h(view.targetVersion)}</strong> is the highest version a stamp file declares.`;
+      : `No rollout in progress (no rollout.yaml). The newest release in the catalog is <strong>${h(view.releases.at(-1) ?? '')}</strong>${
+          view.releases.at(-1) !== view.targetVersion ? `; start it with <code>stampyard rollout start ${h(view.releases.at(-1) ?? '')}</code>` : ', and the fleet declares it'
+        }. Waves below are measured against <strong>${h(view.targetVersion)}</strong>, the highest version a stamp file declares.`;
   const rows = view.waves
     .map(
       (w) =>

@@ -1,4 +1,5 @@
 // The report as GitHub-flavoured markdown, ready for a pull-request comment or a job summary.
+import { escapeControl, escapeMarkdown } from '@stampyard/stamp-spec';
 import type { FleetView, StampView } from './model.ts';
 import { formatPercent } from './view.ts';
 import { describeWave, generatedNote, plural } from './private/text.ts';
@@ -32,8 +33,9 @@ export function renderMarkdown(view: FleetView, maxChars = GITHUB_COMMENT_LIMIT 
 function renderWith(view: FleetView, limits: Limits): string {
   const out: string[] = [];
   out.push(`## Fleet report: ${cell(view.fleetName)}`, '');
-  const meta = [generatedNote(view), view.healthSource ? `health source: ${cell(view.healthSource)}` : 'no health source: observed state not shown'];
+  const meta = [generatedNote(view), ...(view.healthSource ? [`health source: ${cell(view.healthSource)}`] : [])];
   out.push(`<sub>${meta.join(' · ')}</sub>`, '');
+  if (view.healthNote) out.push('> [!NOTE]', `> ${cell(view.healthNote)}`, '');
   if (view.alerts.length > 0) {
     out.push('> [!WARNING]', '> **Needs attention**');
     for (const alert of view.alerts) out.push(`> - ${cell(alert)}`);
@@ -68,10 +70,13 @@ function summarySection(view: FleetView): string[] {
 function rolloutSection(view: FleetView): string[] {
   const out = ['### Rollout progress', ''];
   if (!view.targetVersion) return [...out, 'No stamps, so no rollout.', ''];
+  const newest = view.releases.at(-1);
   out.push(
     view.rolloutSource === 'rollout-state'
-      ? `Target **${view.targetVersion}**, from the rollout state${view.allowDowngrade ? ' (a downgrade, started with --allow-downgrade)' : ''}.`
-      : `No rollout state: target **${view.targetVersion}** is the highest version a stamp file declares.`,
+      ? `Target **${cell(view.targetVersion)}**, from the rollout state${view.allowDowngrade ? ' (a downgrade, started with --allow-downgrade)' : ''}.`
+      : `No rollout in progress (no rollout.yaml). The newest release in the catalog is **${cell(newest ?? '')}**` +
+          (newest !== view.targetVersion ? `; start it with \`stampyard rollout start ${cell(newest ?? '')}\`` : ', and the fleet declares it') +
+          `. Waves below are measured against **${cell(view.targetVersion)}**, the highest version a stamp file declares.`,
     '',
   );
   out.push('| Wave | State | On target | Stamps |', '| ---: | --- | ---: | ---: |');
@@ -101,22 +106,22 @@ function matrixSection(view: FleetView, limits: Limits): string[] {
   }
   out.push('');
   // Per stamp: the ones that need a look first, all of them when they fit.
-  const attention = (s: StampView) => s.straggler || s.health === 'unhealthy' || s.health === 'degraded';
+  const attention = (s: StampView) => s.straggler || s.driftErrors.length > 0 || s.health === 'unhealthy' || s.health === 'degraded';
   const ordered = [...view.stamps.filter(attention), ...view.stamps.filter((s) => !attention(s))];
   const rows = ordered.slice(0, limits.rows);
   const header = [
-    '| Stamp | Region | Wave | Target | Declared | ' + (observed ? 'Observed | Health | ' : '') + view.releases.join(' | ') + ' |',
-    '| --- | --- | ---: | --- | --- | ' + (observed ? '--- | --- | ' : '') + view.releases.map(() => ':---:').join(' | ') + ' |',
+    '| Stamp | Region | Wave | Tenants | Capacity used | Target | Declared | ' + (observed ? 'Observed | Health | ' : '') + view.releases.join(' | ') + ' |',
+    '| --- | --- | ---: | ---: | --- | --- | --- | ' + (observed ? '--- | --- | ' : '') + view.releases.map(() => ':---:').join(' | ') + ' |',
   ];
   const body = rows.map((s) => {
-    const flags = `${s.straggler ? ' ⚠️ straggler' : ''}${s.status === 'draining' ? ' (draining)' : ''}`;
+    const flags = `${s.straggler ? ' ⚠️ straggler' : ''}${s.driftErrors.length > 0 ? ' ❌ drift' : ''}${s.status === 'draining' ? ' (draining)' : ''}`;
     const marks = view.releases.map((r) => {
       const m = [s.declaredVersion === r ? 'declared' : '', s.observedVersion === r ? 'observed' : ''].filter(Boolean);
       return m.join(', ');
     });
     return (
-      `| ${cell(s.name)}${flags} | ${cell(s.region)} | ${s.wave} | ${view.targetVersion ?? ''} | ${s.declaredVersion} | ` +
-      (observed ? `${s.observedVersion ?? 'not observed'} | ${s.health} | ` : '') +
+      `| ${cell(s.name)}${flags} | ${cell(s.region)} | ${s.wave} | ${s.tenantCount.toLocaleString('en-US')} | ${s.usedUnits.toLocaleString('en-US')}/${s.capacityUnits.toLocaleString('en-US')} units | ${view.targetVersion ?? ''} | ${s.declaredVersion} | ` +
+      (observed ? `${cell(s.observedVersion ?? 'not observed')} | ${s.health} | ` : '') +
       `${marks.join(' | ')} |`
     );
   });
@@ -144,7 +149,7 @@ function driftSection(view: FleetView, limits: Limits): string[] {
 
 function baseSection(view: FleetView, limits: Limits): string[] {
   const base = view.base!;
-  const out = [`### Changes since \`${cell(base.ref)}\``, ''];
+  const out = [`### Changes since ${codeSpan(base.ref)}`, ''];
   const { before, after } = base.routingRevision;
   const revision = (r?: string) => (r ? `\`${r.slice(0, 19)}\`` : 'none');
   out.push(
@@ -158,9 +163,9 @@ function baseSection(view: FleetView, limits: Limits): string[] {
     const table = [
       '| Stamp | Change | Rendered files changed |',
       '| --- | --- | --- |',
-      ...rows.map((s) => `| ${cell(s.name)} | ${s.change} | ${fileList(s.renderedFiles.map((f) => `${f.change} \`${f.path}\``), limits)} |`),
+      ...rows.map((s) => `| ${cell(s.name)} | ${s.change} | ${fileList(s.renderedFiles.map((f) => `${f.change} ${codeSpan(f.path)}`), limits)} |`),
       ...(base.otherRenderedFiles.length > 0
-        ? [`| (fleet-wide) | rendered | ${fileList(base.otherRenderedFiles.map((f) => `${f.change} \`${f.path}\``), limits)} |`]
+        ? [`| (fleet-wide) | rendered | ${fileList(base.otherRenderedFiles.map((f) => `${f.change} ${codeSpan(f.path)}`), limits)} |`]
         : []),
       ...(base.stamps.length > rows.length ? ['', `${plural(base.stamps.length - rows.length, 'more stamp')} changed.`] : []),
     ];
@@ -189,7 +194,7 @@ function baseSection(view: FleetView, limits: Limits): string[] {
 function fileList(items: readonly string[], limits: Limits): string {
   if (items.length === 0) return 'none';
   const max = Math.min(10, limits.rows);
-  const shown = items.slice(0, max).map(cell).join('<br>');
+  const shown = items.slice(0, max).join('<br>');
   return items.length > max ? `${shown}<br>and ${items.length - max} more` : shown;
 }
 
@@ -204,7 +209,16 @@ function bar(percent: number): string {
   return `\`${'█'.repeat(filled)}${'░'.repeat(10 - filled)}\``;
 }
 
-/** Escapes text for a table cell. */
+/** A path as inline code in a table cell: nothing in it can close the span, the cell or the line. */
+function codeSpan(path: string): string {
+  return `\`${escapeControl(path).replace(/`/g, "'").replace(/\|/g, '\\|')}\``;
+}
+
+/**
+ * Escapes text from the files (names, reasons, messages) for a table cell or
+ * list item: no link, image, HTML or @mention can come from it (see
+ * `escapeMarkdown`).
+ */
 function cell(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r?\n/g, ' ');
+  return escapeMarkdown(text);
 }

@@ -98,6 +98,11 @@ export interface FleetViewInput {
   readonly health?: readonly StampObservation[];
   /** Name of the health source, shown in the report. @default - none */
   readonly healthSource?: string;
+  /**
+   * Why the health source told nothing (`healthSourceProblem` of the rollout library), shown once.
+   * @default - the source answered, or there is none (then the view says how to add one)
+   */
+  readonly healthProblem?: string;
   /** Drift findings, from the drift library. @default [] */
   readonly drift?: readonly DriftFinding[];
   /** Changes since a base ref. @default - not in pull-request mode */
@@ -153,6 +158,8 @@ export interface StampView {
   readonly tenantCount: number;
   /** In a promoted or baking wave but not running the target (declared or observed). */
   readonly straggler: boolean;
+  /** The messages of the drift errors about this stamp. A stamp with any is never shown healthy. */
+  readonly driftErrors: readonly string[];
 }
 
 export interface WaveView {
@@ -174,6 +181,12 @@ export interface FleetView {
   /** ISO-8601 time the report was made at. */
   readonly generatedAt: string;
   readonly healthSource?: string;
+  /**
+   * Said once instead of "unknown" on every stamp: there is no health source (and the flag that adds one),
+   * or the source answered for no stamp, and why.
+   * @default - the health source answered
+   */
+  readonly healthNote?: string;
   /** Releases in the catalog, oldest first. */
   readonly releases: readonly string[];
   readonly targetVersion?: string;
@@ -191,6 +204,6 @@ export interface FleetView {
   /** Sorted: errors first, then by stamp, kind, message. */
   readonly drift: readonly DriftFinding[];
   readonly base?: BaseDiff;
-  /** The facts a reader must see first: halted waves, zones short of room, stragglers, unhealthy stamps. */
+  /** The facts a reader must see first: halted waves, zones short of room, stragglers, unhealthy stamps, each drift error. */
   readonly alerts: readonly string[];
 }

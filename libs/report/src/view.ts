@@ -1,5 +1,6 @@
 // Builds the fleet view from the intended state (the files) and the observed state. Pure.
 import { sortedReleases, stampZone, type Tenant } from '@stampyard/stamp-spec';
+import { humanizeTimes } from './private/text.ts';
 import type {
   DriftFinding,
   FleetView,
@@ -16,6 +17,9 @@ import type {
 export const ZONE_WARNING_PERCENT = 80;
 
 const SEVERITY_ORDER = { error: 0, warning: 1 } as const;
+
+/** Drift errors named one by one under "Needs attention"; more are counted. */
+export const ALERTED_DRIFT_ERRORS = 10;
 
 /** Sorts drift findings: errors first, then by stamp (fleet-wide first), kind and message. */
 export function sortDriftFindings(findings: readonly DriftFinding[]): DriftFinding[] {
@@ -70,18 +74,28 @@ export function buildFleetView(input: FleetViewInput): FleetView {
     const view: WaveView = { wave, state: st.state, stampCount: inWave.length, onTarget };
     if (st.state === 'baking' && st.bakeEndsAt !== undefined) {
       const left = Math.max(0, Math.ceil((Date.parse(st.bakeEndsAt) - now.getTime()) / 60_000));
-      return { ...view, bakeEndsAt: st.bakeEndsAt, bakeMinutesLeft: left, ...(st.reason ? { reason: st.reason } : {}) };
+      return { ...view, bakeEndsAt: st.bakeEndsAt, bakeMinutesLeft: left, ...(st.reason ? { reason: humanizeTimes(st.reason, now) } : {}) };
     }
-    return st.reason ? { ...view, reason: st.reason } : view;
+    return st.reason ? { ...view, reason: humanizeTimes(st.reason, now) } : view;
   });
   const waveState = new Map(waves.map((w) => [w.wave, w.state]));
 
+  const driftErrorsOf = new Map<string, string[]>();
+  for (const f of input.drift ?? []) {
+    if (f.severity !== 'error' || f.stamp === null) continue;
+    driftErrorsOf.set(f.stamp, [...(driftErrorsOf.get(f.stamp) ?? []), f.message]);
+  }
   const driftStragglers = new Set((input.drift ?? []).filter((f) => f.kind === 'straggler' && f.stamp !== null).map((f) => f.stamp!));
   const stampViews: StampView[] = stamps.map((s) => {
     const name = s.metadata.name;
     const obs = observed.get(name);
     const load = used.get(name) ?? { units: 0, count: 0 };
     const state = waveState.get(s.spec.wave);
+    const driftErrors = driftErrorsOf.get(name) ?? [];
+    // A drift error means the stamp is not what git declares: never show it as healthy.
+    const degradedByDrift = obs?.health === 'healthy' && driftErrors.length > 0;
+    const health = degradedByDrift ? 'degraded' : (obs?.health ?? 'unknown');
+    const healthMessage = degradedByDrift ? `drift: ${driftErrors.join('; ')}` : obs?.message;
     const view: StampView = {
       name,
       region: s.spec.region,
@@ -91,13 +105,14 @@ export function buildFleetView(input: FleetViewInput): FleetView {
       ...(s.spec.dedicatedTo ? { dedicatedTo: s.spec.dedicatedTo } : {}),
       declaredVersion: s.spec.version,
       ...(obs?.observedVersion ? { observedVersion: obs.observedVersion } : {}),
-      health: obs?.health ?? 'unknown',
-      ...(obs?.message ? { healthMessage: obs.message } : {}),
+      health,
+      ...(healthMessage ? { healthMessage } : {}),
       capacityUnits: s.spec.capacity,
       usedUnits: load.units,
       tenantCount: load.count,
       // Behind the target in a wave that has it, or behind while a later wave runs it (drift's straggler).
       straggler: ((state === 'promoted' || state === 'baking') && !runsTarget(s.spec.version, obs)) || driftStragglers.has(name),
+      driftErrors,
     };
     return view;
   });
@@ -124,14 +139,20 @@ export function buildFleetView(input: FleetViewInput): FleetView {
   if (unhealthy.length > 0) {
     alerts.push(`${unhealthy.length} stamp${unhealthy.length === 1 ? '' : 's'} unhealthy or degraded: ${listSome(unhealthy.map((s) => s.name))}`);
   }
-  const driftErrors = drift.filter((d) => d.severity === 'error').length;
-  if (driftErrors > 0) alerts.push(`${driftErrors} drift error${driftErrors === 1 ? '' : 's'}`);
+  // Each drift error by name: a count alone sends the reader looking.
+  const driftErrors = drift.filter((d) => d.severity === 'error');
+  for (const d of driftErrors.slice(0, ALERTED_DRIFT_ERRORS)) alerts.push(`Drift error${d.stamp ? ` on ${d.stamp}` : ''} (${d.kind}): ${humanizeTimes(d.message, now)}`);
+  if (driftErrors.length > ALERTED_DRIFT_ERRORS) alerts.push(`${driftErrors.length - ALERTED_DRIFT_ERRORS} more drift errors; see Drift findings`);
+  const healthNote = input.healthSource === undefined
+    ? 'No health source: observed state is not shown. Add --health <file.json|flux|http> to see it.'
+    : input.healthProblem;
 
   return {
     fleetName: loaded.fleet.metadata.name,
     domain: spec.domain,
     generatedAt: now.toISOString(),
     ...(input.healthSource ? { healthSource: input.healthSource } : {}),
+    ...(healthNote ? { healthNote } : {}),
     releases: sortedReleases(spec).map((r) => r.version),
     ...(targetVersion ? { targetVersion } : {}),
     rolloutSource: input.rollout ? 'rollout-state' : 'stamp-files',

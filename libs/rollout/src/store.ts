@@ -1,6 +1,6 @@
 // Reading rollout.yaml, and planning a step's writes so that two runs can never both promote.
 import { join } from 'node:path';
-import { ValidationError, readFileIfExists, type SourceFile } from '@stampyard/stamp-spec';
+import { ValidationError, readFleetFile, type SourceFile } from '@stampyard/stamp-spec';
 import { ROLLOUT_FILE, parseRolloutState, serializeRolloutState, type RolloutState } from './state.ts';
 import { stampFileChanges } from './stamp-edit.ts';
 import type { VersionChange } from './fleet-view.ts';
@@ -10,10 +10,15 @@ export async function readRolloutState(root: string): Promise<RolloutState | und
   return rolloutStateOf(await readRolloutFile(root));
 }
 
-/** rollout.yaml's text under root, or undefined. */
+/**
+ * rollout.yaml's text under root, or undefined. Read as a fleet file: a regular
+ * file inside the root, within the size cap, never a link. Throws ValidationError.
+ */
 export async function readRolloutFile(root: string): Promise<SourceFile | undefined> {
-  const text = await readFileIfExists(join(root, ROLLOUT_FILE));
-  return text === undefined ? undefined : { path: ROLLOUT_FILE, text };
+  const read = await readFleetFile(root, ROLLOUT_FILE);
+  if (read === undefined) return undefined;
+  if ('issue' in read) throw new ValidationError([read.issue]);
+  return read.file;
 }
 
 /** The state a rollout.yaml holds (undefined for none). Throws ValidationError. Pure. */

@@ -78,7 +78,7 @@ describe('buildRoutingTable', () => {
   });
 
   it('never sees a tenant id that is also a stamp name: validation refuses it, as both would own <name>.<domain>', () => {
-    expect(() => fleetOf(smallStamps(), [[aTenant({ id: 'stamp-eu-2', stamp: 'stamp-eu-1' })]])).toThrow("items[0].id: 'stamp-eu-2' is also a stamp name, so stamp-eu-2.stamps.example.com would mean both; rename the tenant");
+    expect(() => fleetOf(smallStamps(), [[aTenant({ id: 'stamp-eu-2', stamp: 'stamp-eu-1' })]])).toThrow("items[0].id: 'stamp-eu-2' is also a stamp name (stamps/stamp-eu-2.yaml), so stamp-eu-2.stamps.example.com would mean both; rename the stamp");
   });
 
   it('carries previousStamp and suspended status', () => {

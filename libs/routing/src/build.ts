@@ -1,5 +1,5 @@
 // The routing table from the fleet's files: every tenant, the stamp it is bound to.
-import { GENERATED_MARKER, ValidationError, issueAt, stampHost, stampZone, type Issue, type LoadedFleet } from '@stampyard/stamp-spec';
+import { GENERATED_MARKER, ValidationError, checkRenderable, stampHost, stampZone, unknownStampIssue, type Issue, type LoadedFleet } from '@stampyard/stamp-spec';
 import { createHash } from 'node:crypto';
 import { ROUTING_SCHEMA_VERSION, type RoutingTable, type RoutingTableContent, type StampRoute, type TenantRoute } from './table.ts';
 import { DEFAULT_ROUTING_SHARDS } from './shards.ts';
@@ -31,15 +31,13 @@ export function buildRoutingTable(fleet: LoadedFleet): RoutingTable {
     };
   }
   const tenants: Record<string, TenantRoute> = {};
-  const issues: Issue[] = [];
+  // The same rules, in the same words, as validate and synth.
+  const issues: Issue[] = checkRenderable(fleet);
   for (const { list, source } of fleet.tenantLists) {
     list.items.forEach((tenant, index) => {
-      if (tenant.stamp === undefined) {
-        issues.push(issueAt(source, ['items', index, 'id'], `tenant '${tenant.id}' has no stamp, so it can't be routed; run stampyard tenants place, then npm run synth`));
-        return;
-      }
+      if (tenant.stamp === undefined) return;
       if (!Object.hasOwn(stamps, tenant.stamp)) {
-        issues.push(issueAt(source, ['items', index, 'stamp'], `stamp '${tenant.stamp}' does not exist; use one of the stamps in stamps/ or remove the field and run stampyard tenants place`));
+        issues.push(unknownStampIssue(source, index, tenant.stamp, Object.keys(stamps)));
         return;
       }
       tenants[tenant.id] = {

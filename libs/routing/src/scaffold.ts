@@ -48,7 +48,7 @@ function stampsFor(fleet: LoadedFleet, gap: Shortfall, existing: Stamp[]): Plann
   const zone = gap.zone === 'any' ? roomiestZone(fleet) : gap.zone;
   const planned: PlannedStamp[] = [];
   const add = (options: { capacity: number; dedicatedTo?: string; name?: string }) => {
-    const stamp = planNewStamp(spec, existing, { region: regionFor(fleet, zone, existing), ...options });
+    const stamp = planNewStamp(spec, existing, { region: regionFor(fleet, zone, existing), ...options }, fleet.tenantLists.flatMap((t) => t.list.items.map((i) => i.id)));
     existing.push(stamp.stamp);
     planned.push(stamp);
   };

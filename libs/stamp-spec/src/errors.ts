@@ -1,3 +1,5 @@
+import { safeText } from './hygiene.ts';
+
 /** Where in a source file a problem was found. Lines and columns are 1-based. */
 export interface SourceLocation {
   /** Path of the file, relative to the fleet root (POSIX separators). */
@@ -16,9 +18,44 @@ export interface Issue extends SourceLocation {
   readonly message: string;
 }
 
-/** Formats an issue as `file:line:column field: message`. */
+/**
+ * Formats an issue as `file:line:column field: message`, on one line: control
+ * characters in the file name, field or message are escaped, and the line can
+ * never start a GitHub Actions workflow command.
+ */
 export function formatIssue(issue: Issue): string {
-  return `${issue.file}:${issue.line}:${issue.column} ${issue.field}: ${issue.message}`;
+  return safeText(`${issue.file}:${issue.line}:${issue.column} ${issue.field}: ${issue.message}`);
+}
+
+/**
+ * One problem as machine-readable output carries it: the issue with its
+ * message split into what is wrong and how to fix it (the text after the
+ * first `; `). `fix` is '' when the message names no fix.
+ */
+export interface Problem extends Issue {
+  readonly fix: string;
+}
+
+/** Splits an issue's message into `message` and `fix`; see `Problem`. */
+export function toProblem(issue: Issue): Problem {
+  const cut = issue.message.indexOf('; ');
+  const message = cut === -1 ? issue.message : issue.message.slice(0, cut);
+  const fix = cut === -1 ? '' : issue.message.slice(cut + 2);
+  return { file: issue.file, line: issue.line, column: issue.column, field: issue.field, message, fix };
+}
+
+/**
+ * The one shape of a failure in `--output json`, whatever the command:
+ * `{ ok: false, problems: [{ file, line, column, field, message, fix }] }`.
+ */
+export interface FailureReport {
+  readonly ok: false;
+  readonly problems: readonly Problem[];
+}
+
+/** Builds the failure report for issues, sorted. */
+export function failureReport(issues: readonly Issue[]): FailureReport {
+  return { ok: false, problems: sortIssues(issues).map(toProblem) };
 }
 
 /** Sorts issues by file, line and column so reports are stable. */
@@ -33,9 +70,7 @@ export class ValidationError extends Error {
   readonly issues: readonly Issue[];
   constructor(issues: readonly Issue[]) {
     const sorted = sortIssues(issues);
-    super(
-      `${sorted.length} problem${sorted.length === 1 ? '' : 's'} found:\n${sorted.map((i) => `  ${formatIssue(i)}`).join('\n')}`,
-    );
+    super(`${sorted.map(formatIssue).join('\n')}\n${sorted.length} problem${sorted.length === 1 ? '' : 's'} found.`);
     this.name = 'ValidationError';
     this.issues = sorted;
   }

@@ -13,3 +13,6 @@ export * from './io.ts';
 export * from './scaffold.ts';
 export * from './json-schema.ts';
 export * from './lock.ts';
+export * from './hygiene.ts';
+export * from './read.ts';
+export * from './suggest.ts';

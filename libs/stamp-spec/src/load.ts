@@ -1,10 +1,9 @@
 // Reading a fleet repository: the shell reads files, the pure part parses and checks them.
-import { readFile, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { ValidationError, type Issue } from './errors.ts';
 import { fleetSchema, stampSchema, tenantListSchema, type FleetFile, type Stamp, type TenantListFile } from './schema.ts';
-import { parseYamlSource, validateSource, type SourceFile, type YamlSource } from './source.ts';
-import { checkFleetRules } from './rules.ts';
+import { MAX_ISSUES_PER_FILE, parseYamlSource, validateSource, type SourceFile, type YamlSource } from './source.ts';
+import { checkFleetRules, checkImageDigests, checkRenderable } from './rules.ts';
+import { readFleetDir, readFleetFile } from './read.ts';
 
 export const FLEET_FILE = 'fleet.yaml';
 export const STAMPS_DIR = 'stamps';
@@ -18,6 +17,8 @@ export interface FleetSources {
   readonly stamps: readonly SourceFile[];
   /** tenants/*.yaml, in any order. @default [] */
   readonly tenants?: readonly SourceFile[];
+  /** Files refused while reading (links, folders, over the size cap), each with why. @default [] */
+  readonly issues?: readonly Issue[];
 }
 
 export interface LoadedStamp {
@@ -43,7 +44,7 @@ export interface LoadedFleet {
  * Returns every issue found; `fleet` is set only when there are none.
  */
 export function parseFleet(sources: FleetSources): { fleet?: LoadedFleet; issues: Issue[] } {
-  const issues: Issue[] = [];
+  const issues: Issue[] = [...(sources.issues ?? [])];
   const fleetParsed = parseFile(sources.fleet, fleetSchema, issues);
   const stamps: LoadedStamp[] = [];
   // Stamps whose own file is invalid: their problems are reported already, so
@@ -59,11 +60,56 @@ export function parseFleet(sources: FleetSources): { fleet?: LoadedFleet; issues
     const parsed = parseFile(file, tenantListSchema, issues);
     if (parsed) tenantLists.push({ list: parsed.value, source: parsed.source });
   }
-  if (!fleetParsed) return { issues };
+  if (!fleetParsed) return { issues: capPerFile(issues) };
   stamps.sort((a, b) => a.stamp.metadata.name.localeCompare(b.stamp.metadata.name));
   const fleet: LoadedFleet = { fleet: fleetParsed.value, fleetSource: fleetParsed.source, stamps, tenantLists };
-  issues.push(...checkFleetRules(fleet, invalidStamps));
-  return issues.length > 0 ? { issues } : { fleet, issues };
+  for (const issue of checkFleetRules(fleet, invalidStamps)) issues.push(issue);
+  return issues.length > 0 ? { issues: capPerFile(issues) } : { fleet, issues };
+}
+
+/**
+ * At most `MAX_ISSUES_PER_FILE` issues of each file, plus one line saying
+ * there are more: 100,000 tenants with the same slip are one fix, not
+ * 100,000 lines of CI log.
+ */
+export function capPerFile(issues: readonly Issue[]): Issue[] {
+  const counts = new Map<string, number>();
+  const out: Issue[] = [];
+  for (const issue of issues) {
+    const n = (counts.get(issue.file) ?? 0) + 1;
+    counts.set(issue.file, n);
+    if (n <= MAX_ISSUES_PER_FILE) out.push(issue);
+  }
+  for (const [file, n] of counts) {
+    if (n > MAX_ISSUES_PER_FILE && !out.some((i) => i.file === file && i.field === '(file)' && i.message.startsWith('more problems'))) {
+      out.push({ file, line: 1, column: 1, field: '(file)', message: `more problems in this file than the first ${MAX_ISSUES_PER_FILE} shown; fix those, then run again` });
+    }
+  }
+  return out;
+}
+
+/** What `validate` and `synth` both decide about a fleet; see `checkFleet`. */
+export interface FleetCheck {
+  /** The fleet, set only when there are no issues. */
+  readonly fleet?: LoadedFleet;
+  /** Every problem, sorted by nothing in particular; `sortIssues` them to print. */
+  readonly issues: readonly Issue[];
+  /** Findings that don't fail the check (tag-only images). @default [] */
+  readonly warnings: readonly Issue[];
+}
+
+/**
+ * The one check behind `stampyard validate` and `stampyard synth`: every file
+ * and fleet rule (`parseFleet`), then what rendering needs (`checkRenderable`).
+ * Both commands call this, so a fleet one refuses the other refuses too, with
+ * the same messages. Pure.
+ */
+export function checkFleet(sources: FleetSources): FleetCheck {
+  const parsed = parseFleet(sources);
+  if (!parsed.fleet) return { issues: parsed.issues, warnings: [] };
+  const issues = capPerFile(checkRenderable(parsed.fleet));
+  const warnings = parsed.fleet.fleet.spec.requireImageDigests ? [] : checkImageDigests(parsed.fleet);
+  return issues.length > 0 ? { issues, warnings } : { fleet: parsed.fleet, issues: [], warnings };
 }
 
 function parseFile<S extends typeof fleetSchema | typeof stampSchema | typeof tenantListSchema>(
@@ -72,43 +118,31 @@ function parseFile<S extends typeof fleetSchema | typeof stampSchema | typeof te
   issues: Issue[],
 ) {
   const parsed = parseYamlSource(file);
-  issues.push(...parsed.issues);
+  for (const issue of parsed.issues) issues.push(issue);
   if (!parsed.source) return undefined;
   const validated = validateSource(parsed.source, schema);
-  issues.push(...validated.issues);
+  for (const issue of validated.issues) issues.push(issue);
   if (validated.value === undefined) return undefined;
   return { value: validated.value as import('zod').output<S>, source: parsed.source };
 }
 
-/** Reads fleet.yaml, stamps/*.yaml and tenants/*.yaml under `root`. */
+/**
+ * Reads fleet.yaml, stamps/*.yaml and tenants/*.yaml under `root`: only
+ * regular files inside it, each within `READ_LIMITS` (see read.ts). Files
+ * refused are listed in `issues`, never read. Throws ValidationError when
+ * fleet.yaml itself is missing or refused.
+ */
 export async function readFleetSources(root: string): Promise<FleetSources> {
-  let fleetText: string;
-  try {
-    fleetText = await readFile(join(root, FLEET_FILE), 'utf8');
-  } catch {
+  const fleet = await readFleetFile(root, FLEET_FILE);
+  if (fleet === undefined) {
     throw new ValidationError([
       { file: FLEET_FILE, line: 1, column: 1, field: '(file)', message: `not found in ${root}; pass --root <dir> pointing at a fleet repository` },
     ]);
   }
-  return {
-    fleet: { path: FLEET_FILE, text: fleetText },
-    stamps: await readYamlDir(root, STAMPS_DIR),
-    tenants: await readYamlDir(root, TENANTS_DIR),
-  };
-}
-
-/** Reads every `*.yaml` file of a folder, or none if it doesn't exist. */
-export async function readYamlDir(root: string, dir: string): Promise<SourceFile[]> {
-  let names: string[];
-  try {
-    names = await readdir(join(root, dir));
-  } catch {
-    return [];
-  }
-  const yamlNames = names.filter((n) => n.endsWith('.yaml') || n.endsWith('.yml')).sort();
-  return Promise.all(
-    yamlNames.map(async (name) => ({ path: `${dir}/${name}`, text: await readFile(join(root, dir, name), 'utf8') })),
-  );
+  if ('issue' in fleet) throw new ValidationError([fleet.issue]);
+  const stamps = await readFleetDir(root, STAMPS_DIR);
+  const tenants = await readFleetDir(root, TENANTS_DIR);
+  return { fleet: fleet.file, stamps: stamps.files, tenants: tenants.files, issues: [...stamps.issues, ...tenants.issues] };
 }
 
 /** Reads and validates a fleet repository; throws ValidationError listing every problem. */

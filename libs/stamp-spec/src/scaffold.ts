@@ -3,6 +3,7 @@ import { stringify } from 'yaml';
 import { ValidationError } from './errors.ts';
 import { nextFreeCidr, parseIpv4Cidr, type Ipv4Range } from './cidr.ts';
 import { catalogEntry, mostCommonVersion, stampFilePath } from './derive.ts';
+import { reservedStampName } from './rules.ts';
 import { API_VERSION, stampSchema, type FleetSpec, type Stamp } from './schema.ts';
 
 export interface NewStampOptions {
@@ -34,6 +35,7 @@ export function planNewStamp(
   fleet: FleetSpec,
   existing: readonly Stamp[],
   options: NewStampOptions,
+  tenantIds: Iterable<string> = [],
 ): PlannedStamp {
   const fail = (field: string, message: string) =>
     new ValidationError([{ file: '(command line)', line: 1, column: 1, field, message }]);
@@ -44,13 +46,19 @@ export function planNewStamp(
   const size = options.size ?? fleet.defaultSize ?? Object.keys(fleet.sizes)[0]!;
   if (catalogEntry(fleet.sizes, size) === undefined) throw fail('--size', `'${size}' is not a size profile; use one of ${Object.keys(fleet.sizes).join(', ')}`);
   const names = new Set(existing.map((s) => s.metadata.name));
+  // <name>.<domain> is the stamp's endpoint, so a tenant's id can't be a stamp's name.
+  const tenants = new Set(tenantIds);
   let name = options.name;
   if (name === undefined) {
     let n = 1;
-    while (names.has(`stamp-${region.zone}-${n}`)) n++;
+    while (names.has(`stamp-${region.zone}-${n}`) || tenants.has(`stamp-${region.zone}-${n}`)) n++;
     name = `stamp-${region.zone}-${n}`;
   } else if (names.has(name)) {
     throw fail('--name', `'${name}' is already a stamp; choose another name or omit --name`);
+  } else if (tenants.has(name)) {
+    throw fail('--name', `'${name}' is a tenant id, and ${name}.${fleet.domain} already serves that tenant; choose another name or omit --name`);
+  } else if (reservedStampName(name) !== undefined) {
+    throw fail('--name', `'${name}' is reserved ${reservedStampName(name)!}; choose another name or omit --name`);
   }
   const taken = existing
     .map((s) => parseIpv4Cidr(s.spec.network.cidr))

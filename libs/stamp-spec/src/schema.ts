@@ -9,7 +9,40 @@ import { infrastructureFields } from './infrastructure-schema.ts';
 export const API_VERSION = 'stampyard.dev/v1alpha1';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;
+// Each label at most 63 characters (RFC 1035).
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+$/;
+
+/** The longest DNS name (RFC 1035), without the trailing dot. */
+export const MAX_DNS_NAME = 253;
+/** The longest tenant id; a tenant is served at `<id>.<domain>`. */
+export const MAX_TENANT_ID = 63;
+/** The longest fleet domain: `<63-character tenant id>.<domain>` must still be a DNS name. */
+export const MAX_DOMAIN = MAX_DNS_NAME - MAX_TENANT_ID - 1;
+
+/** A semantic version, as a JSON Schema pattern (semver.org's, without build metadata's edge cases). */
+export const SEMVER_PATTERN =
+  '^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(-[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?(\\+[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?$';
+/** An IPv4 CIDR, as a JSON Schema pattern; the prefix range and host bits are checked by validate. */
+export const IPV4_CIDR_PATTERN =
+  '^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)/([0-9]|[12]\\d|3[0-2])$';
+
+/**
+ * Why `ref` is not a valid Git branch name, following `git check-ref-format
+ * --branch`, or undefined when it is one.
+ */
+export function gitBranchProblem(ref: string): string | undefined {
+  if (ref.length === 0) return 'is empty';
+  if (ref.length > 255) return 'is longer than 255 characters';
+  if (/[\u0000-\u0020\u007f~^:?*[\\]/.test(ref)) return "holds a space, a control character or one of ~ ^ : ? * [ \\";
+  if (ref.startsWith('-')) return "starts with '-'";
+  if (ref === '@') return "is '@'";
+  if (ref.includes('..')) return "holds '..'";
+  if (ref.includes('@{')) return "holds '@{'";
+  if (ref.startsWith('/') || ref.endsWith('/') || ref.includes('//')) return "starts or ends with '/', or holds '//'";
+  if (ref.endsWith('.')) return "ends with '.'";
+  if (ref.split('/').some((part) => part.startsWith('.') || part.endsWith('.lock'))) return "has a part starting with '.' or ending with '.lock'";
+  return undefined;
+}
 
 /** A DNS-1123 label of at most `max` characters. */
 export const dnsLabel = (max: number, what: string) =>
@@ -24,9 +57,12 @@ export const quantity = z
   .string()
   .regex(QUANTITY_PATTERN, { message: "must be a Kubernetes quantity such as '250m', '1', '512Mi' or '10Gi'" });
 
-export const semverString = z.string().refine((v) => semver.valid(v) === v, {
-  message: 'must be a semantic version such as 1.4.0',
-});
+export const semverString = z
+  .string()
+  .refine((v) => semver.valid(v) === v, {
+    message: 'must be a semantic version such as 1.4.0',
+  })
+  .meta({ pattern: SEMVER_PATTERN });
 
 const ipv4Cidr = (minPrefix: number, maxPrefix: number) =>
   z.string().superRefine((value, ctx) => {
@@ -36,7 +72,8 @@ const ipv4Cidr = (minPrefix: number, maxPrefix: number) =>
     } else if (range.prefixLength < minPrefix || range.prefixLength > maxPrefix) {
       ctx.addIssue({ code: 'custom', message: `must be between /${minPrefix} and /${maxPrefix}, e.g. 10.1.0.0/16` });
     }
-  });
+  })
+  .meta({ pattern: IPV4_CIDR_PATTERN });
 
 const requestsAndLimit = z
   .strictObject({
@@ -155,7 +192,8 @@ export const fleetSpecSchema = z
   .strictObject({
     domain: z
       .string()
-      .regex(DNS_SUBDOMAIN, { message: 'must be a DNS name such as stamps.example.com' })
+      .max(MAX_DOMAIN, { message: `must be at most ${MAX_DOMAIN} characters, so <tenant id>.<domain> stays within DNS's ${MAX_DNS_NAME}` })
+      .regex(DNS_SUBDOMAIN, { message: 'must be a DNS name such as stamps.example.com, each dot-separated label at most 63 characters' })
       .describe('Public domain. A stamp is served at <name>.<domain>, a tenant at <tenant>.<domain>.'),
     regions: z
       .record(
@@ -194,18 +232,38 @@ export const fleetSpecSchema = z
         url: z
           .string()
           .regex(/^(https:\/\/|ssh:\/\/)\S+$/, { message: 'must be an https:// or ssh:// Git URL' })
+          // A password or token in the URL would be committed and rendered into every cluster's manifests.
+          .refine((url) => !/^[a-z]+:\/\/[^/@]*:[^/@]*@/i.test(url), {
+            message: 'must not hold credentials (user:token@); put them in a Secret and name it in secretRef',
+          })
           .describe('Git repository Flux pulls from.'),
-        branch: z.string().min(1).default('main').describe('Branch Flux follows. @default main'),
+        branch: z
+          .string()
+          .superRefine((ref, ctx) => {
+            const problem = gitBranchProblem(ref);
+            if (problem) ctx.addIssue({ code: 'custom', message: `must be a Git branch name such as main or release/1.x, but ${problem}` });
+          })
+          .default('main')
+          .describe('Branch Flux follows. @default main'),
         interval: z
           .string()
           .regex(/^([0-9]+(ms|s|m|h))+$/, { message: 'must be a duration such as 1m or 1h30m' })
           .default('1m')
           .describe('How often Flux checks the source. @default 1m'),
-        secretRef: z.string().optional().describe('Secret with Git credentials. @default - none (public repository)'),
+        secretRef: z
+          .string()
+          .max(253)
+          .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, { message: 'must be a Kubernetes Secret name such as fleet-git-auth' })
+          .optional()
+          .describe('Secret with Git credentials. @default - none (public repository)'),
       })
       .describe('The Git source Flux pulls from.'),
     rollout: rolloutPolicySchema.default(() => rolloutPolicySchema.parse({})).describe('Rollout policy.'),
     ...infrastructureFields,
+    requireImageDigests: z
+      .boolean()
+      .default(false)
+      .describe('Refuse any image without a digest, instead of warning about it. @default false'),
     routing: z
       .strictObject({
         shards: z
@@ -282,7 +340,7 @@ export const stampSchema = z
   .describe('stamps/<name>.yaml: one deployment stamp.');
 
 export const tenantSchema = z.strictObject({
-  id: dnsLabel(63, 'tenant id').describe('Tenant id, unique across all tenant files.'),
+  id: dnsLabel(MAX_TENANT_ID, 'tenant id').describe('Tenant id, unique across all tenant files.'),
   residency: z
     .string()
     .min(1)
@@ -290,9 +348,8 @@ export const tenantSchema = z.strictObject({
   weight: z.int().min(1).default(1).describe('Capacity units the tenant uses. @default 1'),
   isolation: z.enum(['shared', 'dedicated']).default('shared').describe('@default shared'),
   status: z.enum(['active', 'suspended']).default('active').describe('@default active'),
-  stamp: z.string().optional().describe('Stamp the tenant is bound to. Written by placement; set by hand to pin.'),
-  previousStamp: z
-    .string()
+  stamp: dnsLabel(40, 'stamp name').optional().describe('Stamp the tenant is bound to. Written by placement; set by hand to pin.'),
+  previousStamp: dnsLabel(40, 'stamp name')
     .optional()
     .describe('Stamp the tenant was last moved from. Written by `stampyard tenants move`. @default - none'),
 });

@@ -2,7 +2,10 @@
 import jsyaml from 'js-yaml';
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, isPair, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
+import semver from 'semver';
 import type { Issue } from './errors.ts';
+import { escapeControl, quoteValue, truncateText } from './hygiene.ts';
+import { READ_LIMITS } from './read.ts';
 
 /** A file's path (relative to the fleet root, POSIX separators) and its text. */
 export interface SourceFile {
@@ -56,31 +59,114 @@ class LazyYamlSource implements YamlSource {
   }
 }
 
-/** Parses YAML, reporting syntax errors as issues. */
+/** Thrown from the js-yaml listener to stop a parse at an anchor. */
+class AnchorFound extends Error {
+  constructor(readonly anchor: string) {
+    super(anchor);
+  }
+}
+
+/**
+ * Parses YAML, reporting syntax errors as issues. Fleet files are small and
+ * hand-written, so the parse refuses what only an attack needs, before any
+ * of it is expanded: anchors and aliases (an alias bomb is a few hundred
+ * bytes that expand to gigabytes), nesting deeper than `READ_LIMITS.maxDepth`,
+ * and text longer than `READ_LIMITS.maxFileBytes`.
+ */
 export function parseYamlSource(file: SourceFile): { source?: YamlSource; issues: Issue[] } {
+  if (file.text.length > READ_LIMITS.maxFileBytes) {
+    return { issues: [{ file: file.path, line: 1, column: 1, field: '(file)', message: `is larger than the ${READ_LIMITS.maxFileBytes} bytes a fleet file may hold, so it was not parsed; split it into smaller files` }] };
+  }
   try {
     // CORE_SCHEMA: YAML 1.2 core types only, as the `yaml` package reads them
     // (no timestamps turned into Dates, no merge keys).
-    const data: unknown = jsyaml.load(file.text, { schema: jsyaml.CORE_SCHEMA, filename: file.path });
+    const options: jsyaml.LoadOptions & { maxDepth: number } = {
+      schema: jsyaml.CORE_SCHEMA,
+      filename: file.path,
+      maxDepth: READ_LIMITS.maxDepth,
+      // An alias can only name an anchor defined before it, so refusing every
+      // anchor as soon as its node closes refuses every alias too.
+      listener: (event, state) => {
+        const anchor = (state as unknown as { anchor?: string | null }).anchor;
+        if (event === 'close' && anchor) throw new AnchorFound(anchor);
+      },
+    };
+    const data: unknown = jsyaml.load(file.text, options);
     return { source: new LazyYamlSource(file, data), issues: [] };
   } catch (error) {
+    if (error instanceof AnchorFound) return { issues: [anchorIssue(file, error.anchor)] };
+    const reason = (error as { reason?: string }).reason ?? '';
+    if (reason.startsWith('nesting exceeded maxDepth')) return { issues: [depthIssue(file, error)] };
     return { issues: syntaxIssues(file, error) };
   }
 }
 
-// The `yaml` package words syntax errors better; js-yaml's position is the fallback.
+function anchorIssue(file: SourceFile, anchor: string): Issue {
+  const at = file.text.indexOf(`&${anchor}`);
+  const { line, column } = positionOf(file.text, at < 0 ? 0 : at);
+  return {
+    file: file.path,
+    line,
+    column,
+    field: '(yaml)',
+    message: `anchor &${escapeControl(truncateText(anchor, 40))}: fleet files may not use YAML anchors or aliases (&name, *name); write each value out in full`,
+  };
+}
+
+function depthIssue(file: SourceFile, error: unknown): Issue {
+  const mark = (error as { mark?: { line: number; column: number } }).mark;
+  return {
+    file: file.path,
+    line: (mark?.line ?? 0) + 1,
+    column: (mark?.column ?? 0) + 1,
+    field: '(yaml)',
+    message: `nested deeper than ${READ_LIMITS.maxDepth} levels, which no fleet file needs; flatten it`,
+  };
+}
+
+/** 1-based line and column of an offset. */
+function positionOf(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+// Errors of the `yaml` parser that mean "this line is indented wrongly"; the
+// parser reports them at the end of the line and again for each line after.
+const INDENTATION_ERRORS = new Set(['BLOCK_AS_IMPLICIT_KEY', 'MULTILINE_IMPLICIT_KEY', 'BAD_INDENT', 'MISSING_CHAR', 'UNEXPECTED_TOKEN']);
+
+/**
+ * One issue for a YAML syntax error, at the line where it starts: the first
+ * error only, because one slip (a key moved to column 1) makes every later
+ * line look wrong too. The `yaml` package words errors better; js-yaml's
+ * position is the fallback.
+ */
 function syntaxIssues(file: SourceFile, error: unknown): Issue[] {
   const lineCounter = new LineCounter();
   const doc = parseDocument(file.text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    return doc.errors.map((e) => {
-      const pos = lineCounter.linePos(e.pos[0]);
-      return { file: file.path, line: pos.line, column: pos.col, field: '(yaml)', message: `${e.message.split('\n')[0]}; fix the YAML syntax` };
-    });
+  const first = [...doc.errors].sort((a, b) => a.pos[0] - b.pos[0])[0];
+  if (first) {
+    const pos = lineCounter.linePos(first.pos[0]);
+    const lineText = file.text.split('\n')[pos.line - 1] ?? '';
+    const indent = lineText.length - lineText.trimStart().length;
+    if (INDENTATION_ERRORS.has(first.code) && lineText.trim() !== '') {
+      return [{
+        file: file.path,
+        line: pos.line,
+        column: indent + 1,
+        field: '(yaml)',
+        message: `the indentation of ${quoteValue(lineText.trim(), 40)} doesn't fit the lines around it; indent it like the keys next to it (spaces only)`,
+      }];
+    }
+    return [{ file: file.path, line: pos.line, column: pos.col, field: '(yaml)', message: `${escapeControl(first.message.split('\n')[0]!)}; fix the YAML syntax` }];
   }
   const mark = (error as { mark?: { line: number; column: number } }).mark;
   const reason = (error as { reason?: string }).reason ?? (error as Error).message;
-  return [{ file: file.path, line: (mark?.line ?? 0) + 1, column: (mark?.column ?? 0) + 1, field: '(yaml)', message: `${reason}; fix the YAML syntax` }];
+  return [{ file: file.path, line: (mark?.line ?? 0) + 1, column: (mark?.column ?? 0) + 1, field: '(yaml)', message: `${escapeControl(reason)}; fix the YAML syntax` }];
 }
 
 /** Renders a path as `spec.network.cidr` or `items[3].id`. */
@@ -136,12 +222,9 @@ function rangeStart(node: unknown): number | undefined {
   return range ? range[0] : undefined;
 }
 
-/** Shows a received value briefly in a message. */
+/** Shows a received value briefly in a message: cut to about 80 characters, credentials redacted, control characters escaped. */
 export function describeValue(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  const json = JSON.stringify(value);
-  if (json === undefined) return String(value);
-  return json.length > 60 ? `${json.slice(0, 57)}...` : json;
+  return quoteValue(value);
 }
 
 function valueAt(data: unknown, path: FieldPath): unknown {
@@ -153,46 +236,107 @@ function valueAt(data: unknown, path: FieldPath): unknown {
   return value;
 }
 
+/** The most issues reported for one file; one more line says there are more. */
+export const MAX_ISSUES_PER_FILE = 50;
+
+/** The text of a field's value as written in the file, e.g. `1.10` where the data holds the number 1.1. */
+function rawValue(source: YamlSource, path: FieldPath): string | undefined {
+  const node = source.doc.getIn(path as PropertyKey[], true) as Node | undefined;
+  const range = node?.range;
+  return range ? source.text.slice(range[0], range[1]).trim() : undefined;
+}
+
+/** The top-level fields a schema requires, for the message about an empty file. */
+function requiredKeys(schema: z.ZodType): string[] {
+  const shape = (schema as unknown as { shape?: Record<string, { safeParse: (v: unknown) => { success: boolean } }> }).shape;
+  if (!shape) return [];
+  return Object.entries(shape)
+    .filter(([, field]) => !field.safeParse(undefined).success)
+    .map(([key]) => key);
+}
+
 /** Validates a parsed source against a schema, turning every zod issue into a located issue. */
 export function validateSource<S extends z.ZodType>(
   source: YamlSource,
   schema: S,
 ): { value?: z.output<S>; issues: Issue[] } {
   const data = source.data;
+  if (data === null || data === undefined) {
+    // An empty file, or one with only comments: one message saying what it needs.
+    const keys = requiredKeys(schema);
+    return {
+      issues: [
+        {
+          file: source.path,
+          line: 1,
+          column: 1,
+          field: '(document)',
+          message: `the file is empty or holds only comments; write a document with ${keys.length > 0 ? keys.join(', ') : 'its fields'}, or delete the file`,
+        },
+      ],
+    };
+  }
   const result = schema.safeParse(data);
   if (result.success) return { value: result.data, issues: [] };
   const issues: Issue[] = [];
-  for (const zodIssue of result.error.issues) {
+  const all = result.error.issues;
+  for (const zodIssue of all) {
+    if (issues.length >= MAX_ISSUES_PER_FILE) {
+      // A file of 200,000 broken items must not cost minutes and gigabytes to report.
+      issues.push({ file: source.path, line: 1, column: 1, field: '(file)', message: `more problems in this file than the first ${MAX_ISSUES_PER_FILE} shown; fix those, then run again` });
+      break;
+    }
     const path = zodIssue.path as PropertyKey[];
     if (zodIssue.code === 'unrecognized_keys') {
       for (const key of zodIssue.keys) {
         issues.push(
-          issueAt(source, [...path, key], `unknown field '${key}'; remove it or fix its spelling (see the JSON Schema in schemas/)`, true),
+          issueAt(source, [...path, key], `unknown field '${escapeControl(truncateText(key, 40))}'; remove it or fix its spelling (see the JSON Schema in schemas/)`, true),
         );
       }
       continue;
     }
     const received = valueAt(data, path);
     const missing = received === undefined;
-    const what = missing ? 'is required but missing; add it' : describeIssue(zodIssue, received);
+    const what = missing ? 'is required but missing; add it' : describeIssue(zodIssue, received, path, () => rawValue(source, path));
     issues.push(issueAt(source, path, what, missing));
   }
   return { issues };
 }
 
 /** What is wrong, what was received, and how to fix it, for one zod issue. */
-function describeIssue(issue: z.core.$ZodIssue, received: unknown): string {
+function describeIssue(issue: z.core.$ZodIssue, received: unknown, path: FieldPath, raw: () => string | undefined): string {
   // zod words it "Invalid input: expected number, received string"; keep the expectation, show the value itself.
   const message = issue.message.replace(/^Invalid (input|option): /, '').replace(/, received [a-z]+$/, '');
-  const fix = fixFor(issue);
+  const fix = nearMiss(issue, received, path, raw) ?? fixFor(issue);
   return `${message}, received ${describeValue(received)}${fix ? `; ${fix}` : ''}`;
+}
+
+/**
+ * The value the author most likely meant, when one can be told: a version
+ * written as `1.4` (which YAML reads as a number) or `v1.4.0` is `1.4.0`; a
+ * number or boolean where text belongs is the same text in quotes.
+ */
+function nearMiss(issue: z.core.$ZodIssue, received: unknown, path: FieldPath, raw: () => string | undefined): string | undefined {
+  const key = path[path.length - 1];
+  const isVersion = key === 'version' || key === 'target';
+  if (isVersion && (typeof received === 'number' || typeof received === 'string')) {
+    const written = (typeof received === 'number' ? raw() : received) ?? String(received);
+    const coerced = semver.coerce(written)?.version;
+    if (coerced && coerced !== received) return `write ${coerced}`;
+  }
+  if (issue.code === 'invalid_type' && issue.expected === 'string' && (typeof received === 'number' || typeof received === 'boolean')) {
+    const written = raw() ?? String(received);
+    return `write it in quotes, "${escapeControl(truncateText(written, 40))}", so YAML reads it as text`;
+  }
+  return undefined;
 }
 
 function fixFor(issue: z.core.$ZodIssue): string | undefined {
   const unit = (origin: string) => (origin === 'string' ? ' characters' : origin === 'array' ? ' items' : '');
   switch (issue.code) {
     case 'invalid_type':
-      return `write ${issue.expected === 'int' ? 'a whole number' : `a ${issue.expected}`}`;
+      if (issue.expected === 'int') return 'write a whole number';
+      return `write ${/^[aeiou]/.test(issue.expected) ? 'an' : 'a'} ${issue.expected}`;
     case 'too_small':
       return `use at least ${String(issue.minimum)}${unit(issue.origin)}`;
     case 'too_big':

@@ -34,6 +34,9 @@ const goodSpec = (lines: Record<string, string> = {}) => {
     .join('\n') + '\n';
 };
 
+const fleetText = (spec: Record<string, unknown>) =>
+  stringify({ apiVersion: 'stampyard.dev/v1alpha1', kind: 'Fleet', metadata: { name: 'test' }, spec: { ...aFleetSpec(), ...spec } });
+
 describe('validation errors name file, line, column, field, value and fix', () => {
   const cases: { name: string; files: Record<string, string>; expected: string[] }[] = [
     { name: 'valid fleet', files: {}, expected: [] },
@@ -218,6 +221,109 @@ describe('validation errors name file, line, column, field, value and fix', () =
       },
       expected: ['stamps/stamp-eu-2.yaml', 'spec.capacity: stamp-eu-2 holds tenants of total weight 101 but its capacity is 100'],
     },
+    {
+      name: 'CIDR outside the pool',
+      files: { 'stamps/stamp-x.yaml': stampText('stamp-x', goodSpec({ network: '\n    cidr: 192.168.0.0/16' })) },
+      expected: ["stamps/stamp-x.yaml:12:11 spec.network.cidr: 192.168.0.0/16 is outside the fleet's address pool 10.0.0.0/8 (the default); pick a free range inside it, e.g. 10.0.0.0/16"],
+    },
+    {
+      name: 'reserved stamp name',
+      files: { 'stamps/global.yaml': stampText('global', goodSpec()) },
+      expected: ["stamps/global.yaml:4:9 metadata.name: 'global' is reserved for the gateway's cluster folder rendered/clusters/global; rename the stamp and its file, e.g. stamp-global-1"],
+    },
+    {
+      name: 'kube-* stamp name',
+      files: { 'stamps/kube-system.yaml': stampText('kube-system', goodSpec()) },
+      expected: ["metadata.name: 'kube-system' is reserved by Kubernetes"],
+    },
+    {
+      name: 'domain label over 63 characters',
+      files: { 'fleet.yaml': fleetText({ domain: `${'a'.repeat(64)}.example.com` }) },
+      expected: ['spec.domain: must be a DNS name such as stamps.example.com, each dot-separated label at most 63 characters'],
+    },
+    {
+      name: 'domain too long for tenant hosts',
+      files: { 'fleet.yaml': fleetText({ domain: Array.from({ length: 4 }, () => 'a'.repeat(60)).join('.') }) },
+      expected: ["spec.domain: must be at most 189 characters, so <tenant id>.<domain> stays within DNS's 253"],
+    },
+    {
+      name: 'branch with a newline',
+      files: { 'fleet.yaml': fleetText({ source: { url: 'https://github.com/acme/fleet', branch: 'main\n::warning::x' } }) },
+      expected: ['spec.source.branch: must be a Git branch name such as main or release/1.x, but holds a space, a control character'],
+    },
+    {
+      name: 'branch with ..',
+      files: { 'fleet.yaml': fleetText({ source: { url: 'https://github.com/acme/fleet', branch: 'a..b' } }) },
+      expected: ["spec.source.branch: must be a Git branch name such as main or release/1.x, but holds '..'"],
+    },
+    {
+      name: 'credentials in the Git URL, redacted in the message',
+      files: { 'fleet.yaml': fleetText({ source: { url: 'https://x-access-token:ghs_0123456789abcdefghijklmnopqrstuv@github.com/acme/fleet' } }) },
+      expected: ['spec.source.url: must not hold credentials (user:token@); put them in a Secret and name it in secretRef, received "https://[redacted]@github.com/acme/fleet"'],
+    },
+    {
+      name: 'a tenant bound to a stamp name with a newline',
+      files: { 'tenants/tenants-000.yaml': 'apiVersion: stampyard.dev/v1alpha1\nkind: TenantList\nitems:\n  - id: zed\n    residency: eu\n    stamp: "a\\n::error::x"\n' },
+      expected: ['items[0].stamp: must be a DNS-1123 label', 'received "a\\n::error::x"'],
+    },
+    {
+      name: 'tenant id equals a stamp name, reported on the stamp too',
+      files: { 'tenants/tenants-000.yaml': 'apiVersion: stampyard.dev/v1alpha1\nkind: TenantList\nitems:\n  - id: stamp-eu-2\n    residency: eu\n' },
+      expected: ["stamps/stamp-eu-2.yaml:4:9 metadata.name: 'stamp-eu-2' is also a tenant id in tenants/tenants-000.yaml"],
+    },
+    {
+      name: 'version written as a number',
+      files: { 'stamps/stamp-x.yaml': stampText('stamp-x', goodSpec({ version: '1.4' })) },
+      expected: ['stamps/stamp-x.yaml:9:12 spec.version: expected string, received 1.4; write 1.4.0'],
+    },
+    {
+      name: 'version 1.10 keeps its digits',
+      files: { 'stamps/stamp-x.yaml': stampText('stamp-x', goodSpec({ version: '1.10' })) },
+      expected: ['spec.version: expected string, received 1.1; write 1.10.0'],
+    },
+    {
+      name: 'version with a v',
+      files: { 'stamps/stamp-x.yaml': stampText('stamp-x', goodSpec({ version: 'v1.4.0' })) },
+      expected: ['spec.version: must be a semantic version such as 1.4.0, received "v1.4.0"; write 1.4.0'],
+    },
+    {
+      name: 'misspelt region',
+      files: { 'stamps/stamp-x.yaml': stampText('stamp-x', goodSpec({ region: 'westeurop' })) },
+      expected: ["spec.region: 'westeurop' is not in the region catalog; did you mean 'westeurope'? use one of"],
+    },
+    {
+      name: 'misspelt size',
+      files: { 'stamps/stamp-x.yaml': stampText('stamp-x', goodSpec({ size: 'smal' })) },
+      expected: ["spec.size: 'smal' is not a size profile; did you mean 'small'?"],
+    },
+    {
+      name: 'empty file',
+      files: { 'stamps/stamp-x.yaml': '' },
+      expected: ['stamps/stamp-x.yaml:1:1 (document): the file is empty or holds only comments; write a document with apiVersion, kind, metadata, spec, or delete the file'],
+    },
+    {
+      name: 'comment-only file',
+      files: { 'tenants/tenants-000.yaml': '# nothing yet\n' },
+      expected: ['tenants/tenants-000.yaml:1:1 (document): the file is empty or holds only comments; write a document with apiVersion, kind'],
+    },
+    {
+      name: 'a key moved to column 1: one message, where it happened',
+      files: { 'stamps/stamp-x.yaml': stampText('stamp-x', goodSpec()).replace('  capacity: 10', 'capacity: 10') },
+      expected: ["stamps/stamp-x.yaml:7:1 (yaml): the indentation of \"capacity: 10\" doesn't fit the lines around it"],
+    },
+    {
+      name: 'an image without a digest, when the fleet requires digests',
+      files: { 'fleet.yaml': fleetText({ requireImageDigests: true }) },
+      expected: ['spec.releases[0].images.api: ghcr.io/acme/api:1.3.0 is pinned by tag only, and a tag can be moved to other content, and fleet.yaml sets requireImageDigests: true; add digest: sha256:'],
+    },
+    {
+      name: 'region change: reported once on the stamp, naming its tenants',
+      files: {
+        'stamps/stamp-eu-2.yaml': stampText('stamp-eu-2', goodSpec({ region: 'eastus', network: '\n    cidr: 10.2.0.0/16' })),
+        'tenants/tenants-001.yaml': 'apiVersion: stampyard.dev/v1alpha1\nkind: TenantList\nitems:\n  - { id: t1, residency: eu, stamp: stamp-eu-2 }\n  - { id: t2, residency: eu, stamp: stamp-eu-2 }\n  - { id: t3, residency: any, stamp: stamp-eu-2 }\n',
+      },
+      expected: ["stamps/stamp-eu-2.yaml:6:11 spec.region: eastus is in zone 'us', but the 2 tenants on stamp-eu-2 must stay in zone 'eu' (t1, t2); keep a region in that zone"],
+    },
   ];
 
   it.each(cases)('$name', ({ files, expected }) => {
@@ -248,5 +354,22 @@ describe('validation errors name file, line, column, field, value and fix', () =
     expect(issues.map((i) => `${i.file} ${i.field}`)).toEqual(
       expect.arrayContaining(['stamps/stamp-x.yaml spec.region', 'stamps/stamp-x.yaml spec.size', 'stamps/stamp-x.yaml spec.version', 'stamps/stamp-y.yaml spec.wave']),
     );
+  });
+});
+
+describe('one issue per problem', () => {
+  it('a region change gives no issue on the tenant files', () => {
+    const { issues } = parseFleet(
+      sourcesWith({
+        'stamps/stamp-eu-2.yaml': stampText('stamp-eu-2', goodSpec({ region: 'eastus', network: '\n    cidr: 10.2.0.0/16' })),
+        'tenants/tenants-001.yaml': 'apiVersion: stampyard.dev/v1alpha1\nkind: TenantList\nitems:\n  - { id: t1, residency: eu, stamp: stamp-eu-2 }\n  - { id: t2, residency: eu, stamp: stamp-eu-2 }\n',
+      }),
+    );
+    expect(issues.map((i) => `${i.file} ${i.field}`)).toEqual(['stamps/stamp-eu-2.yaml spec.region']);
+  });
+
+  it('a YAML slip gives exactly one issue', () => {
+    const { issues } = parseFleet(sourcesWith({ 'stamps/stamp-x.yaml': stampText('stamp-x', goodSpec()).replace('  capacity: 10', 'capacity: 10') }));
+    expect(issues).toHaveLength(1);
   });
 });

@@ -1,11 +1,11 @@
 // Plans every generated file of a fleet. Reads nothing from disk and writes nothing.
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { infrastructureProblems, InternalError, issueAt, jsonSchemaFiles, ValidationError, type LoadedFleet } from '@stampyard/stamp-spec';
+import { assertRenderable, InternalError, jsonSchemaFiles, type LoadedFleet } from '@stampyard/stamp-spec';
 import { loadConfigMaps, loadRouting, loadTemplate, type RoutingApi, type TemplateApi } from './private/contracts.ts';
 import { runOnThreads } from './private/pool.ts';
 import { renderTask, type RenderTask } from './private/tasks.ts';
-import { DNS_ENDPOINTS_DIR, fleetSourcesLabel, GLOBAL_CLUSTER, OUTPUT_DIRS, ROUTING_RENDERED_DIR } from './layout.ts';
+import { DNS_ENDPOINTS_DIR, fleetSourcesLabel, OUTPUT_DIRS, ROUTING_RENDERED_DIR } from './layout.ts';
 import { routingConfigMapFile, type SynthFile } from './render.ts';
 
 /** Every generated file of a fleet. */
@@ -58,8 +58,8 @@ export const WORKER_THRESHOLD = 50;
 
 /** Renders the whole fleet: stamps, clusters, gateway, routing artifacts and JSON Schemas. */
 export async function planSynth(fleet: LoadedFleet, options: PlanSynthOptions = {}): Promise<SynthPlan> {
-  checkReservedNames(fleet);
-  checkInfrastructure(fleet);
+  // Reserved names, chart pins and the like are fleet rules that validate checks too (checkFleet); this is what rendering needs on top.
+  assertRenderable(fleet);
   const spec = fleet.fleet.spec;
   const routing = (options.routing ?? (await loadRouting())).renderRoutingArtifacts(fleet);
   const dnsEndpointFiles = routing.files
@@ -118,23 +118,4 @@ export async function planSynth(fleet: LoadedFleet, options: PlanSynthOptions = 
 /** Routing files are placed under rendered/routing/ unless they name their full path. */
 function routingFile(file: { path: string; content: string }): SynthFile {
   return file.path.startsWith('rendered/') ? file : { path: `${ROUTING_RENDERED_DIR}/${file.path}`, content: file.content };
-}
-
-/** A cluster can't converge from Flux alone without chart pins, an issuer and secret stores: say what fleet.yaml lacks. */
-function checkInfrastructure(fleet: LoadedFleet): void {
-  const issues = infrastructureProblems(fleet.fleet.spec).map((p) => issueAt(fleet.fleetSource, ['spec', ...p.path], p.message));
-  if (issues.length > 0) throw new ValidationError(issues);
-}
-
-function checkReservedNames(fleet: LoadedFleet): void {
-  const issues = fleet.stamps
-    .filter((s) => s.stamp.metadata.name === GLOBAL_CLUSTER)
-    .map((s) =>
-      issueAt(
-        s.source,
-        ['metadata', 'name'],
-        `'${GLOBAL_CLUSTER}' is reserved for the gateway's cluster folder rendered/clusters/${GLOBAL_CLUSTER}; rename the stamp and its file, e.g. stamp-${GLOBAL_CLUSTER}-1`,
-      ),
-    );
-  if (issues.length > 0) throw new ValidationError(issues);
 }

@@ -1,6 +1,6 @@
 // What the clusters say about each stamp, whichever source it came from.
 import { z } from 'zod';
-import { ValidationError } from '@stampyard/stamp-spec';
+import { ValidationError, didYouMean, issueAt, parseYamlSource, quoteName } from '@stampyard/stamp-spec';
 
 /** One stamp's observed state. */
 export interface StampHealth {
@@ -34,8 +34,12 @@ const healthFileSchema = z.strictObject({
   ),
 });
 
-/** Parses a health file: `{ "stamps": { "<name>": { "ready": true, "version": "1.5.0" } } }`. Pure. */
-export function parseHealthFile(text: string, path: string): HealthReport {
+/**
+ * Parses a health file: `{ "stamps": { "<name>": { "ready": true, "version": "1.5.0" } } }`. Pure.
+ * With `stampNames`, a stamp the fleet doesn't have is an error (a misspelt
+ * name would otherwise leave the real stamp unknown, silently).
+ */
+export function parseHealthFile(text: string, path: string, stampNames?: readonly string[]): HealthReport {
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -54,12 +58,43 @@ export function parseHealthFile(text: string, path: string): HealthReport {
       })),
     );
   }
+  if (stampNames !== undefined) {
+    const known = new Set(stampNames);
+    const unknown = Object.keys(result.data.stamps).filter((name) => !known.has(name));
+    if (unknown.length > 0) {
+      // JSON is YAML, so the YAML locator finds each name's line and column.
+      const located = parseYamlSource({ path, text }).source;
+      throw new ValidationError(
+        unknown.map((name) => {
+          const message = `${quoteName(name)} is not a stamp of this fleet; ${didYouMean(name, stampNames)}use a name from stamps/, or remove the entry`;
+          return located ? issueAt(located, ['stamps', name], message, true) : { file: path, line: 1, column: 1, field: `stamps.${name}`, message };
+        }),
+      );
+    }
+  }
   return { source: path, stamps: result.data.stamps };
 }
 
 /** One stamp's health, or undefined when unknown. Own properties only: a stamp named `constructor` is not Object's. */
 export function stampHealth(report: HealthReport, stamp: string): StampHealth | undefined {
   return Object.hasOwn(report.stamps, stamp) ? report.stamps[stamp] : undefined;
+}
+
+/**
+ * Why the health source told nothing, when it answered for none of `stamps`:
+ * no source at all, or one reason shared by every stamp (kubectl without
+ * contexts, nothing listening). Every output format prints this once.
+ * @returns undefined when some stamp's health is known, or the stamps fail for different reasons
+ */
+export function healthSourceProblem(report: HealthReport, stamps: readonly string[]): string | undefined {
+  if (stamps.length === 0 || stamps.some((s) => stampHealth(report, s) !== undefined)) return undefined;
+  if (report.source === NO_HEALTH.source) return 'no health source, so every stamp is unknown; pass --health <file.json|flux|http>';
+  // The same reason for every stamp, once each stamp's own name is taken out of it.
+  const reasons = [...new Set(stamps.map((s) => (report.unknown && Object.hasOwn(report.unknown, s) ? report.unknown[s] : undefined)?.split(s).join('<stamp>')).filter((r): r is string => r !== undefined))];
+  if (reasons.length === 1 && stamps.every((s) => report.unknown !== undefined && Object.hasOwn(report.unknown, s))) {
+    return `health source ${report.source} answered for no stamp: ${reasons[0]!}`;
+  }
+  return `health source ${report.source} answered for no stamp${reasons.length > 0 ? `; for example: ${reasons[0]!}` : ''}`;
 }
 
 /** How a stamp stands against a target version. */
@@ -77,7 +112,11 @@ export function healthVerdict(report: HealthReport, stamp: string, target: strin
 /** A phrase describing a stamp's health, for messages. */
 export function describeHealth(report: HealthReport, stamp: string): string {
   const health = stampHealth(report, stamp);
-  const unknown = report.unknown && Object.hasOwn(report.unknown, stamp) ? report.unknown[stamp] : undefined;
-  if (health === undefined) return `health unknown${unknown ? ` (${unknown})` : ` (not in ${report.source})`}`;
+  if (health === undefined) {
+    const unknown = report.unknown && Object.hasOwn(report.unknown, stamp) ? report.unknown[stamp] : undefined;
+    if (unknown) return `health unknown (${unknown})`;
+    if (report.source === NO_HEALTH.source) return 'health unknown (no health source; pass --health)';
+    return `health unknown (not in ${report.source})`;
+  }
   return `${health.ready ? 'ready' : 'not ready'}, running ${health.version ?? 'an unknown version'}${health.detail ? ` (${health.detail})` : ''}`;
 }

@@ -52,7 +52,7 @@ export async function loadHealth(
   } catch {
     throw new ExitError(2, `--health: '${source}' is neither flux, http nor a readable JSON file`);
   }
-  return parseHealthFile(text, source);
+  return parseHealthFile(text, source, stamps.map((s) => s.metadata.name));
 }
 
 async function readUrlMap(path: string): Promise<Record<string, string>> {

@@ -37,7 +37,7 @@ describe('the example fleet dashboard in Chromium', () => {
     const { page, requests, close } = await openDashboard(browser, html, { colorScheme: 'light' });
     try {
       expect(await page.locator('.tile').count()).toBe(8);
-      expect(await page.locator('.tile', { hasText: 'stamp-us-1' }).innerText()).toMatch(/stamp-us-1\s+1\.4\.0 · wave 0\s+unhealthy/);
+      expect(await page.locator('.tile', { hasText: 'stamp-us-1' }).innerText()).toMatch(/stamp-us-1\s+1\.4\.0 · wave 0\s+\d+ tenants? · \d+\/\d+ units\s+unhealthy/);
       expect(await page.locator('.zone-card', { hasText: 'Zone eu' }).innerText()).toMatch(/84\.7%/);
       expect(await page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches")).toBe(false);
       await mkdir(join(REPOSITORY_ROOT, 'docs'), { recursive: true });

@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { parseFleet, readFleetSources, ValidationError, writeFileAtomic } from '@stampyard/stamp-spec';
-import { NO_HEALTH, decideRollout, fleetView, loadHealth, readRolloutState } from '@stampyard/rollout';
+import { NO_HEALTH, decideRollout, fleetView, healthSourceProblem, loadHealth, readRolloutState } from '@stampyard/rollout';
 import {
   buildFleetView,
   observationsFrom,
@@ -82,12 +82,14 @@ export async function collectFleetView(options: ReportOptions): Promise<FleetVie
   // Rollout progress and health verdicts: the one decision `rollout promote` takes.
   const decisionInput = { fleet: fleetView(fleet), state, health: health ?? NO_HEALTH, now, landings };
   const rollout = rolloutStatusFrom(decisionInput);
+  const healthProblem = health ? healthSourceProblem(health, stamps.map((s) => s.metadata.name)) : undefined;
   const base = options.base === undefined ? undefined : await readBaseDiff(root, options.base);
   return buildFleetView({
     fleet,
     now,
     ...(rollout ? { rollout } : {}),
     ...(health ? { health: observationsFrom(decideRollout(decisionInput), health), healthSource: health.source } : {}),
+    ...(healthProblem ? { healthProblem } : {}),
     drift: drift.findings,
     ...(base ? { base } : {}),
   });

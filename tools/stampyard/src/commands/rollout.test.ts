@@ -74,7 +74,13 @@ describe('stampyard rollout on the example fleet', () => {
     expect((await runCli(['rollout', 'start', '1.5.0', '--root', root, '--now', at(0)])).exitCode).toBe(0);
     const run = await runCli(['rollout', 'promote', '--root', root, '--now', at(0), '--output', 'json']);
     expect(run.exitCode, run.stderr).toBe(0);
-    expect(JSON.parse(run.stdout)).toEqual({ action: 'promoted', wave: 0, stamps: ['stamp-eu-1', 'stamp-us-1'], reason: 'wave 0: stamp-eu-1, stamp-us-1 set to 1.5.0' });
+    expect(JSON.parse(run.stdout)).toEqual({
+      action: 'promoted',
+      wave: 0,
+      stamps: ['stamp-eu-1', 'stamp-us-1'],
+      reason: 'wave 0: stamp-eu-1, stamp-us-1 set to 1.5.0',
+      waves: [{ wave: 0, state: 'waiting' }, { wave: 1, state: 'waiting' }, { wave: 2, state: 'waiting' }],
+    });
     const stampFile = await readFile(join(root, 'stamps/stamp-eu-1.yaml'), 'utf8');
     expect(stampFile).toMatch(/^# yaml-language-server: \$schema=\.\.\/schemas\/stamp\.schema\.json\n/);
     expect(stampFile).toContain('  version: 1.5.0\n');

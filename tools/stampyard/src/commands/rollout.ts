@@ -1,6 +1,6 @@
 // `stampyard rollout …`: read the files, plan purely with @stampyard/rollout, write once.
 import type { Command } from 'commander';
-import { ExitError, stampFilePath } from '@stampyard/stamp-spec';
+import { ExitError, escapeMarkdown, safeText, stampFilePath, type Stamp } from '@stampyard/stamp-spec';
 import {
   HEALTH_URLS_ENV,
   NO_HEALTH,
@@ -8,6 +8,7 @@ import {
   exitCodeFor,
   isUnderWay,
   loadHealth,
+  healthSourceProblem,
   newestRelease,
   planHalt,
   planPromotion,
@@ -19,6 +20,7 @@ import {
   renderPromotion,
   renderRolloutPlan,
   renderStatus,
+  type HealthReport,
   type HealthSourceOptions,
   type ResultFormat,
   type Transition,
@@ -169,6 +171,8 @@ export function registerRollout(program: Command, io: Io, result: CommandResult)
     const status = planStatus({ fleet: ctx.fleet, state: ctx.state, health, now: resolveNow(options.now), landings: await rolloutLandings(root) });
     io.stdout(renderStatus(status, format(options)));
     result.exitCode = exitCodeFor(status.next.action);
+    // JSON carries each stamp's reason; text and Markdown say once why the source told nothing.
+    io.stdout(healthNote(health, ctx.fleet.stamps, format(options)));
   });
 
   const halt = common(rollout.command('halt').requiredOption('--reason <text>', 'why; recorded in rollout.yaml'))
@@ -189,4 +193,11 @@ export function registerRollout(program: Command, io: Io, result: CommandResult)
   rollback.action(async (options: CommonOptions) => {
     await runTransition(options, io, (ctx, now) => planRollback(ctx.fleet, ctx.state, now), 'rollback');
   });
+}
+
+/** Why the health source told nothing, once, for text and Markdown output ('' when it answered, and for JSON). */
+export function healthNote(health: HealthReport, stamps: readonly Stamp[], output: ResultFormat): string {
+  const problem = healthSourceProblem(health, stamps.map((s) => s.metadata.name));
+  if (problem === undefined || output === 'json') return '';
+  return output === 'markdown' ? `\n> [!NOTE]\n> ${escapeMarkdown(problem)}\n` : `note: ${safeText(problem)}\n`;
 }

@@ -24,7 +24,8 @@ export function registerStamp(program: Command, io: Io, _result: CommandResult):
   command.action(async (options: { root?: string; region: string; size?: string; wave?: number; name?: string; capacity?: number; dryRun?: boolean }) => {
     const root = resolveRoot(options.root);
     const fleet = await loadFleet(root);
-    const planned = planNewStamp(fleet.fleet.spec, fleet.stamps.map((s) => s.stamp), options);
+    const tenantIds = fleet.tenantLists.flatMap((t) => t.list.items.map((item) => item.id));
+    const planned = planNewStamp(fleet.fleet.spec, fleet.stamps.map((s) => s.stamp), options, tenantIds);
     if (options.dryRun) {
       io.stdout(planned.text);
       return;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadFleet } from '@stampyard/stamp-spec';
+import { ValidationError, checkFleet, readFleetSources } from '@stampyard/stamp-spec';
 import { resolveRoot, type Io } from '../context.ts';
 import { addOutputOption, addRootOption } from '../options.ts';
 import { withRepoLock } from '../lock.ts';
@@ -24,7 +24,9 @@ export function registerSynth(program: Command, io: Io, result: CommandResult): 
     const root = resolveRoot(options.root);
     // Writers hold the repository lock from before they read, so a synth can't revert a rollout step.
     const run = async (): Promise<void> => {
-    const fleet = await loadFleet(root);
+    // The same check as validate, so the two never disagree about a fleet.
+    const { fleet, issues } = checkFleet(await readFleetSources(root));
+    if (!fleet) throw new ValidationError(issues);
     // Loaded here, not at the top, so other commands don't pay for the template.
     const { planSynthCached, diffSynth, applySynth, isUpToDate } = await import('@stampyard/synth');
     const plan = await planSynthCached(fleet, { cacheDir: options.cache ? undefined : false, writeCache: !options.check, refreshCache: Boolean(options.refreshCache) });

@@ -11,9 +11,24 @@ describe('stampyard validate', () => {
   it('accepts the example fleet', async () => {
     repo = await copyExampleFleet();
     const run = await runCli(['validate', '--root', repo.root]);
-    expect(run.stderr).toBe('');
     expect(run.exitCode).toBe(0);
-    expect(run.stdout).toMatch(/^ok: fleet contoso, 8 stamps, \d+ tenants\n$/);
+    expect(run.stdout).toMatch(/^ok: fleet contoso, 8 stamps, \d+ tenants \(3 warnings\)\n$/);
+    // The public images stay tag-only; our own releases and the gateway are pinned.
+    expect(run.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^warning: fleet.yaml:\d+:\d+ spec.components.postgres: docker.io\/library\/postgres:16.4-alpine is pinned by tag only/),
+      expect.stringMatching(/^warning: fleet.yaml:\d+:\d+ spec.components.redis: docker.io\/library\/redis:7.4-alpine is pinned by tag only/),
+      expect.stringMatching(/^warning: fleet.yaml:\d+:\d+ spec.components.otelCollector: otel\/opentelemetry-collector-contrib:0.111.0 is pinned by tag only.*; add digest: sha256:… as the registry reports it/),
+    ]);
+  });
+
+  it('turns the warnings into errors when the fleet requires digests', async () => {
+    repo = await copyExampleFleet();
+    const path = join(repo.root, 'fleet.yaml');
+    await writeFile(path, (await readFile(path, 'utf8')).replace('  source:\n', '  requireImageDigests: true\n  source:\n'));
+    const run = await runCli(['validate', '--root', repo.root]);
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toContain('spec.components.redis: docker.io/library/redis:7.4-alpine is pinned by tag only, and a tag can be moved to other content, and fleet.yaml sets requireImageDigests: true');
+    expect(run.stderr).toContain('3 problems found.');
   });
 
   it('reports every problem as file:line:column field: message, with exit 1', async () => {
@@ -35,7 +50,8 @@ describe('stampyard validate', () => {
     expect(run.exitCode).toBe(1);
     const report = JSON.parse(run.stdout);
     expect(report.ok).toBe(false);
-    expect(report.issues[0]).toMatchObject({ file: 'stamps/stamp-bad.yaml', field: 'spec', line: 1 });
+    expect(report.problems[0]).toEqual({ file: 'stamps/stamp-bad.yaml', line: 1, column: 1, field: 'spec', message: 'is required but missing', fix: 'add it' });
+    expect(report.warnings).toEqual([]);
   });
 
   it('fails clearly when the root holds no fleet', async () => {
@@ -57,9 +73,31 @@ describe('the CLI', () => {
     [[], 2],
     [['stamp'], 2],
     [['rollout'], 2],
+    [['--version'], 0],
+    [['--output', 'json', 'stamp', 'new', '--region', 'westeurope'], 2],
+    [['--output', 'markdown', 'tenants', 'place'], 2],
   ])('%j exits %i', async (argv, code) => {
     const run = await runCli(argv);
     expect(run.exitCode).toBe(code);
+  });
+
+  it('prints its version', async () => {
+    const run = await runCli(['--version']);
+    expect(run.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+  });
+
+  it('takes --root and --output before the command too', async () => {
+    const repo = await copyExampleFleet();
+    try {
+      const run = await runCli(['--root', repo.root, '--output', 'json', 'validate']);
+      expect(run.exitCode).toBe(0);
+      expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, problems: [] });
+      // The option after the command wins.
+      const after = await runCli(['--root', '/nonexistent-stampyard-root', 'validate', '--root', repo.root]);
+      expect(after.exitCode).toBe(0);
+    } finally {
+      await repo.cleanup();
+    }
   });
 
   it('documents exit codes and --root in every command help', async () => {

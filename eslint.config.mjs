@@ -18,7 +18,9 @@ export default [
       parserOptions: {
         // The default project covers files in no tsconfig: the root preset, and the
         // in-memory files libs/synth/src/boundaries.test.ts lints to prove the boundaries.
-        projectService: { allowDefaultProject: ['vitest.preset.ts', 'libs/*/src/boundary-*.ts', 'libs/*/mutation/*.ts', 'apps/*/vitest.mutation.config.ts'] },
+        projectService: {
+          allowDefaultProject: ['vitest.preset.ts', 'libs/*/src/boundary-*.ts', 'libs/*/mutation/*.ts', 'apps/*/vitest.mutation.config.ts'],
+        },
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -36,10 +38,7 @@ export default [
     plugins: { '@nx': nx },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-syntax': [
-        'error',
-        { selector: 'ExportDefaultDeclaration', message: 'Use named exports only (CONVENTIONS.md).' },
-      ],
+      'no-restricted-syntax': ['error', { selector: 'ExportDefaultDeclaration', message: 'Use named exports only (CONVENTIONS.md).' }],
       '@nx/enforce-module-boundaries': [
         'error',
         {
@@ -78,7 +77,10 @@ export default [
       // index.ts only re-exports.
       'no-restricted-syntax': [
         'error',
-        { selector: 'Program > :not(ExportNamedDeclaration[source], ExportAllDeclaration)', message: 'index.ts holds only `export … from` lines.' },
+        {
+          selector: 'Program > :not(ExportNamedDeclaration[source], ExportAllDeclaration)',
+          message: 'index.ts holds only `export … from` lines.',
+        },
       ],
     },
   },

@@ -32,7 +32,10 @@ interface Figures {
   load: string;
 }
 
-const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
+const load = (): string =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -98,7 +101,9 @@ function ms(text: string): number {
 }
 
 async function drive(script: string, url: string, seconds: number, connections = CONNECTIONS): Promise<Figures> {
-  const child = spawn('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, url], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, url], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -127,7 +132,10 @@ const row = (name: string, f: Figures): string =>
 async function summarizeProfile(dir: string): Promise<void> {
   const files = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile'));
   for (const file of files) {
-    const profile = JSON.parse(await readFile(join(dir, file), 'utf8')) as { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[]; samples: number[] };
+    const profile = JSON.parse(await readFile(join(dir, file), 'utf8')) as {
+      nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+      samples: number[];
+    };
     const byId = new Map(profile.nodes.map((n) => [n.id, n]));
     const self = new Map<string, number>();
     for (const id of profile.samples) {
@@ -136,7 +144,8 @@ async function summarizeProfile(dir: string): Promise<void> {
       self.set(key, (self.get(key) ?? 0) + 1);
     }
     console.log(`cpu profile ${file}: top self time (${profile.samples.length} samples)`);
-    for (const [key, n] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`  ${((100 * n) / profile.samples.length).toFixed(1).padStart(5)}%  ${key}`);
+    for (const [key, n] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25))
+      console.log(`  ${((100 * n) / profile.samples.length).toFixed(1).padStart(5)}%  ${key}`);
   }
 }
 
@@ -147,14 +156,18 @@ try {
   // Upstreams: one nginx, one port per stamp, answering a fixed body.
   const upstreamPorts = await Promise.all(STAMPS.map(() => freePort()));
   const upstreamHttp = STAMPS.map(
-    (s, i) => `    server { listen 127.0.0.1:${upstreamPorts[i]}; location / { default_type application/json; return 200 '{"stamp":"${s}","version":"1.0.0"}'; } }`,
+    (s, i) =>
+      `    server { listen 127.0.0.1:${upstreamPorts[i]}; location / { default_type application/json; return 200 '{"stamp":"${s}","version":"1.0.0"}'; } }`,
   ).join('\n');
   children.push(await startNginx(dir, nginxMain(dir, '1', upstreamHttp), upstreamPorts[0]!));
 
   const table = buildTable({ stamps: STAMPS, tenants: TENANTS });
   const tableFile = join(dir, 'table.json');
   await writeFile(tableFile, JSON.stringify(table));
-  await writeFile(join(dir, 'upstreams.json'), JSON.stringify(Object.fromEntries(STAMPS.map((s, i) => [s, `http://127.0.0.1:${upstreamPorts[i]}`]))));
+  await writeFile(
+    join(dir, 'upstreams.json'),
+    JSON.stringify(Object.fromEntries(STAMPS.map((s, i) => [s, `http://127.0.0.1:${upstreamPorts[i]}`]))),
+  );
 
   const script = join(dir, 'tenants.lua');
   await writeFile(
@@ -169,15 +182,34 @@ try {
   );
 
   // nginx as the router, from libs/routing's renderNginxConfig (map of tenant host → upstream).
-  const rendered = renderNginxConfig(table, { scheme: 'http', listen: '127.0.0.1:PORT', upstreams: Object.fromEntries(STAMPS.map((s, i) => [s, `127.0.0.1:${upstreamPorts[i]}`])) });
+  const rendered = renderNginxConfig(table, {
+    scheme: 'http',
+    listen: '127.0.0.1:PORT',
+    upstreams: Object.fromEntries(STAMPS.map((s, i) => [s, `127.0.0.1:${upstreamPorts[i]}`])),
+  });
   await writeFile(join(dir, 'tenant-map.conf'), rendered.tenantMap);
   const nginxRouter = async (workers: string): Promise<{ child: ChildProcess; url: string }> => {
     const port = await freePort();
     await writeFile(join(dir, `stamps-${port}.conf`), rendered.stamps.replace('127.0.0.1:PORT', `127.0.0.1:${port}`));
-    const child = await startNginx(dir, nginxMain(dir, workers, `    include ${dir}/tenant-map.conf;\n    include ${dir}/stamps-${port}.conf;`), port);
+    const child = await startNginx(
+      dir,
+      nginxMain(dir, workers, `    include ${dir}/tenant-map.conf;\n    include ${dir}/stamps-${port}.conf;`),
+      port,
+    );
     return { child, url: `http://127.0.0.1:${port}` };
   };
-  const gatewayArgs = ['--table', tableFile, '--upstreams', join(dir, 'upstreams.json'), '--max-concurrent-per-stamp', '512', '--max-concurrent-per-client', '1024', '--log-level', 'warn'];
+  const gatewayArgs = [
+    '--table',
+    tableFile,
+    '--upstreams',
+    join(dir, 'upstreams.json'),
+    '--max-concurrent-per-stamp',
+    '512',
+    '--max-concurrent-per-client',
+    '1024',
+    '--log-level',
+    'warn',
+  ];
   const nodeArgs = CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF] : [];
 
   const nginxStarted = performance.now();
@@ -189,11 +221,18 @@ try {
   const gatewayStartMs = performance.now() - gatewayStarted;
   const probe = await request(`${gateway.url}/x`, { headers: { host: `${tenantId(7)}.${DOMAIN}` } });
   const probeBody = await probe.body.text();
-  if (probe.statusCode !== 200 || !probeBody.includes('stamp-07')) throw new Error(`gateway probe failed: ${probe.statusCode} ${probeBody}`);
+  if (probe.statusCode !== 200 || !probeBody.includes('stamp-07'))
+    throw new Error(`gateway probe failed: ${probe.statusCode} ${probeBody}`);
 
-  console.log(`table: ${TENANTS.toLocaleString('en')} tenants on ${STAMPS.length} stamps, requests spread over ${SPREAD.toLocaleString('en')} tenants by Host; nginx up in ${nginxStartMs.toFixed(0)} ms, gateway ready in ${gatewayStartMs.toFixed(0)} ms`);
-  console.log(`machine: ${cpus().length} cores, load average ${load()} at start (other work on the machine skews every figure; compare the ratios, measured in one run)`);
-  console.log(`load: wrk 1 thread, ${CONNECTIONS} connections, ${DURATION_S} s per run, ${ROUNDS} rounds alternating; median round reported`);
+  console.log(
+    `table: ${TENANTS.toLocaleString('en')} tenants on ${STAMPS.length} stamps, requests spread over ${SPREAD.toLocaleString('en')} tenants by Host; nginx up in ${nginxStartMs.toFixed(0)} ms, gateway ready in ${gatewayStartMs.toFixed(0)} ms`,
+  );
+  console.log(
+    `machine: ${cpus().length} cores, load average ${load()} at start (other work on the machine skews every figure; compare the ratios, measured in one run)`,
+  );
+  console.log(
+    `load: wrk 1 thread, ${CONNECTIONS} connections, ${DURATION_S} s per run, ${ROUNDS} rounds alternating; median round reported`,
+  );
 
   await drive(script, gateway.url, 2);
   await drive(script, nginx.url, 2);
@@ -210,10 +249,13 @@ try {
   const n = pick(runs.nginx);
   console.log(row('gateway 1 worker', g));
   console.log(row('nginx 1 worker', n));
-  for (const [name, figures] of Object.entries(runs)) console.log(`  ${name} rounds: ${figures.map((f) => `${f.rps.toFixed(0)} req/s p99 ${f.p99.toFixed(2)} ms`).join(', ')}`);
+  for (const [name, figures] of Object.entries(runs))
+    console.log(`  ${name} rounds: ${figures.map((f) => `${f.rps.toFixed(0)} req/s p99 ${f.p99.toFixed(2)} ms`).join(', ')}`);
   const throughputRatio = g.rps / n.rps;
   const p99Ratio = g.p99 / n.p99;
-  console.log(`ratio              throughput ${throughputRatio.toFixed(2)} × nginx (target ≥ 0.6)   p99 ${p99Ratio.toFixed(2)} × nginx (target ≤ 2)`);
+  console.log(
+    `ratio              throughput ${throughputRatio.toFixed(2)} × nginx (target ≥ 0.6)   p99 ${p99Ratio.toFixed(2)} × nginx (target ≤ 2)`,
+  );
 
   // Reload: swap in a table moving 1,000 tenants, under load; time from the rename to the first
   // answer that carries the new revision; every failed request of the whole run is counted.
@@ -246,7 +288,9 @@ try {
     `reload             ${TENANTS.toLocaleString('en')}-tenant table served ${reloadMs.toFixed(0)} ms after the rename (target < 250 ms; rename itself +${(renamed - swapped).toFixed(0)} ms, at ${new Date(swappedAt).toISOString()}); tenant t000000 now on ${movedTo}; ` +
       `during the run: ${reloadRun.rps.toFixed(0)} req/s, errors ${reloadRun.errors}, non-2xx ${reloadRun.non2xx} (target 0); metrics show the new revision: ${loaded} (load ${reloadLoad})`,
   );
-  console.log(`rss                gateway ${rss.toFixed(0)} MB with the ${TENANTS.toLocaleString('en')}-tenant table loaded, after the reload (target < 250 MB) (load ${load()})`);
+  console.log(
+    `rss                gateway ${rss.toFixed(0)} MB with the ${TENANTS.toLocaleString('en')}-tenant table loaded, after the reload (target < 250 MB) (load ${load()})`,
+  );
   await stop(gateway);
   gateway = undefined;
   if (CPU_PROF) await summarizeProfile(CPU_PROF);
@@ -260,7 +304,9 @@ try {
   const nAuto = await drive(script, nginxAuto.url, DURATION_S);
   console.log(row('gateway 2 workers', g2));
   console.log(row('nginx auto', nAuto));
-  console.log(`scaling            gateway 1 → 2 workers: ${(g2.rps / g.rps).toFixed(2)}× throughput; 2 workers at ${(g2.rps / nAuto.rps).toFixed(2)} × nginx auto (${cpus().length} cores shared with wrk and the upstream nginx)`);
+  console.log(
+    `scaling            gateway 1 → 2 workers: ${(g2.rps / g.rps).toFixed(2)}× throughput; 2 workers at ${(g2.rps / nAuto.rps).toFixed(2)} × nginx auto (${cpus().length} cores shared with wrk and the upstream nginx)`,
+  );
 
   const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
   console.log(

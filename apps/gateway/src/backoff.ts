@@ -36,7 +36,12 @@ export function backoffAdmit(entry: BackoffEntry | undefined, nowMs: number): Ba
  * (the streak is over, and the map forgets the tenant). A failure during a back-off (a request
  * admitted before it began) doesn't extend it.
  */
-export function backoffRecord(entry: BackoffEntry | undefined, failed: boolean, nowMs: number, policy: BackoffPolicy): BackoffEntry | undefined {
+export function backoffRecord(
+  entry: BackoffEntry | undefined,
+  failed: boolean,
+  nowMs: number,
+  policy: BackoffPolicy,
+): BackoffEntry | undefined {
   if (!failed) return undefined;
   const current = entry ?? { failures: 0, level: 0, untilMs: 0 };
   if (nowMs < current.untilMs) return current;

@@ -1,8 +1,30 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CLOSED, SUCCESS, breakerAbandon, breakerAdmit, breakerGaugeValue, breakerRecord, windowRecord, windowTrips, type BreakerPolicy, type BreakerState, type Outcome, type WindowBucket } from './breaker.ts';
+import {
+  CLOSED,
+  SUCCESS,
+  breakerAbandon,
+  breakerAdmit,
+  breakerGaugeValue,
+  breakerRecord,
+  windowRecord,
+  windowTrips,
+  type BreakerPolicy,
+  type BreakerState,
+  type Outcome,
+  type WindowBucket,
+} from './breaker.ts';
 
-const policy: BreakerPolicy = { connectFailures: 3, windowMs: 1000, buckets: 10, minRequests: 4, failureRatePercent: 50, minTenants: 2, minClients: 2, cooldownMs: 1000 };
+const policy: BreakerPolicy = {
+  connectFailures: 3,
+  windowMs: 1000,
+  buckets: 10,
+  minRequests: 4,
+  failureRatePercent: 50,
+  minTenants: 2,
+  minClients: 2,
+  cooldownMs: 1000,
+};
 const fail = (tenant: string, client: string): Outcome => ({ kind: 'failure', tenant, client });
 const CONNECT: Outcome = { kind: 'connect-failure' };
 
@@ -13,22 +35,69 @@ function run(outcomes: readonly Outcome[], nowMs = 0, from: BreakerState = CLOSE
 describe('breaker admission', () => {
   it.each([
     { name: 'closed admits', state: CLOSED, now: 0, allowed: true, next: CLOSED },
-    { name: 'open refuses during the cool-down', state: { kind: 'open', untilMs: 1000 }, now: 999, allowed: false, next: { kind: 'open', untilMs: 1000 } },
-    { name: 'open lets one probe through after the cool-down', state: { kind: 'open', untilMs: 1000 }, now: 1000, allowed: true, next: { kind: 'half-open', probeInFlight: true } },
-    { name: 'half-open refuses while the probe runs', state: { kind: 'half-open', probeInFlight: true }, now: 5000, allowed: false, next: { kind: 'half-open', probeInFlight: true } },
-    { name: 'half-open with no probe in flight sends one', state: { kind: 'half-open', probeInFlight: false }, now: 5000, allowed: true, next: { kind: 'half-open', probeInFlight: true } },
-  ] as { name: string; state: BreakerState; now: number; allowed: boolean; next: BreakerState }[])('$name', ({ state, now, allowed, next }) => {
-    expect(breakerAdmit(state, now)).toEqual({ allowed, next });
-  });
+    {
+      name: 'open refuses during the cool-down',
+      state: { kind: 'open', untilMs: 1000 },
+      now: 999,
+      allowed: false,
+      next: { kind: 'open', untilMs: 1000 },
+    },
+    {
+      name: 'open lets one probe through after the cool-down',
+      state: { kind: 'open', untilMs: 1000 },
+      now: 1000,
+      allowed: true,
+      next: { kind: 'half-open', probeInFlight: true },
+    },
+    {
+      name: 'half-open refuses while the probe runs',
+      state: { kind: 'half-open', probeInFlight: true },
+      now: 5000,
+      allowed: false,
+      next: { kind: 'half-open', probeInFlight: true },
+    },
+    {
+      name: 'half-open with no probe in flight sends one',
+      state: { kind: 'half-open', probeInFlight: false },
+      now: 5000,
+      allowed: true,
+      next: { kind: 'half-open', probeInFlight: true },
+    },
+  ] as { name: string; state: BreakerState; now: number; allowed: boolean; next: BreakerState }[])(
+    '$name',
+    ({ state, now, allowed, next }) => {
+      expect(breakerAdmit(state, now)).toEqual({ allowed, next });
+    },
+  );
 });
 
 describe('breaker transitions', () => {
   it.each([
     { name: 'a good probe closes it', state: { kind: 'half-open', probeInFlight: true }, outcome: SUCCESS, next: CLOSED },
-    { name: 'a failed probe reopens it', state: { kind: 'half-open', probeInFlight: true }, outcome: fail('a', '1'), next: { kind: 'open', untilMs: 1500 } },
-    { name: 'a probe that cannot connect reopens it', state: { kind: 'half-open', probeInFlight: true }, outcome: CONNECT, next: { kind: 'open', untilMs: 1500 } },
-    { name: 'a late failure keeps it open', state: { kind: 'open', untilMs: 900 }, outcome: fail('a', '1'), next: { kind: 'open', untilMs: 900 } },
-    { name: 'a late success keeps it open until a probe', state: { kind: 'open', untilMs: 900 }, outcome: SUCCESS, next: { kind: 'open', untilMs: 900 } },
+    {
+      name: 'a failed probe reopens it',
+      state: { kind: 'half-open', probeInFlight: true },
+      outcome: fail('a', '1'),
+      next: { kind: 'open', untilMs: 1500 },
+    },
+    {
+      name: 'a probe that cannot connect reopens it',
+      state: { kind: 'half-open', probeInFlight: true },
+      outcome: CONNECT,
+      next: { kind: 'open', untilMs: 1500 },
+    },
+    {
+      name: 'a late failure keeps it open',
+      state: { kind: 'open', untilMs: 900 },
+      outcome: fail('a', '1'),
+      next: { kind: 'open', untilMs: 900 },
+    },
+    {
+      name: 'a late success keeps it open until a probe',
+      state: { kind: 'open', untilMs: 900 },
+      outcome: SUCCESS,
+      next: { kind: 'open', untilMs: 900 },
+    },
   ] as { name: string; state: BreakerState; outcome: Outcome; next: BreakerState }[])('$name', ({ state, outcome, next }) => {
     expect(breakerRecord(state, outcome, 500, policy)).toEqual(next);
   });
@@ -76,7 +145,9 @@ describe('breaker transitions', () => {
     { state: CLOSED, value: 0 },
     { state: { kind: 'half-open', probeInFlight: true }, value: 1 },
     { state: { kind: 'open', untilMs: 0 }, value: 2 },
-  ] as { state: BreakerState; value: number }[])('gauge of $state.kind is $value', ({ state, value }) => expect(breakerGaugeValue(state)).toBe(value));
+  ] as { state: BreakerState; value: number }[])('gauge of $state.kind is $value', ({ state, value }) =>
+    expect(breakerGaugeValue(state)).toBe(value),
+  );
 });
 
 describe('sliding window', () => {
@@ -100,7 +171,13 @@ describe('sliding window', () => {
   });
 
   it('judges volume, rate and spread together', () => {
-    const bucket = (requests: number, failures: number, tenants: string[], clients: string[]): WindowBucket => ({ startMs: 0, requests, failures, tenants, clients });
+    const bucket = (requests: number, failures: number, tenants: string[], clients: string[]): WindowBucket => ({
+      startMs: 0,
+      requests,
+      failures,
+      tenants,
+      clients,
+    });
     expect(windowTrips([bucket(4, 2, ['a', 'b'], ['1', '2'])], policy)).toBe(true);
     expect(windowTrips([bucket(3, 3, ['a', 'b'], ['1', '2'])], policy)).toBe(false);
     expect(windowTrips([bucket(5, 2, ['a', 'b'], ['1', '2'])], policy)).toBe(false);

@@ -75,13 +75,19 @@ function addCapped(list: readonly string[], value: string, cap: number): readonl
 }
 
 /** The window after one outcome: buckets older than the window dropped, the current one counted. */
-export function windowRecord(window: readonly WindowBucket[], outcome: Outcome, nowMs: number, policy: BreakerPolicy): readonly WindowBucket[] {
+export function windowRecord(
+  window: readonly WindowBucket[],
+  outcome: Outcome,
+  nowMs: number,
+  policy: BreakerPolicy,
+): readonly WindowBucket[] {
   const width = Math.max(1, Math.floor(policy.windowMs / (policy.buckets ?? 10)));
   const startMs = nowMs - (nowMs % width);
   const oldest = startMs - policy.windowMs + width;
   const kept = window[0] !== undefined && window[0].startMs < oldest ? window.filter((b) => b.startMs >= oldest) : window;
   const last = kept.at(-1);
-  const current: WindowBucket = last !== undefined && last.startMs === startMs ? last : { startMs, requests: 0, failures: 0, tenants: [], clients: [] };
+  const current: WindowBucket =
+    last !== undefined && last.startMs === startMs ? last : { startMs, requests: 0, failures: 0, tenants: [], clients: [] };
   const failed = outcome.kind === 'failure';
   const next: WindowBucket = {
     startMs,

@@ -39,7 +39,10 @@ describe('clientAddress', () => {
     { name: 'IPv4-mapped peer', peer: '::ffff:10.0.0.2', xff: '1.1.1.1', expected: '1.1.1.1' },
     { name: 'IPv4-mapped untrusted peer is reported plain', peer: '::ffff:203.0.113.9', xff: undefined, expected: '203.0.113.9' },
     { name: 'no peer at all', peer: undefined, xff: '1.1.1.1', expected: '' },
-  ] as { name: string; peer?: string; xff?: string | string[]; trustedList?: null; expected: string }[])('$name', ({ peer, xff, expected, ...rest }) => {
-    expect(clientAddress(peer, xff, 'trustedList' in rest ? undefined : trusted)).toBe(expected);
-  });
+  ] as { name: string; peer?: string; xff?: string | string[]; trustedList?: null; expected: string }[])(
+    '$name',
+    ({ peer, xff, expected, ...rest }) => {
+      expect(clientAddress(peer, xff, 'trustedList' in rest ? undefined : trusted)).toBe(expected);
+    },
+  );
 });

@@ -5,7 +5,10 @@ import { BlockList, isIP } from 'node:net';
 /** Trusted proxy ranges, or an error message naming the bad entry. */
 export function parseTrustedProxies(text: string): BlockList | string {
   const list = new BlockList();
-  for (const part of text.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '')) {
     const [address = '', prefixText, extra] = part.split('/');
     const family = isIP(address);
     const max = family === 6 ? 128 : 32;
@@ -34,7 +37,11 @@ export function isTrusted(address: string, trusted: BlockList | undefined): bool
  * trusted, so a client can't name its own address by sending the header: a hop a trusted
  * proxy did not add is never believed. A malformed hop ends the walk at the last good one.
  */
-export function clientAddress(peer: string | undefined, forwardedFor: string | string[] | undefined, trusted: BlockList | undefined): string {
+export function clientAddress(
+  peer: string | undefined,
+  forwardedFor: string | string[] | undefined,
+  trusted: BlockList | undefined,
+): string {
   let address = plain(peer ?? '');
   if (!isTrusted(address, trusted) || forwardedFor === undefined) return address;
   const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor).split(',');

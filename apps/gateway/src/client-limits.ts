@@ -33,11 +33,15 @@ export function expiredLimit(progress: ExchangeProgress, nowMs: number, limits: 
     if (nowMs - progress.startedMs >= limits.requestTimeoutMs) return 'request';
     if (nowMs - progress.lastReadMs >= limits.requestBodyTimeoutMs) return 'request-body';
   }
-  if (progress.writeStalledSinceMs !== undefined && nowMs - progress.writeStalledSinceMs >= limits.clientWriteTimeoutMs) return 'client-write';
+  if (progress.writeStalledSinceMs !== undefined && nowMs - progress.writeStalledSinceMs >= limits.clientWriteTimeoutMs)
+    return 'client-write';
   return undefined;
 }
 
 /** How often the sweeper looks: a quarter of the shortest limit, between 10 ms and 1 s. */
 export function sweepIntervalMs(limits: ClientLimits): number {
-  return Math.min(1000, Math.max(10, Math.floor(Math.min(limits.requestBodyTimeoutMs, limits.requestTimeoutMs, limits.clientWriteTimeoutMs) / 4)));
+  return Math.min(
+    1000,
+    Math.max(10, Math.floor(Math.min(limits.requestBodyTimeoutMs, limits.requestTimeoutMs, limits.clientWriteTimeoutMs) / 4)),
+  );
 }

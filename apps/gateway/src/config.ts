@@ -84,7 +84,8 @@ export interface GatewayConfig {
   readonly logLevel: string;
 }
 
-export type GatewayConfigResult = { readonly ok: true; readonly config: GatewayConfig } | { readonly ok: false; readonly error: string; readonly help?: string };
+export type GatewayConfigResult =
+  { readonly ok: true; readonly config: GatewayConfig } | { readonly ok: false; readonly error: string; readonly help?: string };
 
 interface FlagSpec {
   readonly flags: string;
@@ -95,45 +96,201 @@ interface FlagSpec {
 
 /** Every flag, its environment variable and default. The README's table lists the same. */
 export const GATEWAY_FLAGS: readonly FlagSpec[] = [
-  { flags: '--table <path>', env: 'STAMPYARD_GATEWAY_TABLE', description: 'routing table file, or folder (routing-table.json or ConfigMap shards)' },
+  {
+    flags: '--table <path>',
+    env: 'STAMPYARD_GATEWAY_TABLE',
+    description: 'routing table file, or folder (routing-table.json or ConfigMap shards)',
+  },
   { flags: '--port <n>', env: 'STAMPYARD_GATEWAY_PORT', description: 'port; 0 picks a free one', defaultValue: '8080' },
   { flags: '--host <address>', env: 'STAMPYARD_GATEWAY_HOST', description: 'listen address', defaultValue: '127.0.0.1' },
-  { flags: '--admin-port <n>', env: 'STAMPYARD_GATEWAY_ADMIN_PORT', description: 'port serving /healthz, /readyz, /metrics (the main port answers only a bare liveness check)' },
-  { flags: '--public-admin', env: 'STAMPYARD_GATEWAY_PUBLIC_ADMIN', description: 'also serve readyz and metrics under /.well-known/stampyard/ on the main port' },
-  { flags: '--workers <n|auto>', env: 'STAMPYARD_GATEWAY_WORKERS', description: 'processes sharing the port (auto: one per core)', defaultValue: '1' },
-  { flags: '--trust-proxy <cidrs>', env: 'STAMPYARD_GATEWAY_TRUST_PROXY', description: 'peers whose X-Forwarded-For names the client (comma-separated CIDRs)' },
-  { flags: '--upstreams <file>', env: 'STAMPYARD_GATEWAY_UPSTREAMS', description: 'JSON {"<stamp>": "<base URL>"} overriding table endpoints' },
-  { flags: '--identify <list>', env: 'STAMPYARD_GATEWAY_IDENTIFY', description: 'tenant sources in order: host,header,token (default host,header, plus token when a key is set)' },
-  { flags: '--tenant-header <name>', env: 'STAMPYARD_GATEWAY_TENANT_HEADER', description: 'header naming the tenant', defaultValue: 'x-tenant-id' },
+  {
+    flags: '--admin-port <n>',
+    env: 'STAMPYARD_GATEWAY_ADMIN_PORT',
+    description: 'port serving /healthz, /readyz, /metrics (the main port answers only a bare liveness check)',
+  },
+  {
+    flags: '--public-admin',
+    env: 'STAMPYARD_GATEWAY_PUBLIC_ADMIN',
+    description: 'also serve readyz and metrics under /.well-known/stampyard/ on the main port',
+  },
+  {
+    flags: '--workers <n|auto>',
+    env: 'STAMPYARD_GATEWAY_WORKERS',
+    description: 'processes sharing the port (auto: one per core)',
+    defaultValue: '1',
+  },
+  {
+    flags: '--trust-proxy <cidrs>',
+    env: 'STAMPYARD_GATEWAY_TRUST_PROXY',
+    description: 'peers whose X-Forwarded-For names the client (comma-separated CIDRs)',
+  },
+  {
+    flags: '--upstreams <file>',
+    env: 'STAMPYARD_GATEWAY_UPSTREAMS',
+    description: 'JSON {"<stamp>": "<base URL>"} overriding table endpoints',
+  },
+  {
+    flags: '--identify <list>',
+    env: 'STAMPYARD_GATEWAY_IDENTIFY',
+    description: 'tenant sources in order: host,header,token (default host,header, plus token when a key is set)',
+  },
+  {
+    flags: '--tenant-header <name>',
+    env: 'STAMPYARD_GATEWAY_TENANT_HEADER',
+    description: 'header naming the tenant',
+    defaultValue: 'x-tenant-id',
+  },
   { flags: '--jwt-public-key <file>', env: 'STAMPYARD_GATEWAY_JWT_PUBLIC_KEY', description: 'PEM public key verifying tenant tokens' },
   { flags: '--jwks <file>', env: 'STAMPYARD_GATEWAY_JWKS', description: 'JWKS file verifying tenant tokens' },
   { flags: '--jwt-issuer <iss>', env: 'STAMPYARD_GATEWAY_JWT_ISSUER', description: 'required token issuer' },
   { flags: '--jwt-audience <aud>', env: 'STAMPYARD_GATEWAY_JWT_AUDIENCE', description: 'required token audience' },
-  { flags: '--connect-timeout-ms <n>', env: 'STAMPYARD_GATEWAY_CONNECT_TIMEOUT_MS', description: 'connect timeout to a stamp', defaultValue: '2000' },
-  { flags: '--headers-timeout-ms <n>', env: 'STAMPYARD_GATEWAY_HEADERS_TIMEOUT_MS', description: 'wait for a stamp\'s response headers, then 504', defaultValue: '15000' },
-  { flags: '--body-timeout-ms <n>', env: 'STAMPYARD_GATEWAY_BODY_TIMEOUT_MS', description: 'longest idle gap in a body', defaultValue: '30000' },
-  { flags: '--max-concurrent-per-stamp <n>', env: 'STAMPYARD_GATEWAY_MAX_CONCURRENT_PER_STAMP', description: 'bulkhead: requests in flight per stamp, excess gets 503', defaultValue: '256' },
-  { flags: '--max-concurrent-per-tenant <n>', env: 'STAMPYARD_GATEWAY_MAX_CONCURRENT_PER_TENANT', description: 'a tenant\'s share of its stamp\'s bulkhead (default: a quarter of it)' },
-  { flags: '--max-concurrent-per-client <n>', env: 'STAMPYARD_GATEWAY_MAX_CONCURRENT_PER_CLIENT', description: 'requests in flight per client address (default: a quarter of the stamp bulkhead)' },
-  { flags: '--request-body-timeout-ms <n>', env: 'STAMPYARD_GATEWAY_REQUEST_BODY_TIMEOUT_MS', description: 'longest idle gap in a request body, then 408', defaultValue: '10000' },
-  { flags: '--request-timeout-ms <n>', env: 'STAMPYARD_GATEWAY_REQUEST_TIMEOUT_MS', description: 'longest time to receive a whole request, then 408', defaultValue: '60000' },
-  { flags: '--client-write-timeout-ms <n>', env: 'STAMPYARD_GATEWAY_CLIENT_WRITE_TIMEOUT_MS', description: 'longest stall writing to a client, then the connection closes', defaultValue: '30000' },
-  { flags: '--max-request-headers <n>', env: 'STAMPYARD_GATEWAY_MAX_REQUEST_HEADERS', description: 'header lines a request may carry, more gets 431', defaultValue: '100' },
-  { flags: '--breaker-connect-failures <n>', env: 'STAMPYARD_GATEWAY_BREAKER_CONNECT_FAILURES', description: 'consecutive connect failures that open a stamp\'s breaker', defaultValue: '5' },
-  { flags: '--breaker-window-ms <n>', env: 'STAMPYARD_GATEWAY_BREAKER_WINDOW_MS', description: 'sliding window of the breaker\'s failure rate', defaultValue: '10000' },
-  { flags: '--breaker-min-requests <n>', env: 'STAMPYARD_GATEWAY_BREAKER_MIN_REQUESTS', description: 'requests in the window before its rate counts', defaultValue: '20' },
-  { flags: '--breaker-failure-rate <percent>', env: 'STAMPYARD_GATEWAY_BREAKER_FAILURE_RATE', description: 'failure rate that opens the breaker', defaultValue: '50' },
-  { flags: '--breaker-min-tenants <n>', env: 'STAMPYARD_GATEWAY_BREAKER_MIN_TENANTS', description: 'distinct failing tenants needed to open the breaker', defaultValue: '3' },
-  { flags: '--breaker-min-clients <n>', env: 'STAMPYARD_GATEWAY_BREAKER_MIN_CLIENTS', description: 'distinct failing client addresses needed to open the breaker', defaultValue: '2' },
-  { flags: '--breaker-cooldown-ms <n>', env: 'STAMPYARD_GATEWAY_BREAKER_COOLDOWN_MS', description: 'open time before a half-open probe', defaultValue: '5000' },
-  { flags: '--tenant-backoff-failures <n>', env: 'STAMPYARD_GATEWAY_TENANT_BACKOFF_FAILURES', description: 'consecutive timeouts of one tenant that start its back-off', defaultValue: '3' },
-  { flags: '--tenant-backoff-ms <n>', env: 'STAMPYARD_GATEWAY_TENANT_BACKOFF_MS', description: 'first tenant back-off, doubling while failures go on', defaultValue: '1000' },
-  { flags: '--tenant-backoff-max-ms <n>', env: 'STAMPYARD_GATEWAY_TENANT_BACKOFF_MAX_MS', description: 'longest tenant back-off', defaultValue: '30000' },
-  { flags: '--metrics-max-tenants <n>', env: 'STAMPYARD_GATEWAY_METRICS_MAX_TENANTS', description: 'tenants with their own label in refusal metrics; others count as _other', defaultValue: '100' },
-  { flags: '--poll-interval-ms <n>', env: 'STAMPYARD_GATEWAY_POLL_INTERVAL_MS', description: 'table poll interval (fallback to watching); 0 = off', defaultValue: '2000' },
-  { flags: '--watch-debounce-ms <n>', env: 'STAMPYARD_GATEWAY_WATCH_DEBOUNCE_MS', description: 'wait after a file event before reading', defaultValue: '10' },
-  { flags: '--shutdown-timeout-ms <n>', env: 'STAMPYARD_GATEWAY_SHUTDOWN_TIMEOUT_MS', description: 'SIGTERM: wait this long for in-flight requests', defaultValue: '25000' },
-  { flags: '--ready-file <file>', env: 'STAMPYARD_GATEWAY_READY_FILE', description: 'write {"port",…} here once listening with a valid table' },
+  {
+    flags: '--connect-timeout-ms <n>',
+    env: 'STAMPYARD_GATEWAY_CONNECT_TIMEOUT_MS',
+    description: 'connect timeout to a stamp',
+    defaultValue: '2000',
+  },
+  {
+    flags: '--headers-timeout-ms <n>',
+    env: 'STAMPYARD_GATEWAY_HEADERS_TIMEOUT_MS',
+    description: "wait for a stamp's response headers, then 504",
+    defaultValue: '15000',
+  },
+  {
+    flags: '--body-timeout-ms <n>',
+    env: 'STAMPYARD_GATEWAY_BODY_TIMEOUT_MS',
+    description: 'longest idle gap in a body',
+    defaultValue: '30000',
+  },
+  {
+    flags: '--max-concurrent-per-stamp <n>',
+    env: 'STAMPYARD_GATEWAY_MAX_CONCURRENT_PER_STAMP',
+    description: 'bulkhead: requests in flight per stamp, excess gets 503',
+    defaultValue: '256',
+  },
+  {
+    flags: '--max-concurrent-per-tenant <n>',
+    env: 'STAMPYARD_GATEWAY_MAX_CONCURRENT_PER_TENANT',
+    description: "a tenant's share of its stamp's bulkhead (default: a quarter of it)",
+  },
+  {
+    flags: '--max-concurrent-per-client <n>',
+    env: 'STAMPYARD_GATEWAY_MAX_CONCURRENT_PER_CLIENT',
+    description: 'requests in flight per client address (default: a quarter of the stamp bulkhead)',
+  },
+  {
+    flags: '--request-body-timeout-ms <n>',
+    env: 'STAMPYARD_GATEWAY_REQUEST_BODY_TIMEOUT_MS',
+    description: 'longest idle gap in a request body, then 408',
+    defaultValue: '10000',
+  },
+  {
+    flags: '--request-timeout-ms <n>',
+    env: 'STAMPYARD_GATEWAY_REQUEST_TIMEOUT_MS',
+    description: 'longest time to receive a whole request, then 408',
+    defaultValue: '60000',
+  },
+  {
+    flags: '--client-write-timeout-ms <n>',
+    env: 'STAMPYARD_GATEWAY_CLIENT_WRITE_TIMEOUT_MS',
+    description: 'longest stall writing to a client, then the connection closes',
+    defaultValue: '30000',
+  },
+  {
+    flags: '--max-request-headers <n>',
+    env: 'STAMPYARD_GATEWAY_MAX_REQUEST_HEADERS',
+    description: 'header lines a request may carry, more gets 431',
+    defaultValue: '100',
+  },
+  {
+    flags: '--breaker-connect-failures <n>',
+    env: 'STAMPYARD_GATEWAY_BREAKER_CONNECT_FAILURES',
+    description: "consecutive connect failures that open a stamp's breaker",
+    defaultValue: '5',
+  },
+  {
+    flags: '--breaker-window-ms <n>',
+    env: 'STAMPYARD_GATEWAY_BREAKER_WINDOW_MS',
+    description: "sliding window of the breaker's failure rate",
+    defaultValue: '10000',
+  },
+  {
+    flags: '--breaker-min-requests <n>',
+    env: 'STAMPYARD_GATEWAY_BREAKER_MIN_REQUESTS',
+    description: 'requests in the window before its rate counts',
+    defaultValue: '20',
+  },
+  {
+    flags: '--breaker-failure-rate <percent>',
+    env: 'STAMPYARD_GATEWAY_BREAKER_FAILURE_RATE',
+    description: 'failure rate that opens the breaker',
+    defaultValue: '50',
+  },
+  {
+    flags: '--breaker-min-tenants <n>',
+    env: 'STAMPYARD_GATEWAY_BREAKER_MIN_TENANTS',
+    description: 'distinct failing tenants needed to open the breaker',
+    defaultValue: '3',
+  },
+  {
+    flags: '--breaker-min-clients <n>',
+    env: 'STAMPYARD_GATEWAY_BREAKER_MIN_CLIENTS',
+    description: 'distinct failing client addresses needed to open the breaker',
+    defaultValue: '2',
+  },
+  {
+    flags: '--breaker-cooldown-ms <n>',
+    env: 'STAMPYARD_GATEWAY_BREAKER_COOLDOWN_MS',
+    description: 'open time before a half-open probe',
+    defaultValue: '5000',
+  },
+  {
+    flags: '--tenant-backoff-failures <n>',
+    env: 'STAMPYARD_GATEWAY_TENANT_BACKOFF_FAILURES',
+    description: 'consecutive timeouts of one tenant that start its back-off',
+    defaultValue: '3',
+  },
+  {
+    flags: '--tenant-backoff-ms <n>',
+    env: 'STAMPYARD_GATEWAY_TENANT_BACKOFF_MS',
+    description: 'first tenant back-off, doubling while failures go on',
+    defaultValue: '1000',
+  },
+  {
+    flags: '--tenant-backoff-max-ms <n>',
+    env: 'STAMPYARD_GATEWAY_TENANT_BACKOFF_MAX_MS',
+    description: 'longest tenant back-off',
+    defaultValue: '30000',
+  },
+  {
+    flags: '--metrics-max-tenants <n>',
+    env: 'STAMPYARD_GATEWAY_METRICS_MAX_TENANTS',
+    description: 'tenants with their own label in refusal metrics; others count as _other',
+    defaultValue: '100',
+  },
+  {
+    flags: '--poll-interval-ms <n>',
+    env: 'STAMPYARD_GATEWAY_POLL_INTERVAL_MS',
+    description: 'table poll interval (fallback to watching); 0 = off',
+    defaultValue: '2000',
+  },
+  {
+    flags: '--watch-debounce-ms <n>',
+    env: 'STAMPYARD_GATEWAY_WATCH_DEBOUNCE_MS',
+    description: 'wait after a file event before reading',
+    defaultValue: '10',
+  },
+  {
+    flags: '--shutdown-timeout-ms <n>',
+    env: 'STAMPYARD_GATEWAY_SHUTDOWN_TIMEOUT_MS',
+    description: 'SIGTERM: wait this long for in-flight requests',
+    defaultValue: '25000',
+  },
+  {
+    flags: '--ready-file <file>',
+    env: 'STAMPYARD_GATEWAY_READY_FILE',
+    description: 'write {"port",…} here once listening with a valid table',
+  },
   { flags: '--log-level <level>', env: 'STAMPYARD_GATEWAY_LOG_LEVEL', description: 'pino log level', defaultValue: 'info' },
 ];
 
@@ -164,7 +321,8 @@ export function gatewayHelp(): string {
 
 function integer(flag: string, text: string, min: number, max: number, errors: string[]): number {
   const value = Number(text);
-  if (!/^\d+$/.test(text) || value < min || value > max) errors.push(`${flag} must be an integer from ${min} to ${max}, received ${JSON.stringify(text)}`);
+  if (!/^\d+$/.test(text) || value < min || value > max)
+    errors.push(`${flag} must be an integer from ${min} to ${max}, received ${JSON.stringify(text)}`);
   return value;
 }
 
@@ -194,7 +352,8 @@ export function parseGatewayConfig(argv: readonly string[], env: Readonly<Record
   const hasKey = Boolean(o['jwtPublicKey'] || o['jwks']);
   const identify = parseIdentifyOrder(o['identify'] ?? (hasKey ? 'host,header,token' : 'host,header'));
   if (typeof identify === 'string') errors.push(identify);
-  else if (identify.includes('token') && !hasKey) errors.push('--identify includes token but no key is set; add --jwt-public-key <file> or --jwks <file>');
+  else if (identify.includes('token') && !hasKey)
+    errors.push('--identify includes token but no key is set; add --jwt-public-key <file> or --jwks <file>');
   const ms = (flag: string, key: string, min = 1) => integer(flag, o[key] ?? '', min, 3_600_000, errors);
   const count = (flag: string, key: string, min = 1, fallback = '') => integer(flag, o[key] ?? fallback, min, 1_000_000, errors);
   const trusted = parseTrustedProxies(o['trustProxy'] ?? '');
@@ -260,7 +419,8 @@ export function parseUpstreams(text: string, file: string): ReadonlyMap<string, 
   if (data === null || typeof data !== 'object' || Array.isArray(data)) return `${file}: must be a JSON object of stamp name → base URL`;
   const map = new Map<string, string>();
   for (const [stamp, url] of Object.entries(data)) {
-    if (typeof url !== 'string' || !/^https?:\/\/[^/]/.test(url)) return `${file}: ${stamp}: must be an http(s) base URL, received ${JSON.stringify(url)}; e.g. "http://127.0.0.1:9101"`;
+    if (typeof url !== 'string' || !/^https?:\/\/[^/]/.test(url))
+      return `${file}: ${stamp}: must be an http(s) base URL, received ${JSON.stringify(url)}; e.g. "http://127.0.0.1:9101"`;
     map.set(stamp, url);
   }
   return map;

@@ -67,20 +67,30 @@ describe('Occupancy', () => {
 
   it('property: counts never pass a limit, and releasing every slot leaves nothing behind', () => {
     fc.assert(
-      fc.property(fc.array(fc.record({ stamp: fc.constantFrom('s', 't'), tenant: fc.constantFrom('a', 'b', 'c'), client: fc.constantFrom('1', '2'), release: fc.nat(3) })), (steps) => {
-        const occupancy = new Occupancy(limits);
-        const held = [];
-        for (const step of steps) {
-          const slot = occupancy.acquire(step.stamp, step.tenant, step.client);
-          if (typeof slot !== 'string') held.push(slot);
-          if (step.release === 0 && held.length > 0) occupancy.release(held.shift()!);
-          for (const [, n] of occupancy.stamps.entries()) expect(n).toBeLessThanOrEqual(limits.perStamp);
-          for (const [, n] of occupancy.tenants.entries()) expect(n).toBeLessThanOrEqual(limits.perTenant);
-          for (const [, n] of occupancy.clients.entries()) expect(n).toBeLessThanOrEqual(limits.perClient);
-        }
-        for (const slot of held) occupancy.release(slot);
-        expect([occupancy.stamps.size, occupancy.tenants.size, occupancy.clients.size]).toEqual([0, 0, 0]);
-      }),
+      fc.property(
+        fc.array(
+          fc.record({
+            stamp: fc.constantFrom('s', 't'),
+            tenant: fc.constantFrom('a', 'b', 'c'),
+            client: fc.constantFrom('1', '2'),
+            release: fc.nat(3),
+          }),
+        ),
+        (steps) => {
+          const occupancy = new Occupancy(limits);
+          const held = [];
+          for (const step of steps) {
+            const slot = occupancy.acquire(step.stamp, step.tenant, step.client);
+            if (typeof slot !== 'string') held.push(slot);
+            if (step.release === 0 && held.length > 0) occupancy.release(held.shift()!);
+            for (const [, n] of occupancy.stamps.entries()) expect(n).toBeLessThanOrEqual(limits.perStamp);
+            for (const [, n] of occupancy.tenants.entries()) expect(n).toBeLessThanOrEqual(limits.perTenant);
+            for (const [, n] of occupancy.clients.entries()) expect(n).toBeLessThanOrEqual(limits.perClient);
+          }
+          for (const slot of held) occupancy.release(slot);
+          expect([occupancy.stamps.size, occupancy.tenants.size, occupancy.clients.size]).toEqual([0, 0, 0]);
+        },
+      ),
     );
   });
 });

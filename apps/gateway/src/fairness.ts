@@ -18,7 +18,10 @@ export type ShareRefusal = 'stamp-busy' | 'tenant-busy' | 'client-busy';
  * checked first, so a refusal names the share that is actually used up by this caller:
  * a tenant at its share hears `tenant-busy` even when the stamp is also full.
  */
-export function decideShare(inFlight: { readonly stamp: number; readonly tenant: number; readonly client: number }, limits: ShareLimits): ShareRefusal | undefined {
+export function decideShare(
+  inFlight: { readonly stamp: number; readonly tenant: number; readonly client: number },
+  limits: ShareLimits,
+): ShareRefusal | undefined {
   if (inFlight.client >= limits.perClient) return 'client-busy';
   if (inFlight.tenant >= limits.perTenant) return 'tenant-busy';
   if (inFlight.stamp >= limits.perStamp) return 'stamp-busy';
@@ -76,7 +79,10 @@ export class Occupancy {
   acquire(stamp: string, tenant: string, client: string): Slot | ShareRefusal {
     // Tenants are keyed within their stamp: after a move, in-flight requests still count where they run.
     const tenantKey = `${stamp}/${tenant}`;
-    const refusal = decideShare({ stamp: this.stamps.get(stamp), tenant: this.tenants.get(tenantKey), client: this.clients.get(client) }, this.limits);
+    const refusal = decideShare(
+      { stamp: this.stamps.get(stamp), tenant: this.tenants.get(tenantKey), client: this.clients.get(client) },
+      this.limits,
+    );
     if (refusal !== undefined) return refusal;
     this.stamps.increment(stamp);
     this.tenants.increment(tenantKey);

@@ -6,7 +6,17 @@ import type { Counter, Histogram } from 'prom-client';
 import type { Logger } from 'pino';
 import { Pool, type Dispatcher } from 'undici';
 import { backoffAdmit, backoffRecord, retryAfterSeconds, type BackoffEntry, type BackoffPolicy } from './backoff.ts';
-import { CLOSED, SUCCESS, breakerAbandon, breakerAdmit, breakerGaugeValue, breakerRecord, type BreakerPolicy, type BreakerState, type Outcome } from './breaker.ts';
+import {
+  CLOSED,
+  SUCCESS,
+  breakerAbandon,
+  breakerAdmit,
+  breakerGaugeValue,
+  breakerRecord,
+  type BreakerPolicy,
+  type BreakerState,
+  type Outcome,
+} from './breaker.ts';
 import { clientAddress, isTrusted, parseTrustedProxies } from './client-address.ts';
 import { expiredLimit, sweepIntervalMs, type ClientLimit, type ClientLimits } from './client-limits.ts';
 import type { GatewayConfig } from './config.ts';
@@ -84,8 +94,16 @@ export class Gateway {
       cooldownMs: config.breakerCooldownMs,
     };
     this.backoffPolicy = { failures: config.tenantBackoffFailures, baseMs: config.tenantBackoffMs, maxMs: config.tenantBackoffMaxMs };
-    this.clientLimits = { requestBodyTimeoutMs: config.requestBodyTimeoutMs, requestTimeoutMs: config.requestTimeoutMs, clientWriteTimeoutMs: config.clientWriteTimeoutMs };
-    this.occupancy = new Occupancy({ perStamp: config.maxConcurrentPerStamp, perTenant: config.maxConcurrentPerTenant, perClient: config.maxConcurrentPerClient });
+    this.clientLimits = {
+      requestBodyTimeoutMs: config.requestBodyTimeoutMs,
+      requestTimeoutMs: config.requestTimeoutMs,
+      clientWriteTimeoutMs: config.clientWriteTimeoutMs,
+    };
+    this.occupancy = new Occupancy({
+      perStamp: config.maxConcurrentPerStamp,
+      perTenant: config.maxConcurrentPerTenant,
+      perClient: config.maxConcurrentPerClient,
+    });
     const trusted = config.trustProxy ? parseTrustedProxies(config.trustProxy) : undefined;
     this.trusted = typeof trusted === 'string' ? undefined : trusted;
     this.tenantLabel = boundedLabel(config.metricsMaxTenants);
@@ -136,7 +154,10 @@ export class Gateway {
     const { logger } = this.deps;
     this.metrics.reloads.inc({ result: outcome.result });
     if (outcome.result === 'rejected') {
-      logger.error({ table: this.deps.config.table, error: outcome.error, keptRevision: this.store.current?.revision ?? null }, 'table rejected; keeping the last good table');
+      logger.error(
+        { table: this.deps.config.table, error: outcome.error, keptRevision: this.store.current?.revision ?? null },
+        'table rejected; keeping the last good table',
+      );
       return;
     }
     if (outcome.result === 'unchanged') return;
@@ -145,9 +166,16 @@ export class Gateway {
     this.metrics.tableRevision.reset();
     this.metrics.tableRevision.set({ revision: table.revision }, 1);
     this.metrics.tenants.set(outcome.tenants);
-    logger.info({ revision: table.revision, tenants: outcome.tenants, stamps: table.stamps.size, ms: Math.round(outcome.ms) }, 'table loaded');
+    logger.info(
+      { revision: table.revision, tenants: outcome.tenants, stamps: table.stamps.size, ms: Math.round(outcome.ms) },
+      'table loaded',
+    );
     if (this.server?.listening && !this.draining) {
-      this.deps.onReady?.({ port: this.port, ...(this.adminPort !== undefined ? { adminPort: this.adminPort } : {}), revision: table.revision });
+      this.deps.onReady?.({
+        port: this.port,
+        ...(this.adminPort !== undefined ? { adminPort: this.adminPort } : {}),
+        revision: table.revision,
+      });
     }
   }
 
@@ -208,7 +236,11 @@ export class Gateway {
 
   private sendJson(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
     const text = JSON.stringify(body);
-    const headers: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...extra };
+    const headers: Record<string, string | number> = {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+      ...extra,
+    };
     const revision = this.store.current?.revision;
     if (revision && headers[REVISION_HEADER] === undefined) headers[REVISION_HEADER] = revision;
     if (this.draining) headers['connection'] = 'close';
@@ -216,21 +248,51 @@ export class Gateway {
     res.end(text);
   }
 
-  reject(res: ServerResponse, startedMs: number, status: number, code: string, message: string, table: CompiledTable | undefined, tenant?: string, stamp?: string, extra: Record<string, string> = {}): void {
+  reject(
+    res: ServerResponse,
+    startedMs: number,
+    status: number,
+    code: string,
+    message: string,
+    table: CompiledTable | undefined,
+    tenant?: string,
+    stamp?: string,
+    extra: Record<string, string> = {},
+  ): void {
     if (stamp) extra[STAMP_HEADER] = stamp;
     if (table) extra[REVISION_HEADER] = table.revision;
-    this.sendJson(res, status, { error: code, message, ...(tenant ? { tenant } : {}), ...(stamp ? { stamp } : {}), revision: table?.revision ?? null }, extra);
+    this.sendJson(
+      res,
+      status,
+      { error: code, message, ...(tenant ? { tenant } : {}), ...(stamp ? { stamp } : {}), revision: table?.revision ?? null },
+      extra,
+    );
     this.count(stamp ?? '', status, startedMs);
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const startedMs = performance.now();
-    const head = checkRequestHead(req.rawHeaders, this.deps.config.maxRequestHeaders, req.httpVersionMajor === 1 && req.httpVersionMinor === 1);
+    const head = checkRequestHead(
+      req.rawHeaders,
+      this.deps.config.maxRequestHeaders,
+      req.httpVersionMajor === 1 && req.httpVersionMinor === 1,
+    );
     // A malformed head says nothing reliable about where the rest of the connection's bytes belong: close it.
-    if (head) return this.reject(res, startedMs, head.status, head.code, head.message, this.store.current, undefined, undefined, { connection: 'close' });
+    if (head)
+      return this.reject(res, startedMs, head.status, head.code, head.message, this.store.current, undefined, undefined, {
+        connection: 'close',
+      });
     const url = req.url ?? '/';
     if (url.startsWith(OWN_PREFIX)) return this.handleOwn(req, res, url, startedMs);
-    if (url.charCodeAt(0) !== 47 /* '/' */) return this.reject(res, startedMs, 400, 'bad-request', 'the request target must be a path (origin-form), e.g. GET /orders', this.store.current);
+    if (url.charCodeAt(0) !== 47 /* '/' */)
+      return this.reject(
+        res,
+        startedMs,
+        400,
+        'bad-request',
+        'the request target must be a path (origin-form), e.g. GET /orders',
+        this.store.current,
+      );
     if (this.draining) return this.reject(res, startedMs, 503, 'shutting-down', 'the gateway is shutting down; retry', this.store.current);
     const table = this.store.current;
     if (!table) return this.reject(res, startedMs, 503, 'not-ready', 'no valid routing table loaded yet', undefined);
@@ -262,21 +324,43 @@ export class Gateway {
 
   private route(req: IncomingMessage, res: ServerResponse, table: CompiledTable, identity: Identity, startedMs: number): void {
     const decision = decideRoute(table, identity);
-    if (decision.kind === 'reject') return this.reject(res, startedMs, decision.status, decision.code, decision.message, table, decision.tenant, decision.stamp);
+    if (decision.kind === 'reject')
+      return this.reject(res, startedMs, decision.status, decision.code, decision.message, table, decision.tenant, decision.stamp);
     if (decision.tokenStampMismatch) {
       this.metrics.tokenStampMismatches.inc();
-      this.deps.logger.debug({ tenant: decision.tenant, stamp: decision.stamp.name, tokenStamp: identity.ok ? identity.tokenStamp : undefined }, 'token stamp disagrees with the table; the table wins');
+      this.deps.logger.debug(
+        { tenant: decision.tenant, stamp: decision.stamp.name, tokenStamp: identity.ok ? identity.tokenStamp : undefined },
+        'token stamp disagrees with the table; the table wins',
+      );
     }
     this.forward(req, res, table, decision.tenant, decision.stamp, identity.ok && identity.source === 'token', startedMs);
   }
 
-  private refuse(res: ServerResponse, startedMs: number, reason: string, message: string, table: CompiledTable, tenant: string, stamp: string, retryAfterMs?: number): void {
+  private refuse(
+    res: ServerResponse,
+    startedMs: number,
+    reason: string,
+    message: string,
+    table: CompiledTable,
+    tenant: string,
+    stamp: string,
+    retryAfterMs?: number,
+  ): void {
     this.metrics.refusals.inc({ stamp, tenant: this.tenantLabel(tenant), reason });
     const extra: Record<string, string> = retryAfterMs === undefined ? {} : { 'retry-after': String(retryAfterSeconds(retryAfterMs)) };
     this.reject(res, startedMs, 503, reason === 'circuit-open' ? 'stamp-circuit-open' : reason, message, table, tenant, stamp, extra);
   }
 
-  private forward(req: IncomingMessage, res: ServerResponse, table: CompiledTable, tenant: string, stamp: CompiledStamp, byToken: boolean, startedMs: number, retried = false): void {
+  private forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    table: CompiledTable,
+    tenant: string,
+    stamp: CompiledStamp,
+    byToken: boolean,
+    startedMs: number,
+    retried = false,
+  ): void {
     const runtime = this.runtimes.get(stamp.name);
     if (!runtime) return this.internalError(res, new Error(`no pool for stamp ${stamp.name}`), startedMs);
     const nowMs = Date.now();
@@ -284,21 +368,47 @@ export class Gateway {
     // Refused by its own back-off: never reaches the stamp, never counts toward its breaker.
     const backoff = this.backoffs.size === 0 ? undefined : backoffAdmit(this.backoffs.get(tenantKey), nowMs);
     if (backoff !== undefined && !backoff.allowed) {
-      return this.refuse(res, startedMs, 'tenant-backoff', `tenant ${tenant}'s requests keep timing out on stamp ${stamp.name}; it is backed off, retry later`, table, tenant, stamp.name, backoff.retryAfterMs);
+      return this.refuse(
+        res,
+        startedMs,
+        'tenant-backoff',
+        `tenant ${tenant}'s requests keep timing out on stamp ${stamp.name}; it is backed off, retry later`,
+        table,
+        tenant,
+        stamp.name,
+        backoff.retryAfterMs,
+      );
     }
     const peer = req.socket.remoteAddress ?? '';
     const client = this.trusted === undefined ? peer : clientAddress(peer, req.headers['x-forwarded-for'], this.trusted);
     const slot = this.occupancy.acquire(stamp.name, tenant, client);
     if (typeof slot === 'string') {
       const share = slot === 'client-busy' ? `client ${client}` : slot === 'tenant-busy' ? `tenant ${tenant}` : `stamp ${stamp.name}`;
-      return this.refuse(res, startedMs, slot, `${share} has all the requests in flight it may have; retry later`, table, tenant, stamp.name);
+      return this.refuse(
+        res,
+        startedMs,
+        slot,
+        `${share} has all the requests in flight it may have; retry later`,
+        table,
+        tenant,
+        stamp.name,
+      );
     }
     const admitted = breakerAdmit(runtime.breaker, nowMs);
     this.setBreaker(runtime, admitted.next);
     if (!admitted.allowed) {
       this.occupancy.release(slot);
       const retryMs = runtime.breaker.kind === 'open' ? runtime.breaker.untilMs - nowMs : undefined;
-      return this.refuse(res, startedMs, 'circuit-open', `stamp ${stamp.name} is failing; its circuit breaker is open`, table, tenant, stamp.name, retryMs);
+      return this.refuse(
+        res,
+        startedMs,
+        'circuit-open',
+        `stamp ${stamp.name} is failing; its circuit breaker is open`,
+        table,
+        tenant,
+        stamp.name,
+        retryMs,
+      );
     }
 
     this.active++;
@@ -307,7 +417,11 @@ export class Gateway {
     const length = req.headers['content-length'];
     const hasBody = te !== undefined || (length !== undefined && length !== '0');
     // A request without a body can be sent again after a 421; one whose body was streamed cannot.
-    const handler = new ProxyHandler(this, req, res, runtime, table, tenant, slot, startedMs, req.method === 'HEAD', { replayable: !hasBody, retried, byToken });
+    const handler = new ProxyHandler(this, req, res, runtime, table, tenant, slot, startedMs, req.method === 'HEAD', {
+      replayable: !hasBody,
+      retried,
+      byToken,
+    });
     this.exchanges.add(handler);
     res.once('close', () => handler.clientClosed());
     const host = req.headers.host;
@@ -345,7 +459,14 @@ export class Gateway {
    * A stamp answered 421: it did not process the request, and this gateway's table is stale.
    * Count it, re-read the table, then retry once on the stamp the table now names, or answer 503 + Retry-After.
    */
-  misdirected(req: IncomingMessage, res: ServerResponse, tenant: string, refusedBy: string, startedMs: number, attempt: MisdirectedAttempt): void {
+  misdirected(
+    req: IncomingMessage,
+    res: ServerResponse,
+    tenant: string,
+    refusedBy: string,
+    startedMs: number,
+    attempt: MisdirectedAttempt,
+  ): void {
     this.metrics.misdirected.inc({ stamp: refusedBy });
     this.deps.logger.info({ tenant, stamp: refusedBy }, 'stamp answered 421: re-reading the routing table');
     this.store
@@ -356,7 +477,9 @@ export class Gateway {
         if (!table) return this.reject(res, startedMs, 503, 'not-ready', 'no valid routing table loaded', undefined);
         const decision = decideAfterMisdirected(table, tenant, refusedBy, attempt.replayable, attempt.retried);
         if (decision.kind === 'retry') return this.forward(req, res, table, tenant, decision.stamp, attempt.byToken, startedMs, true);
-        this.reject(res, startedMs, 503, 'misdirected', decision.message, table, tenant, refusedBy, { 'retry-after': String(MISDIRECTED_RETRY_AFTER_SECONDS) });
+        this.reject(res, startedMs, 503, 'misdirected', decision.message, table, tenant, refusedBy, {
+          'retry-after': String(MISDIRECTED_RETRY_AFTER_SECONDS),
+        });
       })
       .catch((error: unknown) => this.internalError(res, error, startedMs));
   }
@@ -368,7 +491,12 @@ export class Gateway {
     const nowMs = Date.now();
     if (verdict === 'abandoned') this.setBreaker(runtime, breakerAbandon(runtime.breaker));
     else {
-      const outcome: Outcome = verdict === 'failure' ? { kind: 'failure', tenant: slot.tenant, client: slot.client } : verdict === 'connect-failure' ? { kind: 'connect-failure' } : SUCCESS;
+      const outcome: Outcome =
+        verdict === 'failure'
+          ? { kind: 'failure', tenant: slot.tenant, client: slot.client }
+          : verdict === 'connect-failure'
+            ? { kind: 'connect-failure' }
+            : SUCCESS;
       this.setBreaker(runtime, breakerRecord(runtime.breaker, outcome, nowMs, this.breakerPolicy));
       this.recordBackoff(slot, verdict === 'failure', nowMs);
     }
@@ -392,7 +520,10 @@ export class Gateway {
     this.backoffs.set(key, next);
     if (next.untilMs > nowMs && next.untilMs !== before?.untilMs) {
       this.metrics.tenantBackoffs.inc({ stamp: slot.stamp });
-      this.deps.logger.warn({ stamp: slot.stamp, tenant: slot.tenant, backoffMs: next.untilMs - nowMs }, 'tenant backed off: its requests keep failing on its stamp');
+      this.deps.logger.warn(
+        { stamp: slot.stamp, tenant: slot.tenant, backoffMs: next.untilMs - nowMs },
+        'tenant backed off: its requests keep failing on its stamp',
+      );
     }
   }
 
@@ -410,7 +541,10 @@ export class Gateway {
     const failure = classifyUpstreamError(error as { code?: string; message?: string }, stamp);
     if (failure.anomaly !== undefined) {
       this.metrics.upstreamAnomalies.inc({ stamp, kind: failure.anomaly });
-      this.deps.logger.warn({ stamp, tenant, anomaly: failure.anomaly, code: (error as { code?: string }).code, err: error.message }, 'stamp answer cannot be passed on');
+      this.deps.logger.warn(
+        { stamp, tenant, anomaly: failure.anomaly, code: (error as { code?: string }).code, err: error.message },
+        'stamp answer cannot be passed on',
+      );
     } else this.deps.logger.debug({ stamp, tenant, code: failure.code, err: error }, 'upstream failed');
     if (!res.headersSent) this.reject(res, startedMs, failure.status, failure.code, failure.message, table, tenant, stamp);
     else res.destroy(error);
@@ -418,11 +552,24 @@ export class Gateway {
   }
 
   /** A client time limit ran out: answer 408 if nothing was sent yet, else cut the connection. */
-  clientTimedOut(limit: ClientLimit, res: ServerResponse, table: CompiledTable, tenant: string, stamp: string, client: string, startedMs: number): void {
+  clientTimedOut(
+    limit: ClientLimit,
+    res: ServerResponse,
+    table: CompiledTable,
+    tenant: string,
+    stamp: string,
+    client: string,
+    startedMs: number,
+  ): void {
     this.metrics.clientTimeouts.inc({ limit });
-    this.deps.logger.info({ limit, stamp, tenant, client, ms: Math.round(performance.now() - startedMs) }, 'client time limit reached; connection closed');
+    this.deps.logger.info(
+      { limit, stamp, tenant, client, ms: Math.round(performance.now() - startedMs) },
+      'client time limit reached; connection closed',
+    );
     if (!res.headersSent && limit !== 'client-write') {
-      this.reject(res, startedMs, 408, 'request-timeout', `the request did not arrive in time (${limit} limit)`, table, tenant, stamp, { connection: 'close' });
+      this.reject(res, startedMs, 408, 'request-timeout', `the request did not arrive in time (${limit} limit)`, table, tenant, stamp, {
+        connection: 'close',
+      });
       // The rest of the body would never be read: close once the 408 is out.
       res.once('finish', () => res.socket?.destroySoon());
     } else res.destroy();
@@ -483,10 +630,18 @@ export class Gateway {
     const answer = (identity: Identity): void => {
       // Where a tenant lives is not public: with tokens configured, only a verified token may ask.
       if (identity.ok && identity.source !== 'token' && this.deps.config.identify.includes('token')) {
-        return this.reject(res, startedMs, 401, 'token-required', 'the route lookup needs Authorization: Bearer <signed token with a tenant claim>', table);
+        return this.reject(
+          res,
+          startedMs,
+          401,
+          'token-required',
+          'the route lookup needs Authorization: Bearer <signed token with a tenant claim>',
+          table,
+        );
       }
       const decision = decideRoute(table, identity);
-      if (decision.kind === 'reject') return this.reject(res, startedMs, decision.status, decision.code, decision.message, table, decision.tenant, decision.stamp);
+      if (decision.kind === 'reject')
+        return this.reject(res, startedMs, decision.status, decision.code, decision.message, table, decision.tenant, decision.stamp);
       if (decision.tokenStampMismatch) this.metrics.tokenStampMismatches.inc();
       this.sendJson(
         res,
@@ -629,7 +784,11 @@ export class ProxyHandler implements Dispatcher.DispatchHandler {
     if (this.closedEarly) controller.abort(new Error('the client closed the connection'));
   }
 
-  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Readonly<Record<string, string | string[] | undefined>>): void {
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Readonly<Record<string, string | string[] | undefined>>,
+  ): void {
     // Informational answers (102, 103) are the stamp's business, not the client's.
     if (statusCode < 200 || this.closedEarly) return;
     if (statusCode === 421) {
@@ -686,7 +845,16 @@ export class ProxyHandler implements Dispatcher.DispatchHandler {
   /** undici would not send the request at all. */
   refused(error: Error): void {
     this.finish('abandoned');
-    this.gateway.reject(this.res, this.startedMs, 400, 'bad-request', `the request cannot be forwarded: ${error.message}`, this.table, this.tenant, this.slot.stamp);
+    this.gateway.reject(
+      this.res,
+      this.startedMs,
+      400,
+      'bad-request',
+      `the request cannot be forwarded: ${error.message}`,
+      this.table,
+      this.tenant,
+      this.slot.stamp,
+    );
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {

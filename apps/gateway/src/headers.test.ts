@@ -20,13 +20,16 @@ describe('requestHeadersToStamp', () => {
   });
 
   it('drops headers named in Connection and keeps the rest', () => {
-    const out = requestHeadersToStamp({ connection: 'close, X-Secret', 'x-secret': 's', 'x-keep': 'k', authorization: 'Bearer t' }, context);
+    const out = requestHeadersToStamp(
+      { connection: 'close, X-Secret', 'x-secret': 's', 'x-keep': 'k', authorization: 'Bearer t' },
+      context,
+    );
     expect(out['x-secret']).toBeUndefined();
     expect(out['x-keep']).toBe('k');
     expect(out['authorization']).toBe('Bearer t');
   });
 
-  it('replaces everything a client could forge with the gateway\'s own', () => {
+  it("replaces everything a client could forge with the gateway's own", () => {
     const forged = {
       host: 'acme.stamps.example',
       'x-forwarded-for': '1.2.3.4',
@@ -52,15 +55,21 @@ describe('requestHeadersToStamp', () => {
     });
   });
 
-  it('extends a trusted proxy\'s X-Forwarded-For and keeps its proto and host', () => {
+  it("extends a trusted proxy's X-Forwarded-For and keeps its proto and host", () => {
     const out = requestHeadersToStamp(
       { 'x-forwarded-for': ['1.2.3.4', '10.1.1.1'], 'x-forwarded-proto': 'https', 'x-forwarded-host': 'acme.example.com' },
       { ...context, peer: '10.0.0.2', client: '1.2.3.4', peerTrusted: true },
     );
-    expect(out).toMatchObject({ 'x-forwarded-for': '1.2.3.4, 10.1.1.1, 10.0.0.2', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'acme.example.com', 'x-real-ip': '1.2.3.4', forwarded: 'for=1.2.3.4;proto=https;host="acme.example.com"' });
+    expect(out).toMatchObject({
+      'x-forwarded-for': '1.2.3.4, 10.1.1.1, 10.0.0.2',
+      'x-forwarded-proto': 'https',
+      'x-forwarded-host': 'acme.example.com',
+      'x-real-ip': '1.2.3.4',
+      forwarded: 'for=1.2.3.4;proto=https;host="acme.example.com"',
+    });
   });
 
-  it('a trusted proxy without X-Forwarded-* gets the gateway\'s own', () => {
+  it("a trusted proxy without X-Forwarded-* gets the gateway's own", () => {
     const out = requestHeadersToStamp({}, { ...context, peer: '10.0.0.2', client: '10.0.0.2', peerTrusted: true });
     expect(out).toMatchObject({ 'x-forwarded-for': '10.0.0.2', 'x-forwarded-proto': 'http', 'x-forwarded-host': 'acme.stamps.example' });
   });
@@ -87,7 +96,14 @@ describe('requestHeadersToStamp', () => {
 
 describe('responseHeadersFromStamp', () => {
   it('drops hop-by-hop headers and those named in Connection', () => {
-    const out = responseHeadersFromStamp({ connection: 'x-internal', 'x-internal': '1', 'transfer-encoding': 'chunked', 'keep-alive': 'timeout=5', 'content-type': 'application/json', 'set-cookie': ['a=1', 'b=2'] });
+    const out = responseHeadersFromStamp({
+      connection: 'x-internal',
+      'x-internal': '1',
+      'transfer-encoding': 'chunked',
+      'keep-alive': 'timeout=5',
+      'content-type': 'application/json',
+      'set-cookie': ['a=1', 'b=2'],
+    });
     expect(out).toEqual({ 'content-type': 'application/json', 'set-cookie': ['a=1', 'b=2'] });
   });
 });
@@ -101,18 +117,30 @@ describe('checkRequestHead', () => {
     { name: 'an IPv6 literal with a port', raw: ['host', '[::1]:8080'], expected: undefined },
     { name: 'exactly the limit', raw: ['Host', 'a.stamps.example', ...many(4)], expected: undefined },
     { name: 'one past the limit', raw: ['Host', 'a.stamps.example', ...many(5)], expected: { status: 431, code: 'too-many-headers' } },
-    { name: 'a repeated Host', raw: ['Host', 'a.stamps.example', 'HOST', 'b.stamps.example'], expected: { status: 400, message: 'more than one Host' } },
+    {
+      name: 'a repeated Host',
+      raw: ['Host', 'a.stamps.example', 'HOST', 'b.stamps.example'],
+      expected: { status: 400, message: 'more than one Host' },
+    },
     { name: 'a non-numeric port', raw: ['Host', 'a.stamps.example:abc'], expected: { status: 400, message: '"a.stamps.example:abc"' } },
     { name: 'a port past 65535', raw: ['Host', 'a.stamps.example:65536'], expected: { status: 400 } },
     { name: 'an empty port', raw: ['Host', 'a.stamps.example:'], expected: { status: 400 } },
     { name: 'a space in the host', raw: ['Host', 'a b'], expected: { status: 400 } },
     { name: 'userinfo in the host', raw: ['Host', 'x@a.stamps.example'], expected: { status: 400 } },
     { name: 'the highest port', raw: ['Host', 'a.stamps.example:65535'], expected: undefined },
-    { name: 'headers merely named like host', raw: ['Host', 'a.stamps.example', 'Hosts', 'a', 'Hosts', 'b', 'xhos', 'c'], expected: undefined },
+    {
+      name: 'headers merely named like host',
+      raw: ['Host', 'a.stamps.example', 'Hosts', 'a', 'Hosts', 'b', 'xhos', 'c'],
+      expected: undefined,
+    },
   ])('$name', ({ raw, expected }) => {
     const refusal = checkRequestHead(raw, 5);
     if (expected === undefined) expect(refusal).toBeUndefined();
-    else expect(refusal).toMatchObject({ ...(expected.status ? { status: expected.status } : {}), ...(expected.code ? { code: expected.code } : {}) });
+    else
+      expect(refusal).toMatchObject({
+        ...(expected.status ? { status: expected.status } : {}),
+        ...(expected.code ? { code: expected.code } : {}),
+      });
     if (expected?.message) expect(refusal?.message).toContain(expected.message);
   });
 

@@ -2,7 +2,17 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1), never forwarded in either direction. */
-export const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+export const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
 
 /** Header the gateway sets to the identified tenant on the request to the stamp. */
 export const TENANT_HEADER_TO_STAMP = 'x-stampyard-tenant';
@@ -80,7 +90,8 @@ export function requestHeadersToStamp(incoming: IncomingHttpHeaders, context: Fo
   const host = priorHost ?? context.host;
   if (host !== undefined) out['x-forwarded-host'] = host;
   out['x-real-ip'] = context.client;
-  out['forwarded'] = `for=${forwardedNode(context.client)};proto=${proto}${host !== undefined ? `;host="${host.replace(/["\\]/g, '')}"` : ''}`;
+  out['forwarded'] =
+    `for=${forwardedNode(context.client)};proto=${proto}${host !== undefined ? `;host="${host.replace(/["\\]/g, '')}"` : ''}`;
   out[TENANT_HEADER_TO_STAMP] = context.tenant;
   return out;
 }
@@ -109,20 +120,30 @@ const HOST_SYNTAX = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~-]+)(?::(\d{1,5}))?$/;
  */
 export function checkRequestHead(rawHeaders: readonly string[], maxHeaders: number, http11 = true): HeadRefusal | undefined {
   if (rawHeaders.length > maxHeaders * 2) {
-    return { status: 431, code: 'too-many-headers', message: `the request has ${rawHeaders.length / 2} header lines; at most ${maxHeaders} are accepted` };
+    return {
+      status: 431,
+      code: 'too-many-headers',
+      message: `the request has ${rawHeaders.length / 2} header lines; at most ${maxHeaders} are accepted`,
+    };
   }
   let host: string | undefined;
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i]!;
     if (name.length !== 4 || name.toLowerCase() !== 'host') continue;
-    if (host !== undefined) return { status: 400, code: 'bad-request', message: 'the request has more than one Host header; send exactly one' };
+    if (host !== undefined)
+      return { status: 400, code: 'bad-request', message: 'the request has more than one Host header; send exactly one' };
     host = rawHeaders[i + 1]!;
   }
-  if (host === undefined) return http11 ? { status: 400, code: 'bad-request', message: 'an HTTP/1.1 request must carry a Host header' } : undefined;
+  if (host === undefined)
+    return http11 ? { status: 400, code: 'bad-request', message: 'an HTTP/1.1 request must carry a Host header' } : undefined;
   if (host === '') return undefined;
   const match = HOST_SYNTAX.exec(host);
   if (match === null || (match[1] !== undefined && Number(match[1]) > 65535)) {
-    return { status: 400, code: 'bad-request', message: `the Host header ${JSON.stringify(host)} is not a host name with an optional numeric port` };
+    return {
+      status: 400,
+      code: 'bad-request',
+      message: `the Host header ${JSON.stringify(host)} is not a host name with an optional numeric port`,
+    };
   }
   return undefined;
 }

@@ -21,19 +21,70 @@ describe('tenantFromHost', () => {
 });
 
 describe('resolveIdentity', () => {
-  const valid = (tenant: string, stamp?: string): RequestClues['token'] => (stamp ? { kind: 'valid', tenant, stamp } : { kind: 'valid', tenant });
+  const valid = (tenant: string, stamp?: string): RequestClues['token'] =>
+    stamp ? { kind: 'valid', tenant, stamp } : { kind: 'valid', tenant };
   it.each([
-    { name: 'host only', order: ALL, clues: { host: 'acme.stamps.example', token: { kind: 'absent' } }, expected: { ok: true, tenant: 'acme', source: 'host' } },
-    { name: 'header only', order: ALL, clues: { header: 'acme', token: { kind: 'absent' } }, expected: { ok: true, tenant: 'acme', source: 'header' } },
-    { name: 'token with stamp', order: ALL, clues: { token: valid('acme', 'stamp-1') }, expected: { ok: true, tenant: 'acme', source: 'token', tokenStamp: 'stamp-1' } },
-    { name: 'all agree, first source wins', order: ['token', 'host', 'header'], clues: { host: 'acme.stamps.example', header: 'acme', token: valid('acme') }, expected: { ok: true, tenant: 'acme', source: 'token' } },
-    { name: 'host vs header', order: ALL, clues: { host: 'acme.stamps.example', header: 'globex', token: { kind: 'absent' } }, expected: { ok: false, status: 400, code: 'conflicting-tenants' } },
-    { name: 'header vs token', order: ALL, clues: { header: 'acme', token: valid('globex') }, expected: { ok: false, status: 400, code: 'conflicting-tenants' } },
-    { name: 'repeated header', order: ALL, clues: { header: 'acme, globex', token: { kind: 'absent' } }, expected: { ok: false, status: 400, code: 'conflicting-tenants' } },
-    { name: 'invalid token beats a valid host', order: ALL, clues: { host: 'acme.stamps.example', token: { kind: 'invalid', reason: 'ERR_JWT_EXPIRED' } }, expected: { ok: false, status: 401, code: 'invalid-token' } },
+    {
+      name: 'host only',
+      order: ALL,
+      clues: { host: 'acme.stamps.example', token: { kind: 'absent' } },
+      expected: { ok: true, tenant: 'acme', source: 'host' },
+    },
+    {
+      name: 'header only',
+      order: ALL,
+      clues: { header: 'acme', token: { kind: 'absent' } },
+      expected: { ok: true, tenant: 'acme', source: 'header' },
+    },
+    {
+      name: 'token with stamp',
+      order: ALL,
+      clues: { token: valid('acme', 'stamp-1') },
+      expected: { ok: true, tenant: 'acme', source: 'token', tokenStamp: 'stamp-1' },
+    },
+    {
+      name: 'all agree, first source wins',
+      order: ['token', 'host', 'header'],
+      clues: { host: 'acme.stamps.example', header: 'acme', token: valid('acme') },
+      expected: { ok: true, tenant: 'acme', source: 'token' },
+    },
+    {
+      name: 'host vs header',
+      order: ALL,
+      clues: { host: 'acme.stamps.example', header: 'globex', token: { kind: 'absent' } },
+      expected: { ok: false, status: 400, code: 'conflicting-tenants' },
+    },
+    {
+      name: 'header vs token',
+      order: ALL,
+      clues: { header: 'acme', token: valid('globex') },
+      expected: { ok: false, status: 400, code: 'conflicting-tenants' },
+    },
+    {
+      name: 'repeated header',
+      order: ALL,
+      clues: { header: 'acme, globex', token: { kind: 'absent' } },
+      expected: { ok: false, status: 400, code: 'conflicting-tenants' },
+    },
+    {
+      name: 'invalid token beats a valid host',
+      order: ALL,
+      clues: { host: 'acme.stamps.example', token: { kind: 'invalid', reason: 'ERR_JWT_EXPIRED' } },
+      expected: { ok: false, status: 401, code: 'invalid-token' },
+    },
     { name: 'nothing', order: ALL, clues: { token: { kind: 'absent' } }, expected: { ok: false, status: 400, code: 'no-tenant' } },
-    { name: 'header ignored when not listed', order: ['host'], clues: { header: 'acme', token: { kind: 'absent' } }, expected: { ok: false, status: 400, code: 'no-tenant' } },
-    { name: 'disabled source cannot conflict', order: ['header'], clues: { host: 'acme.stamps.example', header: 'globex', token: { kind: 'absent' } }, expected: { ok: true, tenant: 'globex', source: 'header' } },
+    {
+      name: 'header ignored when not listed',
+      order: ['host'],
+      clues: { header: 'acme', token: { kind: 'absent' } },
+      expected: { ok: false, status: 400, code: 'no-tenant' },
+    },
+    {
+      name: 'disabled source cannot conflict',
+      order: ['header'],
+      clues: { host: 'acme.stamps.example', header: 'globex', token: { kind: 'absent' } },
+      expected: { ok: true, tenant: 'globex', source: 'header' },
+    },
   ] as { name: string; order: IdentifySource[]; clues: RequestClues; expected: object }[])('$name', ({ order, clues, expected }) => {
     expect(resolveIdentity(order, clues, DOMAIN)).toMatchObject(expected);
   });

@@ -21,7 +21,12 @@ export interface RequestClues {
 
 export type Identity =
   | { readonly ok: true; readonly tenant: string; readonly source: IdentifySource; readonly tokenStamp?: string }
-  | { readonly ok: false; readonly status: 400 | 401; readonly code: 'no-tenant' | 'conflicting-tenants' | 'invalid-token'; readonly message: string };
+  | {
+      readonly ok: false;
+      readonly status: 400 | 401;
+      readonly code: 'no-tenant' | 'conflicting-tenants' | 'invalid-token';
+      readonly message: string;
+    };
 
 /** The tenant named by a Host of the form `<tenant>.<domain>[:port]`, else undefined. */
 export function tenantFromHost(host: string | undefined, domain: string): string | undefined {
@@ -50,10 +55,17 @@ export function resolveIdentity(order: readonly IdentifySource[], clues: Request
     if (kind === 'host') candidate = tenantFromHost(clues.host, domain);
     else if (kind === 'header') {
       const value = clues.header?.trim();
-      if (value && value.includes(',')) return { ok: false, status: 400, code: 'conflicting-tenants', message: `the tenant header holds several values (${value}); send one` };
+      if (value && value.includes(','))
+        return {
+          ok: false,
+          status: 400,
+          code: 'conflicting-tenants',
+          message: `the tenant header holds several values (${value}); send one`,
+        };
       candidate = value || undefined;
     } else {
-      if (clues.token.kind === 'invalid') return { ok: false, status: 401, code: 'invalid-token', message: `the bearer token was not accepted: ${clues.token.reason}` };
+      if (clues.token.kind === 'invalid')
+        return { ok: false, status: 401, code: 'invalid-token', message: `the bearer token was not accepted: ${clues.token.reason}` };
       if (clues.token.kind === 'valid') {
         candidate = clues.token.tenant;
         tokenStamp = clues.token.stamp;
@@ -64,11 +76,21 @@ export function resolveIdentity(order: readonly IdentifySource[], clues: Request
       tenant = candidate;
       source = kind;
     } else if (candidate !== tenant) {
-      return { ok: false, status: 400, code: 'conflicting-tenants', message: `${source} names tenant ${tenant} but ${kind} names ${candidate}; a request must name one tenant` };
+      return {
+        ok: false,
+        status: 400,
+        code: 'conflicting-tenants',
+        message: `${source} names tenant ${tenant} but ${kind} names ${candidate}; a request must name one tenant`,
+      };
     }
   }
   if (tenant === undefined || source === undefined) {
-    return { ok: false, status: 400, code: 'no-tenant', message: `no tenant identified; send one of: ${order.map(describeSource).join(', ')}` };
+    return {
+      ok: false,
+      status: 400,
+      code: 'no-tenant',
+      message: `no tenant identified; send one of: ${order.map(describeSource).join(', ')}`,
+    };
   }
   return tokenStamp === undefined ? { ok: true, tenant, source } : { ok: true, tenant, source, tokenStamp };
 }
@@ -81,11 +103,15 @@ function describeSource(source: IdentifySource): string {
 
 /** Parses `--identify host,header,token`. Returns the list or an error message. */
 export function parseIdentifyOrder(text: string): readonly IdentifySource[] | string {
-  const parts = text.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const parts = text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
   if (parts.length === 0) return `--identify needs at least one of ${IDENTIFY_SOURCES.join(', ')}`;
   const seen = new Set<string>();
   for (const part of parts) {
-    if (!(IDENTIFY_SOURCES as readonly string[]).includes(part)) return `--identify: unknown source ${JSON.stringify(part)}; use a comma-separated list of ${IDENTIFY_SOURCES.join(', ')}`;
+    if (!(IDENTIFY_SOURCES as readonly string[]).includes(part))
+      return `--identify: unknown source ${JSON.stringify(part)}; use a comma-separated list of ${IDENTIFY_SOURCES.join(', ')}`;
     if (seen.has(part)) return `--identify: ${part} is listed twice`;
     seen.add(part);
   }

@@ -41,7 +41,10 @@ async function run(argv: readonly string[], env: Readonly<Record<string, string 
     try {
       return await runPrimary({ config, logger, onReady: writeReadyFile });
     } catch (error) {
-      logger.fatal({ host: config.host, adminPort: config.adminPort }, `cannot start: cannot listen on ${config.host}:${config.adminPort} (${(error as Error).message}); pick another --admin-port`);
+      logger.fatal(
+        { host: config.host, adminPort: config.adminPort },
+        `cannot start: cannot listen on ${config.host}:${config.adminPort} (${(error as Error).message}); pick another --admin-port`,
+      );
       return 1;
     }
   }
@@ -59,9 +62,11 @@ async function run(argv: readonly string[], env: Readonly<Record<string, string 
       upstreams = result;
     }
     if (config.identify.includes('token')) {
-      const keys = await loadTokenVerifierOptions({ publicKeyFile: config.jwtPublicKeyFile, jwksFile: config.jwksFile }).catch((error: Error) => {
-        throw new Error(`--jwt-public-key/--jwks: cannot read the key (${error.message}); pass a PEM public key or a JWKS JSON file`);
-      });
+      const keys = await loadTokenVerifierOptions({ publicKeyFile: config.jwtPublicKeyFile, jwksFile: config.jwksFile }).catch(
+        (error: Error) => {
+          throw new Error(`--jwt-public-key/--jwks: cannot read the key (${error.message}); pass a PEM public key or a JWKS JSON file`);
+        },
+      );
       verifyToken = createTokenVerifier({
         ...keys,
         ...(config.jwtIssuer ? { issuer: config.jwtIssuer } : {}),
@@ -88,13 +93,18 @@ async function run(argv: readonly string[], env: Readonly<Record<string, string 
     gateway.metrics.registry.setDefaultLabels({ worker: String(worker.id) });
     process.on('message', (message: PrimaryMessage) => {
       if (message.type !== 'stampyard-metrics') return;
-      void gateway.metrics.registry.getMetricsAsJSON().then((metrics) => process.send?.({ type: 'stampyard-metrics', id: message.id, metrics } satisfies WorkerMessage));
+      void gateway.metrics.registry
+        .getMetricsAsJSON()
+        .then((metrics) => process.send?.({ type: 'stampyard-metrics', id: message.id, metrics } satisfies WorkerMessage));
     });
   }
   try {
     await gateway.start();
   } catch (error) {
-    logger.fatal({ host: config.host, port: config.port }, `cannot start: cannot listen on ${config.host}:${config.port} (${(error as Error).message}); pick another --port`);
+    logger.fatal(
+      { host: config.host, port: config.port },
+      `cannot start: cannot listen on ${config.host}:${config.port} (${(error as Error).message}); pick another --port`,
+    );
     return 1;
   }
   return await new Promise<number>((resolve) => {

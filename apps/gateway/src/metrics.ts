@@ -50,7 +50,12 @@ export function createMetrics(inFlight: () => Iterable<readonly [stamp: string, 
   const registers = [registry];
   return {
     registry,
-    requests: new Counter({ name: 'stampyard_gateway_requests_total', help: 'Requests answered, by stamp and HTTP status.', labelNames: ['stamp', 'status'], registers }),
+    requests: new Counter({
+      name: 'stampyard_gateway_requests_total',
+      help: 'Requests answered, by stamp and HTTP status.',
+      labelNames: ['stamp', 'status'],
+      registers,
+    }),
     latency: new Histogram({
       name: 'stampyard_gateway_request_duration_seconds',
       help: 'Time from request to response headers, by stamp.',
@@ -58,10 +63,25 @@ export function createMetrics(inFlight: () => Iterable<readonly [stamp: string, 
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     }),
-    tableRevision: new Gauge({ name: 'stampyard_gateway_table_revision', help: 'The routing table revision in use (value 1).', labelNames: ['revision'], registers }),
+    tableRevision: new Gauge({
+      name: 'stampyard_gateway_table_revision',
+      help: 'The routing table revision in use (value 1).',
+      labelNames: ['revision'],
+      registers,
+    }),
     tenants: new Gauge({ name: 'stampyard_gateway_table_tenants', help: 'Tenants in the routing table in use.', registers }),
-    reloads: new Counter({ name: 'stampyard_gateway_table_reloads_total', help: 'Table loads by result: loaded, rejected, unchanged.', labelNames: ['result'], registers }),
-    breakerState: new Gauge({ name: 'stampyard_gateway_breaker_state', help: 'Circuit breaker per stamp: 0 closed, 1 half-open, 2 open.', labelNames: ['stamp'], registers }),
+    reloads: new Counter({
+      name: 'stampyard_gateway_table_reloads_total',
+      help: 'Table loads by result: loaded, rejected, unchanged.',
+      labelNames: ['result'],
+      registers,
+    }),
+    breakerState: new Gauge({
+      name: 'stampyard_gateway_breaker_state',
+      help: 'Circuit breaker per stamp: 0 closed, 1 half-open, 2 open.',
+      labelNames: ['stamp'],
+      registers,
+    }),
     inFlight: new Gauge({
       name: 'stampyard_gateway_in_flight_requests',
       help: 'Requests in flight to each stamp (its bulkhead use).',
@@ -80,7 +100,7 @@ export function createMetrics(inFlight: () => Iterable<readonly [stamp: string, 
     }),
     tokenStampMismatches: new Counter({
       name: 'stampyard_gateway_token_stamp_mismatch_total',
-      help: "Tokens whose stamp claim disagreed with the routing table (the table won).",
+      help: 'Tokens whose stamp claim disagreed with the routing table (the table won).',
       registers,
     }),
     refusals: new Counter({
@@ -101,6 +121,11 @@ export function createMetrics(inFlight: () => Iterable<readonly [stamp: string, 
       labelNames: ['stamp', 'kind'],
       registers,
     }),
-    tenantBackoffs: new Counter({ name: 'stampyard_gateway_tenant_backoffs_total', help: 'Per-tenant back-offs started, by stamp.', labelNames: ['stamp'], registers }),
+    tenantBackoffs: new Counter({
+      name: 'stampyard_gateway_tenant_backoffs_total',
+      help: 'Per-tenant back-offs started, by stamp.',
+      labelNames: ['stamp'],
+      registers,
+    }),
   };
 }

@@ -18,11 +18,46 @@ const table = compileTable(
 
 describe('decideAfterMisdirected', () => {
   it.each([
-    { name: 'the re-read table names another stamp: retry there at its epoch', tenant: 'moved', refusedBy: 'stamp-a', replayable: true, retried: false, expected: { kind: 'retry', epoch: 3 } },
-    { name: 'the same stamp again: 503, no guess', tenant: 'stays', refusedBy: 'stamp-a', replayable: true, retried: false, expected: { kind: 'unavailable' } },
-    { name: 'already retried once: 503', tenant: 'moved', refusedBy: 'stamp-a', replayable: true, retried: true, expected: { kind: 'unavailable' } },
-    { name: 'a streamed body: 503 for the client to retry', tenant: 'moved', refusedBy: 'stamp-a', replayable: false, retried: false, expected: { kind: 'unavailable' } },
-    { name: 'the tenant left the table: 503', tenant: 'gone', refusedBy: 'stamp-a', replayable: true, retried: false, expected: { kind: 'unavailable' } },
+    {
+      name: 'the re-read table names another stamp: retry there at its epoch',
+      tenant: 'moved',
+      refusedBy: 'stamp-a',
+      replayable: true,
+      retried: false,
+      expected: { kind: 'retry', epoch: 3 },
+    },
+    {
+      name: 'the same stamp again: 503, no guess',
+      tenant: 'stays',
+      refusedBy: 'stamp-a',
+      replayable: true,
+      retried: false,
+      expected: { kind: 'unavailable' },
+    },
+    {
+      name: 'already retried once: 503',
+      tenant: 'moved',
+      refusedBy: 'stamp-a',
+      replayable: true,
+      retried: true,
+      expected: { kind: 'unavailable' },
+    },
+    {
+      name: 'a streamed body: 503 for the client to retry',
+      tenant: 'moved',
+      refusedBy: 'stamp-a',
+      replayable: false,
+      retried: false,
+      expected: { kind: 'unavailable' },
+    },
+    {
+      name: 'the tenant left the table: 503',
+      tenant: 'gone',
+      refusedBy: 'stamp-a',
+      replayable: true,
+      retried: false,
+      expected: { kind: 'unavailable' },
+    },
   ])('$name', ({ tenant, refusedBy, replayable, retried, expected }) => {
     const decision = decideAfterMisdirected(table, tenant, refusedBy, replayable, retried);
     expect(decision).toMatchObject(expected);

@@ -39,14 +39,31 @@ export type MisdirectedDecision =
  * already streamed to the refusing stamp (`replayable` false) is never re-sent,
  * so the client retries it instead.
  */
-export function decideAfterMisdirected(table: CompiledTable, tenant: string, refusedBy: string, replayable: boolean, retried: boolean): MisdirectedDecision {
+export function decideAfterMisdirected(
+  table: CompiledTable,
+  tenant: string,
+  refusedBy: string,
+  replayable: boolean,
+  retried: boolean,
+): MisdirectedDecision {
   const route = Object.hasOwn(table.tenants, tenant) ? table.tenants[tenant] : undefined;
   const stamp = route ? table.stamps.get(route.stamp) : undefined;
-  if (!route || !stamp) return { kind: 'unavailable', message: `stamp ${refusedBy} refused tenant ${tenant} (421), and the re-read table (${table.revision}) no longer routes it; retry later` };
+  if (!route || !stamp)
+    return {
+      kind: 'unavailable',
+      message: `stamp ${refusedBy} refused tenant ${tenant} (421), and the re-read table (${table.revision}) no longer routes it; retry later`,
+    };
   if (stamp.name === refusedBy) {
-    return { kind: 'unavailable', message: `stamp ${refusedBy} refused tenant ${tenant} (421) though the re-read table (${table.revision}) still routes it there: the stamp's tenant list and the table disagree while a change propagates; retry later` };
+    return {
+      kind: 'unavailable',
+      message: `stamp ${refusedBy} refused tenant ${tenant} (421) though the re-read table (${table.revision}) still routes it there: the stamp's tenant list and the table disagree while a change propagates; retry later`,
+    };
   }
   if (retried) return { kind: 'unavailable', message: `stamp ${refusedBy} refused tenant ${tenant} (421) after a retry; retry later` };
-  if (!replayable) return { kind: 'unavailable', message: `stamp ${refusedBy} refused tenant ${tenant} (421); the table now routes it to ${stamp.name}, but the request body was already sent, so retry the request` };
+  if (!replayable)
+    return {
+      kind: 'unavailable',
+      message: `stamp ${refusedBy} refused tenant ${tenant} (421); the table now routes it to ${stamp.name}, but the request body was already sent, so retry the request`,
+    };
   return { kind: 'retry', stamp, epoch: route.epoch ?? 0 };
 }

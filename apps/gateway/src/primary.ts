@@ -29,7 +29,10 @@ export interface WorkerState {
  * The cluster is ready when `expected` workers are running and every one has loaded a table;
  * its revision is the one they all agree on (undefined while a reload is under way).
  */
-export function clusterReadiness(workers: readonly WorkerState[], expected: number): { readonly ready: boolean; readonly revision: string | undefined; readonly port: number | undefined } {
+export function clusterReadiness(
+  workers: readonly WorkerState[],
+  expected: number,
+): { readonly ready: boolean; readonly revision: string | undefined; readonly port: number | undefined } {
   const revisions = new Set(workers.map((w) => w.revision));
   const ready = workers.length >= expected && workers.every((w) => w.revision !== undefined);
   const revision = ready && revisions.size === 1 ? workers[0]!.revision : undefined;
@@ -57,10 +60,16 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
 
   const announce = (): void => {
     const readiness = clusterReadiness([...states.values()], config.workers);
-    if (!readiness.ready || readiness.revision === undefined || readiness.port === undefined || readiness.revision === lastAnnounced) return;
+    if (!readiness.ready || readiness.revision === undefined || readiness.port === undefined || readiness.revision === lastAnnounced)
+      return;
     lastAnnounced = readiness.revision;
     logger.info({ workers: states.size, revision: readiness.revision }, 'every worker has loaded the table');
-    options.onReady({ port: readiness.port, ...(adminPort !== undefined ? { adminPort } : {}), revision: readiness.revision, workers: states.size });
+    options.onReady({
+      port: readiness.port,
+      ...(adminPort !== undefined ? { adminPort } : {}),
+      revision: readiness.revision,
+      workers: states.size,
+    });
   };
 
   const fork = (): Worker => {
@@ -122,7 +131,12 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
       if (path === '/readyz') {
         const readiness = clusterReadiness([...states.values()], config.workers);
         const ready = readiness.ready && !stopping;
-        return json(ready ? 200 : 503, { ready, revision: readiness.revision ?? null, workers: [...states.values()].map((w) => ({ worker: w.id, revision: w.revision ?? null })), shuttingDown: stopping });
+        return json(ready ? 200 : 503, {
+          ready,
+          revision: readiness.revision ?? null,
+          workers: [...states.values()].map((w) => ({ worker: w.id, revision: w.revision ?? null })),
+          shuttingDown: stopping,
+        });
       }
       if (path === '/metrics') {
         void Promise.all(Object.values(cluster.workers ?? {}).flatMap((w) => (w ? [metricsOf(w)] : []))).then(async (all) => {

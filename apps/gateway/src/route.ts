@@ -51,7 +51,14 @@ export function compileTable(table: RoutingTable, upstreams: ReadonlyMap<string,
 
 export type RouteDecision =
   | { readonly kind: 'forward'; readonly tenant: string; readonly stamp: CompiledStamp; readonly tokenStampMismatch: boolean }
-  | { readonly kind: 'reject'; readonly status: number; readonly code: string; readonly message: string; readonly tenant?: string; readonly stamp?: string };
+  | {
+      readonly kind: 'reject';
+      readonly status: number;
+      readonly code: string;
+      readonly message: string;
+      readonly tenant?: string;
+      readonly stamp?: string;
+    };
 
 /**
  * Where a request goes. The stamp always comes from the table: never a default,
@@ -61,9 +68,23 @@ export function decideRoute(table: CompiledTable, identity: Identity): RouteDeci
   if (!identity.ok) return { kind: 'reject', status: identity.status, code: identity.code, message: identity.message };
   const route = Object.hasOwn(table.tenants, identity.tenant) ? table.tenants[identity.tenant] : undefined;
   const stamp = route && table.stamps.get(route.stamp);
-  if (!route || !stamp) return { kind: 'reject', status: 404, code: 'unknown-tenant', message: `tenant ${identity.tenant} is not in the routing table`, tenant: identity.tenant };
+  if (!route || !stamp)
+    return {
+      kind: 'reject',
+      status: 404,
+      code: 'unknown-tenant',
+      message: `tenant ${identity.tenant} is not in the routing table`,
+      tenant: identity.tenant,
+    };
   if (route.status === 'suspended') {
-    return { kind: 'reject', status: 403, code: 'tenant-suspended', message: `tenant ${identity.tenant} is suspended`, tenant: identity.tenant, stamp: stamp.name };
+    return {
+      kind: 'reject',
+      status: 403,
+      code: 'tenant-suspended',
+      message: `tenant ${identity.tenant} is suspended`,
+      tenant: identity.tenant,
+      stamp: stamp.name,
+    };
   }
   const tokenStampMismatch = identity.tokenStamp !== undefined && identity.tokenStamp !== stamp.name;
   return { kind: 'forward', tenant: identity.tenant, stamp, tokenStampMismatch };

@@ -53,7 +53,10 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
 }
 
 /** Reads the key material named by the flags. */
-export async function loadTokenVerifierOptions(files: { publicKeyFile?: string; jwksFile?: string }): Promise<Pick<TokenVerifierOptions, 'publicKeyPem' | 'jwks'>> {
+export async function loadTokenVerifierOptions(files: {
+  publicKeyFile?: string;
+  jwksFile?: string;
+}): Promise<Pick<TokenVerifierOptions, 'publicKeyPem' | 'jwks'>> {
   if (files.publicKeyFile) return { publicKeyPem: await readFile(files.publicKeyFile, 'utf8') };
   if (files.jwksFile) return { jwks: JSON.parse(await readFile(files.jwksFile, 'utf8')) as JSONWebKeySet };
   return {};

@@ -36,15 +36,35 @@ const ANOMALY_CODES: Readonly<Record<string, string>> = {
 export function classifyUpstreamError(error: { readonly code?: string; readonly message?: string }, stamp: string): UpstreamFailure {
   const code = error.code ?? 'UNKNOWN';
   const message = error.message ?? '';
-  if (code === 'UND_ERR_CONNECT_TIMEOUT') return { status: 504, code: 'stamp-timeout', verdict: 'connect-failure', message: `stamp ${stamp} did not accept a connection in time (${code})` };
-  if (CONNECT_CODES.has(code)) return { status: 502, code: 'stamp-unreachable', verdict: 'connect-failure', message: `stamp ${stamp} is unreachable (${code})` };
-  if (TIMEOUT_CODES.has(code)) return { status: 504, code: 'stamp-timeout', verdict: 'failure', message: `stamp ${stamp} did not answer in time (${code})` };
+  if (code === 'UND_ERR_CONNECT_TIMEOUT')
+    return {
+      status: 504,
+      code: 'stamp-timeout',
+      verdict: 'connect-failure',
+      message: `stamp ${stamp} did not accept a connection in time (${code})`,
+    };
+  if (CONNECT_CODES.has(code))
+    return { status: 502, code: 'stamp-unreachable', verdict: 'connect-failure', message: `stamp ${stamp} is unreachable (${code})` };
+  if (TIMEOUT_CODES.has(code))
+    return { status: 504, code: 'stamp-timeout', verdict: 'failure', message: `stamp ${stamp} did not answer in time (${code})` };
   // undici destroys the connection on a 100 Continue it didn't ask for ('bad response'), and on a 101 it didn't ask for.
   const anomaly =
     ANOMALY_CODES[code] ??
-    (code.startsWith('HPE_') ? 'malformed-response' : message === 'bad response' ? 'unsolicited-100-continue' : message === 'bad upgrade' ? 'unsolicited-upgrade' : undefined);
+    (code.startsWith('HPE_')
+      ? 'malformed-response'
+      : message === 'bad response'
+        ? 'unsolicited-100-continue'
+        : message === 'bad upgrade'
+          ? 'unsolicited-upgrade'
+          : undefined);
   if (anomaly !== undefined) {
-    return { status: 502, code: 'stamp-bad-response', verdict: 'success', anomaly, message: `stamp ${stamp} sent an answer that can't be passed on (${anomaly})` };
+    return {
+      status: 502,
+      code: 'stamp-bad-response',
+      verdict: 'success',
+      anomaly,
+      message: `stamp ${stamp} sent an answer that can't be passed on (${anomaly})`,
+    };
   }
   return { status: 502, code: 'stamp-unreachable', verdict: 'failure', message: `stamp ${stamp} broke the connection (${code})` };
 }

@@ -8,7 +8,17 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DOMAIN, buildTable, metricValue, startGateway, startStampApp, stop, tempDir, type Running, type RunningGateway } from './harness.ts';
+import {
+  DOMAIN,
+  buildTable,
+  metricValue,
+  startGateway,
+  startStampApp,
+  stop,
+  tempDir,
+  type Running,
+  type RunningGateway,
+} from './harness.ts';
 
 const PER_STAMP = 16; // so each tenant's and each client's share is 4
 const BODY_TIMEOUT_MS = 3000;
@@ -46,7 +56,10 @@ function oddStamp(): Server {
       return pump();
     }
     if (path === '/reset') return void req.socket.destroy();
-    if (path === '/anomaly/e9') return raw(Buffer.concat([Buffer.from('HTTP/1.1 200 OK\r\nx-bad: caf'), Buffer.from([0xe9]), Buffer.from('\r\ncontent-length: 2\r\n\r\nok')]));
+    if (path === '/anomaly/e9')
+      return raw(
+        Buffer.concat([Buffer.from('HTTP/1.1 200 OK\r\nx-bad: caf'), Buffer.from([0xe9]), Buffer.from('\r\ncontent-length: 2\r\n\r\nok')]),
+      );
     if (path === '/anomaly/204-body') return raw(Buffer.from('HTTP/1.1 204 No Content\r\ncontent-length: 5\r\n\r\nhello'));
     if (path === '/anomaly/100') return raw(Buffer.from('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok'));
     res.writeHead(200, { 'content-type': 'application/json' });
@@ -54,7 +67,11 @@ function oddStamp(): Server {
   });
 }
 
-async function get(tenant: string, path = '/', options: { from?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; body: Record<string, unknown>; headers: Record<string, unknown> }> {
+async function get(
+  tenant: string,
+  path = '/',
+  options: { from?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: Record<string, unknown>; headers: Record<string, unknown> }> {
   const headers = { host: host(tenant), ...(options.from ? { 'x-forwarded-for': options.from } : {}), ...options.headers };
   const res = await request(`${gateway.url}${path}`, { headers, ...(options.from ? { dispatcher: proxyAgent } : {}) });
   const text = await res.body.text();
@@ -91,7 +108,8 @@ async function until(check: () => Promise<boolean>, what: string, ms = 10_000): 
   }
 }
 
-const inFlight = async (stamp: string): Promise<number> => metricValue(await metrics(), 'stampyard_gateway_in_flight_requests', `stamp="${stamp}"`);
+const inFlight = async (stamp: string): Promise<number> =>
+  metricValue(await metrics(), 'stampyard_gateway_in_flight_requests', `stamp="${stamp}"`);
 
 let proxyAgent: import('undici').Agent;
 
@@ -111,21 +129,37 @@ beforeAll(async () => {
     stamps: [],
     tenants: 0,
     extraStamps: { 'stamp-shared': {}, 'stamp-odd': {} },
-    extraTenants: Object.fromEntries([...shared.map((t) => [t, { stamp: 'stamp-shared', status: 'active' }]), ...oddTenants.map((t) => [t, { stamp: 'stamp-odd', status: 'active' }])]),
+    extraTenants: Object.fromEntries([
+      ...shared.map((t) => [t, { stamp: 'stamp-shared', status: 'active' }]),
+      ...oddTenants.map((t) => [t, { stamp: 'stamp-odd', status: 'active' }]),
+    ]),
   });
   await writeFile(join(temp.dir, 'table.json'), JSON.stringify(table));
-  await writeFile(join(temp.dir, 'upstreams.json'), JSON.stringify({ 'stamp-shared': stampApp.url, 'stamp-odd': `http://127.0.0.1:${oddPort}` }));
+  await writeFile(
+    join(temp.dir, 'upstreams.json'),
+    JSON.stringify({ 'stamp-shared': stampApp.url, 'stamp-odd': `http://127.0.0.1:${oddPort}` }),
+  );
   gateway = await startGateway(temp.dir, [
-    '--table', join(temp.dir, 'table.json'),
-    '--upstreams', join(temp.dir, 'upstreams.json'),
-    '--max-concurrent-per-stamp', String(PER_STAMP),
-    '--request-body-timeout-ms', String(BODY_TIMEOUT_MS),
-    '--request-timeout-ms', '5000',
-    '--client-write-timeout-ms', String(WRITE_TIMEOUT_MS),
-    '--headers-timeout-ms', String(HEADERS_TIMEOUT_MS),
-    '--tenant-backoff-failures', '2',
-    '--tenant-backoff-ms', '60000',
-    '--trust-proxy', `${PROXY_ADDRESS}/32`,
+    '--table',
+    join(temp.dir, 'table.json'),
+    '--upstreams',
+    join(temp.dir, 'upstreams.json'),
+    '--max-concurrent-per-stamp',
+    String(PER_STAMP),
+    '--request-body-timeout-ms',
+    String(BODY_TIMEOUT_MS),
+    '--request-timeout-ms',
+    '5000',
+    '--client-write-timeout-ms',
+    String(WRITE_TIMEOUT_MS),
+    '--headers-timeout-ms',
+    String(HEADERS_TIMEOUT_MS),
+    '--tenant-backoff-failures',
+    '2',
+    '--tenant-backoff-ms',
+    '60000',
+    '--trust-proxy',
+    `${PROXY_ADDRESS}/32`,
   ]);
 }, 120_000);
 
@@ -153,7 +187,9 @@ describe('slow request bodies', () => {
       });
       socket.on('error', () => undefined);
       answers.push(once(socket, 'close').then(() => answer));
-      socket.write(`POST /upload HTTP/1.1\r\nHost: ${host(i % 2 === 0 ? 'attacker' : `named-${(i % 5) + 1}`)}\r\nContent-Length: 100000\r\n\r\nx`);
+      socket.write(
+        `POST /upload HTTP/1.1\r\nHost: ${host(i % 2 === 0 ? 'attacker' : `named-${(i % 5) + 1}`)}\r\nContent-Length: 100000\r\n\r\nx`,
+      );
       sockets.push(socket);
     }
     await until(async () => (await inFlight('stamp-shared')) > 0, 'the slow bodies to be in flight');
@@ -172,17 +208,21 @@ describe('slow request bodies', () => {
     expect(await inFlight('stamp-shared')).toBe(0);
     const text = await metrics();
     expect(metricValue(text, 'stampyard_gateway_client_timeouts_total', 'limit="request-body"')).toBe(4);
-    expect(metricValue(text, 'stampyard_gateway_refusals_total', 'reason="client-busy",stamp="stamp-shared",tenant="attacker"')).toBeGreaterThan(0);
+    expect(
+      metricValue(text, 'stampyard_gateway_refusals_total', 'reason="client-busy",stamp="stamp-shared",tenant="attacker"'),
+    ).toBeGreaterThan(0);
     expect(gateway.output.join('')).toContain('"limit":"request-body"');
   });
 
-  it('one tenant\'s slow bodies from many clients fill only the tenant\'s share', async () => {
+  it("one tenant's slow bodies from many clients fill only the tenant's share", async () => {
     const sockets = Array.from({ length: 8 }, (_, i) => {
       const socket = connect({ host: '127.0.0.1', port: gateway.port, localAddress: PROXY_ADDRESS });
       let answer = '';
       socket.on('data', (d: Buffer) => (answer += d.toString()));
       socket.on('error', () => undefined);
-      socket.write(`POST /upload HTTP/1.1\r\nHost: ${host('attacker')}\r\nX-Forwarded-For: 203.0.113.${i}\r\nContent-Length: 100000\r\n\r\nx`);
+      socket.write(
+        `POST /upload HTTP/1.1\r\nHost: ${host('attacker')}\r\nX-Forwarded-For: 203.0.113.${i}\r\nContent-Length: 100000\r\n\r\nx`,
+      );
       return once(socket, 'close').then(() => answer);
     });
     const all = await Promise.all(sockets);
@@ -197,7 +237,11 @@ describe('slow readers', () => {
     socket.on('error', () => undefined);
     socket.write(`GET /big HTTP/1.1\r\nHost: ${host('reader')}\r\n\r\n`);
     socket.pause(); // never read
-    await until(async () => metricValue(await metrics(), 'stampyard_gateway_client_timeouts_total', 'limit="client-write"') === 1, 'the client-write limit', 15_000);
+    await until(
+      async () => metricValue(await metrics(), 'stampyard_gateway_client_timeouts_total', 'limit="client-write"') === 1,
+      'the client-write limit',
+      15_000,
+    );
     expect(await inFlight('stamp-odd')).toBe(0);
     // Reading now drains what the kernel buffered, then meets the end the gateway gave the connection.
     let received = 0;
@@ -210,8 +254,8 @@ describe('slow readers', () => {
   });
 });
 
-describe('one tenant\'s failures stay that tenant\'s', () => {
-  it('a hanging path backs its tenant off (503 + Retry-After) and leaves the stamp\'s breaker closed', async () => {
+describe("one tenant's failures stay that tenant's", () => {
+  it("a hanging path backs its tenant off (503 + Retry-After) and leaves the stamp's breaker closed", async () => {
     const statuses: number[] = [];
     let retryAfter: unknown;
     for (let i = 0; i < 10; i++) {
@@ -229,7 +273,7 @@ describe('one tenant\'s failures stay that tenant\'s', () => {
     expect((await get('victim', '/', { from: '198.51.100.8' })).status).toBe(200);
   });
 
-  it('a path where the stamp resets the connection does not open the breaker for the stamp\'s other tenants', async () => {
+  it("a path where the stamp resets the connection does not open the breaker for the stamp's other tenants", async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) statuses.push((await get('resetter', '/reset')).status);
     expect(statuses.slice(0, 2)).toEqual([502, 502]);
@@ -256,7 +300,9 @@ describe('strict HTTP', () => {
   });
 
   it('exactly 100 headers are fine', async () => {
-    const answer = await raw(`GET / HTTP/1.1\r\nHost: ${host('victim')}\r\nConnection: close\r\n${Array.from({ length: 98 }, (_, i) => `x-h${i}: v\r\n`).join('')}\r\n`);
+    const answer = await raw(
+      `GET / HTTP/1.1\r\nHost: ${host('victim')}\r\nConnection: close\r\n${Array.from({ length: 98 }, (_, i) => `x-h${i}: v\r\n`).join('')}\r\n`,
+    );
     expect(answer.startsWith('HTTP/1.1 200')).toBe(true);
   });
 
@@ -273,8 +319,11 @@ describe('strict HTTP', () => {
     expect(seen['forwarded']).toBe(`for=127.0.0.1;proto=http;host="${host('victim')}"`);
   });
 
-  it('a trusted proxy\'s X-Forwarded-For is extended, and names the client', async () => {
-    const answer = await raw(`GET /?echo_headers=1 HTTP/1.1\r\nHost: ${host('victim')}\r\nConnection: close\r\nX-Forwarded-For: 198.51.100.9\r\n\r\n`, PROXY_ADDRESS);
+  it("a trusted proxy's X-Forwarded-For is extended, and names the client", async () => {
+    const answer = await raw(
+      `GET /?echo_headers=1 HTTP/1.1\r\nHost: ${host('victim')}\r\nConnection: close\r\nX-Forwarded-For: 198.51.100.9\r\n\r\n`,
+      PROXY_ADDRESS,
+    );
     const seen = (JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as { headers: Record<string, string> }).headers;
     expect(seen['x-forwarded-for']).toBe(`198.51.100.9, ${PROXY_ADDRESS}`);
     expect(seen['x-real-ip']).toBe('198.51.100.9');

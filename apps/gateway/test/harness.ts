@@ -6,7 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { sealRoutingTable, shardRoutingTable, SHARD_INDEX_FILE, type RoutingTable, type StampRoute, type TenantRoute } from '@stampyard/routing/lookup';
+import {
+  sealRoutingTable,
+  shardRoutingTable,
+  SHARD_INDEX_FILE,
+  type RoutingTable,
+  type StampRoute,
+  type TenantRoute,
+} from '@stampyard/routing/lookup';
 
 export const GATEWAY_BIN = fileURLToPath(new URL('../bin/stampyard-gateway.mjs', import.meta.url));
 export const STAMP_APP_BIN = fileURLToPath(new URL('../../stamp-app/bin/stampyard-stamp-app.mjs', import.meta.url));
@@ -21,11 +28,16 @@ export interface Running {
 
 /** Starts a stamp-app and waits for its startup line. */
 export async function startStampApp(stamp: string, extra: readonly string[] = []): Promise<Running> {
-  const child = spawn(process.execPath, [STAMP_APP_BIN, '--stamp', stamp, '--version', '1.0.0', '--port', '0', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [STAMP_APP_BIN, '--stamp', stamp, '--version', '1.0.0', '--port', '0', ...extra], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const output: string[] = [];
   child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
   const lines = createInterface({ input: child.stdout! });
-  const [line] = (await Promise.race([once(lines, 'line'), once(child, 'exit').then(() => Promise.reject(new Error(`stamp-app ${stamp} exited: ${output.join('')}`)))])) as [string];
+  const [line] = (await Promise.race([
+    once(lines, 'line'),
+    once(child, 'exit').then(() => Promise.reject(new Error(`stamp-app ${stamp} exited: ${output.join('')}`))),
+  ])) as [string];
   const started = JSON.parse(line) as { port: number; url: string };
   return { child, port: started.port, url: started.url, output };
 }
@@ -40,9 +52,18 @@ export interface RunningGateway extends Running {
  * Starts the gateway through its bin, with a free `--admin-port`, and waits for the ready
  * file, or with `until: 'listening'` only for its `listening` log line.
  */
-export async function startGateway(dir: string, args: readonly string[], until: 'ready' | 'listening' = 'ready', nodeArgs: readonly string[] = []): Promise<RunningGateway> {
+export async function startGateway(
+  dir: string,
+  args: readonly string[],
+  until: 'ready' | 'listening' = 'ready',
+  nodeArgs: readonly string[] = [],
+): Promise<RunningGateway> {
   const readyFile = join(dir, `ready-${Math.random().toString(36).slice(2)}.json`);
-  const child = spawn(process.execPath, [...nodeArgs, GATEWAY_BIN, '--port', '0', '--admin-port', '0', '--ready-file', readyFile, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, GATEWAY_BIN, '--port', '0', '--admin-port', '0', '--ready-file', readyFile, ...args],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   const output: string[] = [];
   child.stdout!.on('data', (d: Buffer) => output.push(d.toString()));
   child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
@@ -51,11 +72,26 @@ export async function startGateway(dir: string, args: readonly string[], until: 
   for (;;) {
     if (exited) throw new Error(`gateway exited before it was ready:\n${output.join('')}`);
     const listening = until === 'listening' ? /"port":(\d+),"adminPort":(\d+)[^\n]*"msg":"listening"/.exec(output.join('')) : null;
-    if (listening) return { child, port: Number(listening[1]), url: `http://127.0.0.1:${listening[1]}`, adminUrl: `http://127.0.0.1:${listening[2]}`, output, readyFile };
+    if (listening)
+      return {
+        child,
+        port: Number(listening[1]),
+        url: `http://127.0.0.1:${listening[1]}`,
+        adminUrl: `http://127.0.0.1:${listening[2]}`,
+        output,
+        readyFile,
+      };
     const text = until === 'ready' ? await readFile(readyFile, 'utf8').catch(() => undefined) : undefined;
     if (text) {
       const info = JSON.parse(text) as { port: number; adminPort: number };
-      return { child, port: info.port, url: `http://127.0.0.1:${info.port}`, adminUrl: `http://127.0.0.1:${info.adminPort}`, output, readyFile };
+      return {
+        child,
+        port: info.port,
+        url: `http://127.0.0.1:${info.port}`,
+        adminUrl: `http://127.0.0.1:${info.adminPort}`,
+        output,
+        readyFile,
+      };
     }
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -85,7 +121,12 @@ export interface TableInput {
 export function buildTable(input: TableInput): RoutingTable {
   const stamps: Record<string, StampRoute> = {};
   for (const name of input.stamps) {
-    stamps[name] = { endpoint: `https://${name}.internal.test`, region: 'westeurope', residency: 'eu', status: input.draining?.includes(name) ? 'draining' : 'active' };
+    stamps[name] = {
+      endpoint: `https://${name}.internal.test`,
+      region: 'westeurope',
+      residency: 'eu',
+      status: input.draining?.includes(name) ? 'draining' : 'active',
+    };
   }
   for (const [name, route] of Object.entries(input.extraStamps ?? {})) {
     stamps[name] = { endpoint: `https://${name}.internal.test`, region: 'westeurope', residency: 'eu', status: 'active', ...route };
@@ -160,7 +201,8 @@ export function metricValue(text: string, name: string, labels = ''): number {
   for (const line of text.split('\n')) {
     if (!line.startsWith(name)) continue;
     const rest = line.slice(name.length);
-    if (labels === '' ? rest.startsWith(' ') : rest.startsWith('{') && pairs.every((pair) => rest.includes(pair))) return Number(line.split(' ').pop());
+    if (labels === '' ? rest.startsWith(' ') : rest.startsWith('{') && pairs.every((pair) => rest.includes(pair)))
+      return Number(line.split(' ').pop());
   }
   return 0;
 }

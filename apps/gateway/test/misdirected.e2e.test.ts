@@ -6,7 +6,17 @@ import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TenantRoute } from '@stampyard/routing/lookup';
-import { buildTable, metricValue, startGateway, startStampApp, stop, swapFile, tempDir, type Running, type RunningGateway } from './harness.ts';
+import {
+  buildTable,
+  metricValue,
+  startGateway,
+  startStampApp,
+  stop,
+  swapFile,
+  tempDir,
+  type Running,
+  type RunningGateway,
+} from './harness.ts';
 
 const agent = new Agent({ connections: 4 });
 let dir: string;
@@ -22,7 +32,12 @@ async function writeList(stamp: string, revision: string, tenants: Record<string
 const table = (tenants: Record<string, TenantRoute>) => buildTable({ stamps: ['stamp-a', 'stamp-b'], tenants: 0, extraTenants: tenants });
 
 async function call(url: string, tenant: string, init: { method?: string; body?: string; headers?: Record<string, string> } = {}) {
-  const res = await request(`${url}/orders?echo_headers=1`, { method: (init.method ?? 'GET') as 'GET', body: init.body ?? null, headers: { 'x-tenant-id': tenant, ...init.headers }, dispatcher: agent });
+  const res = await request(`${url}/orders?echo_headers=1`, {
+    method: (init.method ?? 'GET') as 'GET',
+    body: init.body ?? null,
+    headers: { 'x-tenant-id': tenant, ...init.headers },
+    dispatcher: agent,
+  });
   const body = (await res.body.json()) as Record<string, unknown>;
   return { status: res.statusCode, headers: res.headers, body };
 }
@@ -31,13 +46,34 @@ beforeAll(async () => {
   ({ dir, cleanup } = await tempDir('misdirected'));
   await writeList('stamp-a', 'a1', { acme: { epoch: 0 }, gamma: { epoch: 0 }, delta: { epoch: 0 } });
   await writeList('stamp-b', 'b1', { beta: { epoch: 0 } });
-  [a, b] = await Promise.all([startStampApp('stamp-a', ['--tenant-list', listFile('stamp-a')]), startStampApp('stamp-b', ['--tenant-list', listFile('stamp-b')])]);
+  [a, b] = await Promise.all([
+    startStampApp('stamp-a', ['--tenant-list', listFile('stamp-a')]),
+    startStampApp('stamp-b', ['--tenant-list', listFile('stamp-b')]),
+  ]);
   await writeFile(join(dir, 'upstreams.json'), JSON.stringify({ 'stamp-a': a.url, 'stamp-b': b.url }));
   await writeFile(
     join(dir, 'table.json'),
-    JSON.stringify(table({ acme: { stamp: 'stamp-a', status: 'active' }, gamma: { stamp: 'stamp-a', status: 'active' }, delta: { stamp: 'stamp-a', status: 'active' }, beta: { stamp: 'stamp-b', status: 'active' } })),
+    JSON.stringify(
+      table({
+        acme: { stamp: 'stamp-a', status: 'active' },
+        gamma: { stamp: 'stamp-a', status: 'active' },
+        delta: { stamp: 'stamp-a', status: 'active' },
+        beta: { stamp: 'stamp-b', status: 'active' },
+      }),
+    ),
   );
-  gateway = await startGateway(dir, ['--table', join(dir, 'table.json'), '--upstreams', join(dir, 'upstreams.json'), '--identify', 'header', '--poll-interval-ms', '0', '--watch-debounce-ms', '600000']);
+  gateway = await startGateway(dir, [
+    '--table',
+    join(dir, 'table.json'),
+    '--upstreams',
+    join(dir, 'upstreams.json'),
+    '--identify',
+    'header',
+    '--poll-interval-ms',
+    '0',
+    '--watch-debounce-ms',
+    '600000',
+  ]);
 }, 60_000);
 
 afterAll(async () => {
@@ -66,7 +102,14 @@ describe('stamps refuse strangers; a stale gateway recovers', () => {
     await writeList('stamp-a', 'a2', { acme: { epoch: 0 }, delta: { epoch: 0 } });
     await swapFile(
       join(dir, 'table.json'),
-      JSON.stringify(table({ acme: { stamp: 'stamp-a', status: 'active' }, gamma: { stamp: 'stamp-b', status: 'active', epoch: 1 }, delta: { stamp: 'stamp-a', status: 'active' }, beta: { stamp: 'stamp-b', status: 'active' } })),
+      JSON.stringify(
+        table({
+          acme: { stamp: 'stamp-a', status: 'active' },
+          gamma: { stamp: 'stamp-b', status: 'active', epoch: 1 },
+          delta: { stamp: 'stamp-a', status: 'active' },
+          beta: { stamp: 'stamp-b', status: 'active' },
+        }),
+      ),
     );
     const answer = await call(gateway.url, 'gamma', { method: 'POST', body: 'order' });
     expect(answer.status).toBe(503);
@@ -78,17 +121,30 @@ describe('stamps refuse strangers; a stale gateway recovers', () => {
   });
 
   it('a read refused by the stale stamp is retried once on the stamp the re-read table names, and counted', async () => {
-    const before = metricValue(await (await request(`${gateway.adminUrl}/metrics`, { dispatcher: agent })).body.text(), 'stampyard_gateway_misdirected_total', 'stamp="stamp-a"');
+    const before = metricValue(
+      await (await request(`${gateway.adminUrl}/metrics`, { dispatcher: agent })).body.text(),
+      'stampyard_gateway_misdirected_total',
+      'stamp="stamp-a"',
+    );
     await writeList('stamp-b', 'b3', { acme: { epoch: 1 }, beta: { epoch: 0 }, gamma: { epoch: 1 } });
     await writeList('stamp-a', 'a3', { delta: { epoch: 0 } });
-    const moved = table({ acme: { stamp: 'stamp-b', status: 'active', epoch: 1 }, gamma: { stamp: 'stamp-b', status: 'active', epoch: 1 }, delta: { stamp: 'stamp-a', status: 'active' }, beta: { stamp: 'stamp-b', status: 'active' } });
+    const moved = table({
+      acme: { stamp: 'stamp-b', status: 'active', epoch: 1 },
+      gamma: { stamp: 'stamp-b', status: 'active', epoch: 1 },
+      delta: { stamp: 'stamp-a', status: 'active' },
+      beta: { stamp: 'stamp-b', status: 'active' },
+    });
     await swapFile(join(dir, 'table.json'), JSON.stringify(moved));
     const answer = await call(gateway.url, 'acme');
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ stamp: 'stamp-b', tenant: 'acme' });
     expect((answer.body['headers'] as Record<string, string>)['x-stampyard-epoch']).toBe('1');
     expect(answer.headers['x-stampyard-revision']).toBe(moved.revision);
-    const after = metricValue(await (await request(`${gateway.adminUrl}/metrics`, { dispatcher: agent })).body.text(), 'stampyard_gateway_misdirected_total', 'stamp="stamp-a"');
+    const after = metricValue(
+      await (await request(`${gateway.adminUrl}/metrics`, { dispatcher: agent })).body.text(),
+      'stampyard_gateway_misdirected_total',
+      'stamp="stamp-a"',
+    );
     expect(after - before).toBe(1);
   });
 

@@ -5,7 +5,20 @@ import { join } from 'node:path';
 import type { RoutingTable } from '@stampyard/routing/lookup';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTable, metricValue, shardFiles, startGateway, startStampApp, stop, swapFile, tempDir, tenantId, writeConfigMapVolume, type Running, type RunningGateway } from './harness.ts';
+import {
+  buildTable,
+  metricValue,
+  shardFiles,
+  startGateway,
+  startStampApp,
+  stop,
+  swapFile,
+  tempDir,
+  tenantId,
+  writeConfigMapVolume,
+  type Running,
+  type RunningGateway,
+} from './harness.ts';
 
 const STAMPS = ['stamp-a', 'stamp-b', 'stamp-c', 'stamp-d'];
 const TENANTS = 1000;
@@ -53,7 +66,8 @@ async function underLoad(gateway: RunningGateway, change: () => Promise<void>): 
       total++;
       if (switched) extra++;
       const table = tables.get(answer.revision);
-      if (answer.status !== 200 || !table || table.tenants[tenantId(i)]!.stamp !== answer.stamp) wrong.push({ tenant: tenantId(i), ...answer });
+      if (answer.status !== 200 || !table || table.tenants[tenantId(i)]!.stamp !== answer.stamp)
+        wrong.push({ tenant: tenantId(i), ...answer });
       if (answer.revision === after.revision) switched = true;
     }
   };
@@ -105,12 +119,18 @@ describe('replacing the table', () => {
     const corrupt = [
       { name: 'bad JSON', text: JSON.stringify(before).slice(0, -10) },
       { name: 'revision mismatch', text: JSON.stringify({ ...before, domain: 'other.example' }) },
-      { name: 'tenant on a missing stamp', text: JSON.stringify(buildTable({ stamps: STAMPS, tenants: 3, extraTenants: { lost: { stamp: 'stamp-z', status: 'active' } } })) },
+      {
+        name: 'tenant on a missing stamp',
+        text: JSON.stringify(buildTable({ stamps: STAMPS, tenants: 3, extraTenants: { lost: { stamp: 'stamp-z', status: 'active' } } })),
+      },
     ];
     for (const [n, { name, text }] of corrupt.entries()) {
       await swapFile(file, text);
       await waitForMetric(gateway, 'stampyard_gateway_table_reloads_total', 'result="rejected"', n + 1);
-      expect({ name, answer: await call(gateway, tenantId(0)) }).toEqual({ name, answer: { status: 200, stamp: 'stamp-c', revision: after.revision } });
+      expect({ name, answer: await call(gateway, tenantId(0)) }).toEqual({
+        name,
+        answer: { status: 200, stamp: 'stamp-c', revision: after.revision },
+      });
     }
     expect(gateway.output.join('')).toContain('table rejected; keeping the last good table');
   });
@@ -135,9 +155,14 @@ describe('startup', () => {
     const file = join(dir, 'table-late.json');
     await writeFile(file, '{"not":"a table"}');
     // Watch events effectively off (a 10-minute debounce): the poll alone must pick the table up.
-    const gateway = await startGateway(dir, ['--table', file, '--upstreams', upstreamsFile, '--poll-interval-ms', '100', '--watch-debounce-ms', '600000'], 'listening');
+    const gateway = await startGateway(
+      dir,
+      ['--table', file, '--upstreams', upstreamsFile, '--poll-interval-ms', '100', '--watch-debounce-ms', '600000'],
+      'listening',
+    );
     gateways.push(gateway);
-    const status = async (path: string, headers: Record<string, string> = {}, base = gateway.url) => (await request(`${base}${path}`, { headers, dispatcher: agent })).statusCode;
+    const status = async (path: string, headers: Record<string, string> = {}, base = gateway.url) =>
+      (await request(`${base}${path}`, { headers, dispatcher: agent })).statusCode;
     expect(await status('/.well-known/stampyard/healthz')).toBe(200);
     expect(await status('/healthz', {}, gateway.adminUrl)).toBe(200);
     expect(await status('/readyz', {}, gateway.adminUrl)).toBe(503);
@@ -158,9 +183,21 @@ describe('circuit breaker', () => {
     await writeFile(file, JSON.stringify(buildTable({ stamps: ['stamp-flaky'], tenants: 2 })));
     const upstreams = join(dir, 'upstreams-breaker.json');
     await writeFile(upstreams, JSON.stringify({ 'stamp-flaky': first.url }));
-    const gateway = await startGateway(dir, ['--table', file, '--upstreams', upstreams, '--breaker-connect-failures', '2', '--breaker-cooldown-ms', '300']);
+    const gateway = await startGateway(dir, [
+      '--table',
+      file,
+      '--upstreams',
+      upstreams,
+      '--breaker-connect-failures',
+      '2',
+      '--breaker-cooldown-ms',
+      '300',
+    ]);
     gateways.push(gateway);
-    const status = async () => (await request(`${gateway.url}/`, { headers: { 'x-tenant-id': tenantId(0) }, dispatcher: agent }).then(async (r) => (await r.body.dump(), r.statusCode)));
+    const status = async () =>
+      await request(`${gateway.url}/`, { headers: { 'x-tenant-id': tenantId(0) }, dispatcher: agent }).then(
+        async (r) => (await r.body.dump(), r.statusCode),
+      );
     expect(await status()).toBe(200);
     await stop(first);
     expect([await status(), await status(), await status()]).toEqual([502, 502, 503]);

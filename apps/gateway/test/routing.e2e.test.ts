@@ -6,7 +6,19 @@ import { join } from 'node:path';
 import { SignJWT, exportSPKI, generateKeyPair, type CryptoKey } from 'jose';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DOMAIN, buildTable, mapLimit, metricValue, startGateway, startStampApp, stop, tempDir, tenantId, type Running, type RunningGateway } from './harness.ts';
+import {
+  DOMAIN,
+  buildTable,
+  mapLimit,
+  metricValue,
+  startGateway,
+  startStampApp,
+  stop,
+  tempDir,
+  tenantId,
+  type Running,
+  type RunningGateway,
+} from './harness.ts';
 
 const STAMPS = Array.from({ length: 10 }, (_, i) => `stamp-${String(i).padStart(2, '0')}`);
 const TENANTS = 1000;
@@ -27,7 +39,11 @@ let tableDir: string;
 let key: CryptoKey;
 let forgedKey: CryptoKey;
 
-async function get(path: string, headers: Record<string, string> = {}, init: { method?: 'GET' | 'POST'; body?: string } = {}): Promise<Answer> {
+async function get(
+  path: string,
+  headers: Record<string, string> = {},
+  init: { method?: 'GET' | 'POST'; body?: string } = {},
+): Promise<Answer> {
   const started = performance.now();
   const res = await request(`${gateway.url}${path}`, { method: init.method ?? 'GET', headers, body: init.body ?? null });
   const text = await res.body.text();
@@ -41,7 +57,12 @@ async function get(path: string, headers: Record<string, string> = {}, init: { m
 }
 
 function token(claims: Record<string, unknown>, signWith: CryptoKey = key, expiresIn = '5m'): Promise<string> {
-  return new SignJWT(claims).setProtectedHeader({ alg: 'ES256' }).setIssuedAt().setExpirationTime(expiresIn).setIssuer('stampyard-test').sign(signWith);
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: 'ES256' })
+    .setIssuedAt()
+    .setExpirationTime(expiresIn)
+    .setIssuer('stampyard-test')
+    .sign(signWith);
 }
 
 function p99(values: number[]): number {
@@ -62,7 +83,11 @@ beforeAll(async () => {
   forgedKey = (await generateKeyPair('ES256')).privateKey;
   await writeFile(join(temp.dir, 'key.pem'), await exportSPKI(pair.publicKey));
 
-  const started = await Promise.all([...STAMPS.map((s) => startStampApp(s)), startStampApp('stamp-hung', ['--hang']), startStampApp('stamp-hung-2', ['--hang'])]);
+  const started = await Promise.all([
+    ...STAMPS.map((s) => startStampApp(s)),
+    startStampApp('stamp-hung', ['--hang']),
+    startStampApp('stamp-hung-2', ['--hang']),
+  ]);
   stamps.push(...started);
   const closedPort = await new Promise<number>((resolve) => {
     const probe = createServer().listen(0, '127.0.0.1', () => {
@@ -89,18 +114,29 @@ beforeAll(async () => {
   await writeFile(join(temp.dir, 'table.json'), JSON.stringify(table));
   await writeFile(join(temp.dir, 'upstreams.json'), JSON.stringify(upstreams));
   gateway = await startGateway(temp.dir, [
-    '--table', join(temp.dir, 'table.json'),
-    '--upstreams', join(temp.dir, 'upstreams.json'),
-    '--identify', 'host,header,token',
-    '--jwt-public-key', join(temp.dir, 'key.pem'),
-    '--jwt-issuer', 'stampyard-test',
-    '--headers-timeout-ms', String(HEADERS_TIMEOUT_MS),
-    '--max-concurrent-per-stamp', String(MAX_PER_STAMP),
-    '--breaker-connect-failures', '3',
+    '--table',
+    join(temp.dir, 'table.json'),
+    '--upstreams',
+    join(temp.dir, 'upstreams.json'),
+    '--identify',
+    'host,header,token',
+    '--jwt-public-key',
+    join(temp.dir, 'key.pem'),
+    '--jwt-issuer',
+    'stampyard-test',
+    '--headers-timeout-ms',
+    String(HEADERS_TIMEOUT_MS),
+    '--max-concurrent-per-stamp',
+    String(MAX_PER_STAMP),
+    '--breaker-connect-failures',
+    '3',
     // Every tenant gets the whole bulkhead here: this suite checks stamp isolation, attacks.e2e checks fair share.
-    '--max-concurrent-per-tenant', String(MAX_PER_STAMP),
-    '--max-concurrent-per-client', '1000',
-    '--breaker-cooldown-ms', '600000',
+    '--max-concurrent-per-tenant',
+    String(MAX_PER_STAMP),
+    '--max-concurrent-per-client',
+    '1000',
+    '--breaker-cooldown-ms',
+    '600000',
   ]);
   cleanup = temp.cleanup;
 }, 120_000);
@@ -125,7 +161,10 @@ describe('every tenant reaches its own stamp', () => {
     const answers = await mapLimit(ids, MAX_PER_STAMP, async (i) => get('/orders?x=1', await headersFor(tenantId(i))));
     const wrong = answers
       .map((a, i) => ({ i, status: a.status, stamp: a.body['stamp'], tenant: a.body['tenant'], header: a.headers['x-stampyard-stamp'] }))
-      .filter(({ i, status, stamp, tenant, header }) => status !== 200 || stamp !== expectedStamp(i) || tenant !== tenantId(i) || header !== expectedStamp(i));
+      .filter(
+        ({ i, status, stamp, tenant, header }) =>
+          status !== 200 || stamp !== expectedStamp(i) || tenant !== tenantId(i) || header !== expectedStamp(i),
+      );
     expect(wrong).toEqual([]);
     expect(new Set(answers.map((a) => a.headers['x-stampyard-revision'])).size).toBe(1);
   });
@@ -140,7 +179,12 @@ describe('every tenant reaches its own stamp', () => {
     expect([refused.status, refused.body['error'], refused.body['stamp']]).toEqual([401, 'token-required', undefined]);
     const a = await get('/.well-known/stampyard/route', { authorization: `Bearer ${await token({ tenant: tenantId(3) })}` });
     expect(a.status).toBe(200);
-    expect(a.body).toEqual({ tenant: tenantId(3), stamp: 'stamp-03', endpoint: stamps[3]!.url, revision: a.headers['x-stampyard-revision'] });
+    expect(a.body).toEqual({
+      tenant: tenantId(3),
+      stamp: 'stamp-03',
+      endpoint: stamps[3]!.url,
+      revision: a.headers['x-stampyard-revision'],
+    });
   });
 
   it('streams request bodies, strips hop-by-hop headers and sets X-Forwarded-*', async () => {
@@ -149,7 +193,15 @@ describe('every tenant reaches its own stamp', () => {
     const a = await new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
       const req = httpRequest(`${gateway.url}/upload?echo_headers=1`, {
         method: 'POST',
-        headers: { host: `${tenantId(5)}.${DOMAIN}`, connection: 'keep-alive, x-secret', 'x-secret': 'drop me', 'x-keep': 'yes', 'x-stampyard-tenant': 'forged', 'keep-alive': 'timeout=5', te: 'trailers' },
+        headers: {
+          host: `${tenantId(5)}.${DOMAIN}`,
+          connection: 'keep-alive, x-secret',
+          'x-secret': 'drop me',
+          'x-keep': 'yes',
+          'x-stampyard-tenant': 'forged',
+          'keep-alive': 'timeout=5',
+          te: 'trailers',
+        },
       });
       req.on('error', reject);
       req.on('response', (res) => {
@@ -178,19 +230,32 @@ describe('refusals carry the documented status and are never routed', () => {
   it.each([
     { name: 'unknown tenant', headers: { 'x-tenant-id': 'nobody' }, status: 404, error: 'unknown-tenant' },
     { name: 'suspended tenant', headers: { 'x-tenant-id': 'suspended-1' }, status: 403, error: 'tenant-suspended' },
-    { name: 'host and header disagree', headers: { host: `${tenantId(1)}.${DOMAIN}`, 'x-tenant-id': tenantId(2) }, status: 400, error: 'conflicting-tenants' },
+    {
+      name: 'host and header disagree',
+      headers: { host: `${tenantId(1)}.${DOMAIN}`, 'x-tenant-id': tenantId(2) },
+      status: 400,
+      error: 'conflicting-tenants',
+    },
     { name: 'no tenant at all', headers: {}, status: 400, error: 'no-tenant' },
     { name: 'host outside the domain', headers: { host: 'evil.example' }, status: 400, error: 'no-tenant' },
-  ] as { name: string; headers: Record<string, string>; status: number; error: string }[])('$name → $status', async ({ headers, status, error }) => {
-    const a = await get('/', headers);
-    expect([a.status, a.body['error']]).toEqual([status, error]);
-    expect(a.body['stamp'] === undefined || status === 403).toBe(true);
-    expect(a.headers['x-stampyard-revision']).toMatch(/^sha256:/);
-  });
+  ] as { name: string; headers: Record<string, string>; status: number; error: string }[])(
+    '$name → $status',
+    async ({ headers, status, error }) => {
+      const a = await get('/', headers);
+      expect([a.status, a.body['error']]).toEqual([status, error]);
+      expect(a.body['stamp'] === undefined || status === 403).toBe(true);
+      expect(a.headers['x-stampyard-revision']).toMatch(/^sha256:/);
+    },
+  );
 
   it('refuses an absolute-form request target', async () => {
     const a = await new Promise<number>((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port: gateway.port, path: `http://${tenantId(1)}.${DOMAIN}/x`, headers: { 'x-tenant-id': tenantId(1) } });
+      const req = httpRequest({
+        host: '127.0.0.1',
+        port: gateway.port,
+        path: `http://${tenantId(1)}.${DOMAIN}/x`,
+        headers: { 'x-tenant-id': tenantId(1) },
+      });
       req.on('error', reject);
       req.on('response', (res) => (res.resume(), resolve(res.statusCode ?? 0)));
       req.end();
@@ -207,10 +272,27 @@ describe('refusals carry the documented status and are never routed', () => {
     { name: 'forged (wrong key)', make: () => token({ tenant: tenantId(1) }, forgedKey) },
     {
       name: 'unsigned (alg none)',
-      make: async () => `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${Buffer.from(JSON.stringify({ tenant: tenantId(1), iss: 'stampyard-test', exp: Math.floor(Date.now() / 1000) + 300 })).toString('base64url')}.`,
+      make: async () =>
+        `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${Buffer.from(JSON.stringify({ tenant: tenantId(1), iss: 'stampyard-test', exp: Math.floor(Date.now() / 1000) + 300 })).toString('base64url')}.`,
     },
-    { name: 'expired', make: () => new SignJWT({ tenant: tenantId(1) }).setProtectedHeader({ alg: 'ES256' }).setIssuer('stampyard-test').setExpirationTime(Math.floor(Date.now() / 1000) - 60).sign(key) },
-    { name: 'wrong issuer', make: () => new SignJWT({ tenant: tenantId(1) }).setProtectedHeader({ alg: 'ES256' }).setIssuer('someone-else').setExpirationTime('5m').sign(key) },
+    {
+      name: 'expired',
+      make: () =>
+        new SignJWT({ tenant: tenantId(1) })
+          .setProtectedHeader({ alg: 'ES256' })
+          .setIssuer('stampyard-test')
+          .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
+          .sign(key),
+    },
+    {
+      name: 'wrong issuer',
+      make: () =>
+        new SignJWT({ tenant: tenantId(1) })
+          .setProtectedHeader({ alg: 'ES256' })
+          .setIssuer('someone-else')
+          .setExpirationTime('5m')
+          .sign(key),
+    },
   ])('rejects a $name token with 401', async ({ make }) => {
     const a = await get('/', { authorization: `Bearer ${await make()}` });
     expect([a.status, a.body['error']]).toEqual([401, 'invalid-token']);
@@ -241,7 +323,8 @@ describe('failing stamps', () => {
 
   it('a hung stamp fills only its own bulkhead: other stamps keep their latency, excess fails fast', async () => {
     const others = Array.from({ length: 200 }, (_, i) => i);
-    const sample = async (): Promise<number[]> => (await mapLimit(others, 4, (i) => get('/', { 'x-tenant-id': tenantId(i) }))).map((a) => (a.status === 200 ? a.ms : Infinity));
+    const sample = async (): Promise<number[]> =>
+      (await mapLimit(others, 4, (i) => get('/', { 'x-tenant-id': tenantId(i) }))).map((a) => (a.status === 200 ? a.ms : Infinity));
     const baseline = p99(await sample());
     const hung = Promise.all(Array.from({ length: MAX_PER_STAMP + 12 }, () => get('/', { 'x-tenant-id': 'hung-2' })));
     const during = p99(await sample());
@@ -259,10 +342,14 @@ describe('token-only identification (--identify token)', () => {
   it('routes by the token alone and strips the other tenant hints before proxying', async () => {
     const temp = await tempDir('gw-token-only');
     const tokenOnly = await startGateway(temp.dir, [
-      '--table', join(tableDir, 'table.json'),
-      '--upstreams', join(tableDir, 'upstreams.json'),
-      '--identify', 'token',
-      '--jwt-public-key', join(tableDir, 'key.pem'),
+      '--table',
+      join(tableDir, 'table.json'),
+      '--upstreams',
+      join(tableDir, 'upstreams.json'),
+      '--identify',
+      'token',
+      '--jwt-public-key',
+      join(tableDir, 'key.pem'),
     ]);
     try {
       const echo = async (headers: Record<string, string>) => {
@@ -289,7 +376,8 @@ describe('token-only identification (--identify token)', () => {
 
 describe('operations', () => {
   it('serves readyz and metrics on the admin port only; the public port keeps a bare liveness answer', async () => {
-    for (const path of ['readyz', 'metrics']) expect((await get(`/.well-known/stampyard/${path}`, { 'x-tenant-id': tenantId(0) })).status).toBe(404);
+    for (const path of ['readyz', 'metrics'])
+      expect((await get(`/.well-known/stampyard/${path}`, { 'x-tenant-id': tenantId(0) })).status).toBe(404);
     const live = await get('/.well-known/stampyard/healthz');
     expect([live.status, live.body]).toEqual([200, { live: true }]);
     const readyRes = await request(`${gateway.adminUrl}/readyz`);

@@ -8,7 +8,19 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GATEWAY_BIN, buildTable, metricValue, startGateway, startStampApp, stop, swapFile, tempDir, tenantId, type Running, type RunningGateway } from './harness.ts';
+import {
+  GATEWAY_BIN,
+  buildTable,
+  metricValue,
+  startGateway,
+  startStampApp,
+  stop,
+  swapFile,
+  tempDir,
+  tenantId,
+  type Running,
+  type RunningGateway,
+} from './harness.ts';
 
 const STAMPS = ['stamp-a', 'stamp-b'];
 let gateway: RunningGateway;
@@ -21,7 +33,16 @@ beforeAll(async () => {
   stamps.push(...(await Promise.all(STAMPS.map((s) => startStampApp(s)))));
   await writeFile(join(dir, 'upstreams.json'), JSON.stringify(Object.fromEntries(STAMPS.map((s, i) => [s, stamps[i]!.url]))));
   await writeFile(join(dir, 'table.json'), JSON.stringify(buildTable({ stamps: STAMPS, tenants: 100 })));
-  gateway = await startGateway(dir, ['--table', join(dir, 'table.json'), '--upstreams', join(dir, 'upstreams.json'), '--workers', '2', '--poll-interval-ms', '200']);
+  gateway = await startGateway(dir, [
+    '--table',
+    join(dir, 'table.json'),
+    '--upstreams',
+    join(dir, 'upstreams.json'),
+    '--workers',
+    '2',
+    '--poll-interval-ms',
+    '200',
+  ]);
 }, 120_000);
 
 afterAll(async () => {
@@ -43,7 +64,9 @@ describe('--workers 2', () => {
       await agent.close();
     }
     const text = await (await request(`${gateway.adminUrl}/metrics`)).body.text();
-    const served = (worker: string) => metricValue(text, 'stampyard_gateway_requests_total', `stamp="stamp-a",status="200",worker="${worker}"`) + metricValue(text, 'stampyard_gateway_requests_total', `stamp="stamp-b",status="200",worker="${worker}"`);
+    const served = (worker: string) =>
+      metricValue(text, 'stampyard_gateway_requests_total', `stamp="stamp-a",status="200",worker="${worker}"`) +
+      metricValue(text, 'stampyard_gateway_requests_total', `stamp="stamp-b",status="200",worker="${worker}"`);
     expect(served('1') + served('2')).toBe(20);
     expect(served('1')).toBeGreaterThan(0);
     expect(served('2')).toBeGreaterThan(0);
@@ -72,7 +95,9 @@ describe('--workers that cannot start', () => {
     const busy = createServer().listen(0, '127.0.0.1');
     await once(busy, 'listening');
     const port = (busy.address() as { port: number }).port;
-    const child = spawn(process.execPath, [GATEWAY_BIN, '--table', join(dir, 'table.json'), '--port', String(port), '--workers', '2'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [GATEWAY_BIN, '--table', join(dir, 'table.json'), '--port', String(port), '--workers', '2'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     const [code] = (await once(child, 'exit')) as [number | null];

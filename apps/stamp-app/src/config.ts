@@ -50,7 +50,8 @@ Exit codes: 0 stopped by SIGTERM/SIGINT, 1 could not listen or read the tenant l
 
 function integer(name: string, text: string, min: number, max: number): number | string {
   const value = Number(text);
-  if (!/^\d+$/.test(text) || value < min || value > max) return `${name} must be an integer from ${min} to ${max}, received ${JSON.stringify(text)}`;
+  if (!/^\d+$/.test(text) || value < min || value > max)
+    return `${name} must be an integer from ${min} to ${max}, received ${JSON.stringify(text)}`;
   return value;
 }
 
@@ -96,7 +97,12 @@ export function parseStampAppConfig(argv: readonly string[], env: Readonly<Recor
   const tenantList = flagOrEnv(values['tenant-list'], env['STAMP_APP_TENANT_LIST']);
   const errorPercent = parseErrorPercent(flagOrEnv(values['error-percent'], env['STAMP_APP_ERROR_PERCENT']) ?? '0');
   if (typeof errorPercent === 'string') return { ok: false, error: `--error-percent: ${errorPercent}` };
-  const usagePeriodSeconds = integer('--usage-period-seconds', flagOrEnv(values['usage-period-seconds'], env['STAMP_APP_USAGE_PERIOD_SECONDS']) ?? '3600', 1, 86_400);
+  const usagePeriodSeconds = integer(
+    '--usage-period-seconds',
+    flagOrEnv(values['usage-period-seconds'], env['STAMP_APP_USAGE_PERIOD_SECONDS']) ?? '3600',
+    1,
+    86_400,
+  );
   if (typeof usagePeriodSeconds === 'string') return { ok: false, error: usagePeriodSeconds };
   return {
     ok: true,

@@ -21,7 +21,11 @@ const processIo: StampAppIo = { stdout: (t) => process.stdout.write(t), stderr: 
  * Startup line on stdout (one JSON line): {"msg":"listening","stamp":…,"version":…,"host":…,"port":…,"url":…}
  * With an admin port it also carries "adminPort" and "adminUrl"; with a tenant list, "tenantListRevision".
  */
-export async function main(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env, io: StampAppIo = processIo): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  io: StampAppIo = processIo,
+): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     io.stdout(`${STAMP_APP_USAGE}\n`);
     return 0;
@@ -38,12 +42,22 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
     try {
       tenancy = { lists: new TenantListFile(config.tenantList, config.stamp, (m) => io.stderr(`stampyard-stamp-app: ${m}\n`)), log };
     } catch (error) {
-      io.stderr(`stampyard-stamp-app: cannot read the tenant list: ${(error as Error).message}; mount the stamp's stampyard-tenant-list ConfigMap or fix --tenant-list\n`);
+      io.stderr(
+        `stampyard-stamp-app: cannot read the tenant list: ${(error as Error).message}; mount the stamp's stampyard-tenant-list ConfigMap or fix --tenant-list\n`,
+      );
       return 1;
     }
   }
   const metrics = createStampAppMetrics(config);
-  const usage = config.adminPort === undefined ? undefined : createUsageCounters({ stamp: config.stamp, version: config.version, periodSeconds: config.usagePeriodSeconds, startedAt: Date.now() });
+  const usage =
+    config.adminPort === undefined
+      ? undefined
+      : createUsageCounters({
+          stamp: config.stamp,
+          version: config.version,
+          periodSeconds: config.usagePeriodSeconds,
+          startedAt: Date.now(),
+        });
   const server = createStampApp(config, metrics, usage, tenancy);
   let admin: AdminListener | undefined;
   let listening = `${config.host}:${config.port}`;
@@ -55,7 +69,11 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
     listening = `${config.host}:${config.adminPort} (admin)`;
     if (config.adminPort !== undefined) {
       // One admin listener: metrics, usage and the migration routes (export, import, copy status, write logs, cleanup).
-      admin = await listenAdmin(config.adminPort, config.host, [metricsAdminHandler(metrics), ...(usage ? [usageAdminHandler(usage)] : []), migrationAdminHandler(log, tenancy?.lists)]);
+      admin = await listenAdmin(config.adminPort, config.host, [
+        metricsAdminHandler(metrics),
+        ...(usage ? [usageAdminHandler(usage)] : []),
+        migrationAdminHandler(log, tenancy?.lists),
+      ]);
     }
   } catch (error) {
     server.close();
@@ -80,6 +98,8 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
   });
-  io.stdout(`${JSON.stringify({ msg: 'listening', stamp: config.stamp, version: config.version, host: config.host, port, url: `http://${host}:${port}`, ...extra })}\n`);
+  io.stdout(
+    `${JSON.stringify({ msg: 'listening', stamp: config.stamp, version: config.version, host: config.host, port, url: `http://${host}:${port}`, ...extra })}\n`,
+  );
   return await stopped;
 }

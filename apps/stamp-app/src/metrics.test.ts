@@ -72,7 +72,8 @@ describe('metrics on the admin port (real process)', () => {
       expect(app.started.adminPort).toBeGreaterThan(0);
       expect(app.started.adminPort).not.toBe(app.started.port);
       const statuses: number[] = [];
-      for (let i = 0; i < 4; i++) statuses.push((await fetch(`${app.started.url}/orders`, { headers: { 'x-stampyard-tenant': 'acme' } })).status);
+      for (let i = 0; i < 4; i++)
+        statuses.push((await fetch(`${app.started.url}/orders`, { headers: { 'x-stampyard-tenant': 'acme' } })).status);
       statuses.push((await fetch(`${app.started.url}/orders`)).status);
       expect((await fetch(`${app.started.url}/healthz`)).status).toBe(200);
       expect(statuses).toEqual([200, 500, 200, 500, 200]);

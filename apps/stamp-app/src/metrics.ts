@@ -44,7 +44,8 @@ export class ErrorInjector {
 }
 
 function checkedPercent(percent: number): number {
-  if (!Number.isInteger(percent) || percent < 0 || percent > 100) throw new RangeError(`error percent must be a whole number from 0 to 100, received ${String(percent)}`);
+  if (!Number.isInteger(percent) || percent < 0 || percent > 100)
+    throw new RangeError(`error percent must be a whole number from 0 to 100, received ${String(percent)}`);
   return percent;
 }
 
@@ -52,7 +53,8 @@ function checkedPercent(percent: number): number {
 export function parseErrorPercent(text: string): number | string {
   const trimmed = text.trim();
   const value = Number(trimmed);
-  if (!/^\d{1,3}$/.test(trimmed) || value > 100) return `error percent must be a whole number from 0 to 100, such as 5, received ${JSON.stringify(text)}`;
+  if (!/^\d{1,3}$/.test(trimmed) || value > 100)
+    return `error percent must be a whole number from 0 to 100, such as 5, received ${JSON.stringify(text)}`;
   return value;
 }
 
@@ -86,8 +88,18 @@ export function createStampAppMetrics(props: StampAppMetricsProps): StampAppMetr
   const registers = [registry];
   collectDefaultMetrics({ register: registry, prefix: 'stamp_app_' });
   const labelNames = ['stamp', 'version', 'tenant'] as const;
-  const requests = new Counter({ name: 'http_requests_total', help: 'Requests answered, by stamp, version and tenant (probes excluded).', labelNames: [...labelNames, 'code'], registers });
-  const failures = new Counter({ name: 'http_errors_total', help: 'Requests answered with a 5xx status, by stamp, version and tenant.', labelNames, registers });
+  const requests = new Counter({
+    name: 'http_requests_total',
+    help: 'Requests answered, by stamp, version and tenant (probes excluded).',
+    labelNames: [...labelNames, 'code'],
+    registers,
+  });
+  const failures = new Counter({
+    name: 'http_errors_total',
+    help: 'Requests answered with a 5xx status, by stamp, version and tenant.',
+    labelNames,
+    registers,
+  });
   const latency = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'Time from request to response, by stamp, version and tenant.',
@@ -105,10 +117,12 @@ export function createStampAppMetrics(props: StampAppMetricsProps): StampAppMetr
       this.set({ stamp: props.stamp, version: props.version }, errors.percent);
     },
   });
-  new Gauge({ name: 'stamp_app_info', help: 'The stamp and version this process serves (value 1).', labelNames: ['stamp', 'version'], registers }).set(
-    { stamp: props.stamp, version: props.version },
-    1,
-  );
+  new Gauge({
+    name: 'stamp_app_info',
+    help: 'The stamp and version this process serves (value 1).',
+    labelNames: ['stamp', 'version'],
+    registers,
+  }).set({ stamp: props.stamp, version: props.version }, 1);
   return {
     registry,
     errors,
@@ -188,7 +202,12 @@ export interface AdminListener {
 export async function listenAdmin(port: number, host: string, handlers: readonly AdminHandler[]): Promise<AdminListener> {
   const server = createServer((req, res) => {
     if (handlers.some((handle) => handle(req, res))) return;
-    sendText(res, 404, 'application/json', JSON.stringify({ error: `no admin route ${req.method ?? 'GET'} ${(req.url ?? '/').split('?')[0]}` }));
+    sendText(
+      res,
+      404,
+      'application/json',
+      JSON.stringify({ error: `no admin route ${req.method ?? 'GET'} ${(req.url ?? '/').split('?')[0]}` }),
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -96,22 +96,63 @@ export function createStampApp(config: StampAppConfig, metrics?: StampAppMetrics
           const admission = decideAdmission(list, tenant, req.method ?? 'GET', headerValue(req, EPOCH_HEADER) ?? undefined);
           const who = { 'x-stampyard-stamp': config.stamp, 'x-stampyard-tenant-list-revision': list.revision };
           if (admission.kind === 'misdirected') {
-            const why = admission.reason === 'no-tenant' ? 'the request names no tenant' : admission.reason === 'not-on-list' ? `tenant '${admission.tenant}' is not on this stamp's list` : `the request's epoch is older than ${admission.epoch}, the epoch this stamp serves tenant '${admission.tenant}' at`;
-            send(res, 421, { error: 'misdirected', reason: admission.reason, message: `${config.stamp} did not process this request: ${why} (tenant list ${list.revision}); the router's table is stale`, stamp: config.stamp, tenant: admission.tenant, tenantListRevision: list.revision }, who);
+            const why =
+              admission.reason === 'no-tenant'
+                ? 'the request names no tenant'
+                : admission.reason === 'not-on-list'
+                  ? `tenant '${admission.tenant}' is not on this stamp's list`
+                  : `the request's epoch is older than ${admission.epoch}, the epoch this stamp serves tenant '${admission.tenant}' at`;
+            send(
+              res,
+              421,
+              {
+                error: 'misdirected',
+                reason: admission.reason,
+                message: `${config.stamp} did not process this request: ${why} (tenant list ${list.revision}); the router's table is stale`,
+                stamp: config.stamp,
+                tenant: admission.tenant,
+                tenantListRevision: list.revision,
+              },
+              who,
+            );
             return;
           }
           if (admission.kind === 'unavailable') {
-            const why = admission.reason === 'fenced' ? `tenant '${admission.tenant}' is migrating; its writes are fenced` : `the request comes from a newer epoch than ${admission.epoch}; this stamp's tenant list is catching up`;
-            send(res, 503, { error: admission.reason, message: `${config.stamp}: ${why}; retry in ${FENCE_RETRY_AFTER_SECONDS} s`, stamp: config.stamp, tenant: admission.tenant, tenantListRevision: list.revision }, { ...who, 'retry-after': String(FENCE_RETRY_AFTER_SECONDS) });
+            const why =
+              admission.reason === 'fenced'
+                ? `tenant '${admission.tenant}' is migrating; its writes are fenced`
+                : `the request comes from a newer epoch than ${admission.epoch}; this stamp's tenant list is catching up`;
+            send(
+              res,
+              503,
+              {
+                error: admission.reason,
+                message: `${config.stamp}: ${why}; retry in ${FENCE_RETRY_AFTER_SECONDS} s`,
+                stamp: config.stamp,
+                tenant: admission.tenant,
+                tenantListRevision: list.revision,
+              },
+              { ...who, 'retry-after': String(FENCE_RETRY_AFTER_SECONDS) },
+            );
             return;
           }
           if (admission.write && !injected) {
-            const record = tenancy.log.append(admission.tenant, admission.epoch, req.method ?? 'POST', path, Buffer.concat(kept).toString('utf8').slice(0, MAX_LOGGED_BODY_BYTES));
+            const record = tenancy.log.append(
+              admission.tenant,
+              admission.epoch,
+              req.method ?? 'POST',
+              path,
+              Buffer.concat(kept).toString('utf8').slice(0, MAX_LOGGED_BODY_BYTES),
+            );
             write = { seq: record.seq, epoch: record.epoch };
           }
         }
         if (injected) {
-          send(res, 500, { stamp: config.stamp, version: config.version, error: `injected error (--error-percent ${metrics?.errors.percent ?? 0})` });
+          send(res, 500, {
+            stamp: config.stamp,
+            version: config.version,
+            error: `injected error (--error-percent ${metrics?.errors.percent ?? 0})`,
+          });
           return;
         }
         const body: StampAppAnswer = {

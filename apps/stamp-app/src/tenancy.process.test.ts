@@ -18,7 +18,9 @@ interface Started {
 }
 
 async function start(stamp: string, listFile: string): Promise<Started> {
-  const child = spawn(process.execPath, [BIN, '--stamp', stamp, '--port', '0', '--admin-port', '0', '--tenant-list', listFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [BIN, '--stamp', stamp, '--port', '0', '--admin-port', '0', '--tenant-list', listFile], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
   return { child, ...(JSON.parse(line) as Omit<Started, 'child'>) };
 }
@@ -63,7 +65,13 @@ describe('stamp-app with a tenant list (real processes)', () => {
     expect(wrong.status).toBe(421);
     expect(wrong.headers.get('x-stampyard-stamp')).toBe('stamp-b');
     expect(wrong.headers.get('x-stampyard-tenant-list-revision')).toBe('rev-b1');
-    expect(await wrong.json()).toMatchObject({ error: 'misdirected', reason: 'not-on-list', stamp: 'stamp-b', tenant: 'acme', tenantListRevision: 'rev-b1' });
+    expect(await wrong.json()).toMatchObject({
+      error: 'misdirected',
+      reason: 'not-on-list',
+      stamp: 'stamp-b',
+      tenant: 'acme',
+      tenantListRevision: 'rev-b1',
+    });
     const bWrites = (await (await fetch(`${b.adminUrl}/tenants/acme/writes`)).json()) as { writes: unknown[] };
     expect(bWrites.writes).toEqual([]);
   });
@@ -80,7 +88,11 @@ describe('stamp-app with a tenant list (real processes)', () => {
     expect((await fetch(`${a.adminUrl}/tenants/acme/export`)).status).toBe(409);
 
     writeList(listA(), 'stamp-a', 'rev-a2', { acme: { epoch: 0, phase: 'fenced' } });
-    const fenced = await fetch(`${a.url}/orders`, { method: 'PUT', body: 'order-2', headers: { 'x-tenant-id': 'acme', 'x-stampyard-epoch': '0' } });
+    const fenced = await fetch(`${a.url}/orders`, {
+      method: 'PUT',
+      body: 'order-2',
+      headers: { 'x-tenant-id': 'acme', 'x-stampyard-epoch': '0' },
+    });
     expect(fenced.status).toBe(503);
     expect(fenced.headers.get('retry-after')).toBe('5');
     expect(fenced.headers.get('x-stampyard-tenant-list-revision')).toBe('rev-a2');
@@ -101,7 +113,11 @@ describe('stamp-app with a tenant list (real processes)', () => {
 
     // Done: the fence is lifted on the target.
     writeList(listB(), 'stamp-b', 'rev-b3', { acme: { epoch: 1 } });
-    const write = await fetch(`${b.url}/orders`, { method: 'POST', body: 'order-3', headers: { 'x-tenant-id': 'acme', 'x-stampyard-epoch': '1' } });
+    const write = await fetch(`${b.url}/orders`, {
+      method: 'POST',
+      body: 'order-3',
+      headers: { 'x-tenant-id': 'acme', 'x-stampyard-epoch': '1' },
+    });
     expect(await write.json()).toMatchObject({ stamp: 'stamp-b', write: { seq: 2, epoch: 1 } });
     // The import refuses to overwrite a tenant served unfenced; cleanup on the source is allowed now.
     expect((await fetch(`${b.adminUrl}/tenants/acme/import`, { method: 'POST', body: JSON.stringify(exported) })).status).toBe(409);

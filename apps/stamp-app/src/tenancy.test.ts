@@ -16,16 +16,46 @@ const list: TenantList = {
 
 describe('decideAdmission', () => {
   it.each([
-    { name: 'its tenant, no epoch header (a direct caller)', tenant: 'acme', method: 'GET', epoch: undefined, expected: { kind: 'serve', write: false } },
+    {
+      name: 'its tenant, no epoch header (a direct caller)',
+      tenant: 'acme',
+      method: 'GET',
+      epoch: undefined,
+      expected: { kind: 'serve', write: false },
+    },
     { name: 'its tenant at its epoch, a write', tenant: 'acme', method: 'POST', epoch: '2', expected: { kind: 'serve', write: true } },
     { name: 'a stranger', tenant: 'other', method: 'GET', epoch: undefined, expected: { kind: 'misdirected', reason: 'not-on-list' } },
     { name: 'no tenant at all', tenant: null, method: 'GET', epoch: undefined, expected: { kind: 'misdirected', reason: 'no-tenant' } },
-    { name: 'an older epoch (a stale router)', tenant: 'acme', method: 'GET', epoch: '1', expected: { kind: 'misdirected', reason: 'stale-epoch' } },
-    { name: 'a malformed epoch counts as stale', tenant: 'acme', method: 'GET', epoch: 'x1', expected: { kind: 'misdirected', reason: 'stale-epoch' } },
-    { name: 'a newer epoch: the list is behind', tenant: 'acme', method: 'GET', epoch: '3', expected: { kind: 'unavailable', reason: 'list-behind' } },
+    {
+      name: 'an older epoch (a stale router)',
+      tenant: 'acme',
+      method: 'GET',
+      epoch: '1',
+      expected: { kind: 'misdirected', reason: 'stale-epoch' },
+    },
+    {
+      name: 'a malformed epoch counts as stale',
+      tenant: 'acme',
+      method: 'GET',
+      epoch: 'x1',
+      expected: { kind: 'misdirected', reason: 'stale-epoch' },
+    },
+    {
+      name: 'a newer epoch: the list is behind',
+      tenant: 'acme',
+      method: 'GET',
+      epoch: '3',
+      expected: { kind: 'unavailable', reason: 'list-behind' },
+    },
     { name: 'a fenced tenant reads', tenant: 'moving', method: 'HEAD', epoch: '0', expected: { kind: 'serve', write: false } },
     { name: 'a fenced tenant writes', tenant: 'moving', method: 'DELETE', epoch: '0', expected: { kind: 'unavailable', reason: 'fenced' } },
-    { name: 'a fenced tenant writes with a lower-case method', tenant: 'moving', method: 'patch', epoch: undefined, expected: { kind: 'unavailable', reason: 'fenced' } },
+    {
+      name: 'a fenced tenant writes with a lower-case method',
+      tenant: 'moving',
+      method: 'patch',
+      epoch: undefined,
+      expected: { kind: 'unavailable', reason: 'fenced' },
+    },
   ])('$name', ({ tenant, method, epoch, expected }) => {
     expect(decideAdmission(list, tenant, method, epoch)).toMatchObject(expected);
   });
@@ -33,12 +63,17 @@ describe('decideAdmission', () => {
   it('property: a write is accepted only for a listed, unfenced tenant at the list epoch or without an epoch', () => {
     fc.assert(
       fc.property(
-        fc.dictionary(fc.constantFrom('a', 'b', 'c'), fc.record({ epoch: fc.nat(5), phase: fc.option(fc.constant('fenced'), { nil: undefined }) })),
+        fc.dictionary(
+          fc.constantFrom('a', 'b', 'c'),
+          fc.record({ epoch: fc.nat(5), phase: fc.option(fc.constant('fenced'), { nil: undefined }) }),
+        ),
         fc.constantFrom('a', 'b', 'c', 'd'),
         fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'),
         fc.option(fc.nat(6).map(String), { nil: undefined }),
         (tenants, tenant, method, epoch) => {
-          const entries = new Map(Object.entries(tenants).map(([k, v]) => [k, v.phase ? { epoch: v.epoch, phase: v.phase } : { epoch: v.epoch }]));
+          const entries = new Map(
+            Object.entries(tenants).map(([k, v]) => [k, v.phase ? { epoch: v.epoch, phase: v.phase } : { epoch: v.epoch }]),
+          );
           const decision = decideAdmission({ revision: 'r', stamp: 's', tenants: entries }, tenant, method, epoch);
           if (decision.kind === 'serve' && decision.write) {
             const entry = entries.get(tenant);

@@ -25,7 +25,10 @@ export const FENCE_RETRY_AFTER_SECONDS = 5;
 export const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Parses a tenant list. Pure. Refuses a list written for another stamp. */
-export function parseTenantList(text: string, stamp: string): { readonly ok: true; readonly list: TenantList } | { readonly ok: false; readonly error: string } {
+export function parseTenantList(
+  text: string,
+  stamp: string,
+): { readonly ok: true; readonly list: TenantList } | { readonly ok: false; readonly error: string } {
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -34,15 +37,22 @@ export function parseTenantList(text: string, stamp: string): { readonly ok: tru
   }
   const record = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
   if (!record(data)) return { ok: false, error: 'the list must be a JSON object' };
-  if (data['schemaVersion'] !== 1) return { ok: false, error: `schemaVersion must be 1, received ${JSON.stringify(data['schemaVersion'])}` };
+  if (data['schemaVersion'] !== 1)
+    return { ok: false, error: `schemaVersion must be 1, received ${JSON.stringify(data['schemaVersion'])}` };
   if (typeof data['revision'] !== 'string' || data['revision'] === '') return { ok: false, error: 'revision must be a non-empty string' };
-  if (data['stamp'] !== stamp) return { ok: false, error: `the list is for stamp ${JSON.stringify(data['stamp'])}, not ${JSON.stringify(stamp)}; mount this stamp's own ConfigMap` };
+  if (data['stamp'] !== stamp)
+    return {
+      ok: false,
+      error: `the list is for stamp ${JSON.stringify(data['stamp'])}, not ${JSON.stringify(stamp)}; mount this stamp's own ConfigMap`,
+    };
   const tenants = data['tenants'];
   if (!record(tenants)) return { ok: false, error: 'tenants must be an object' };
   const out = new Map<string, TenantListEntry>();
   for (const [id, entry] of Object.entries(tenants)) {
-    if (!record(entry) || !Number.isSafeInteger(entry['epoch']) || (entry['epoch'] as number) < 0) return { ok: false, error: `tenants.${id}.epoch must be a whole number ≥ 0` };
-    if (entry['phase'] !== undefined && typeof entry['phase'] !== 'string') return { ok: false, error: `tenants.${id}.phase must be a string` };
+    if (!record(entry) || !Number.isSafeInteger(entry['epoch']) || (entry['epoch'] as number) < 0)
+      return { ok: false, error: `tenants.${id}.epoch must be a whole number ≥ 0` };
+    if (entry['phase'] !== undefined && typeof entry['phase'] !== 'string')
+      return { ok: false, error: `tenants.${id}.phase must be a string` };
     out.set(id, { epoch: entry['epoch'] as number, ...(typeof entry['phase'] === 'string' ? { phase: entry['phase'] } : {}) });
   }
   return { ok: true, list: { revision: data['revision'], stamp, tenants: out } };
@@ -52,7 +62,12 @@ export function parseTenantList(text: string, stamp: string): { readonly ok: tru
 export type Admission =
   | { readonly kind: 'serve'; readonly tenant: string; readonly epoch: number; readonly write: boolean }
   /** 421: not this stamp's tenant (or not at this epoch); the stamp did not process the request. */
-  | { readonly kind: 'misdirected'; readonly tenant: string | null; readonly reason: 'no-tenant' | 'not-on-list' | 'stale-epoch'; readonly epoch?: number }
+  | {
+      readonly kind: 'misdirected';
+      readonly tenant: string | null;
+      readonly reason: 'no-tenant' | 'not-on-list' | 'stale-epoch';
+      readonly epoch?: number;
+    }
   /** 503 + Retry-After: a write for a migrating tenant, or a request from a newer epoch than this stamp's list (its list is catching up). */
   | { readonly kind: 'unavailable'; readonly tenant: string; readonly reason: 'fenced' | 'list-behind'; readonly epoch: number };
 

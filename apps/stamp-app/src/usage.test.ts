@@ -49,20 +49,38 @@ describe('createUsageCounters', () => {
 
 describe('the admin port (real process)', () => {
   it('serves per-tenant usage at GET /usage, counts 5xx answers as errors, and leaves /healthz and tenantless requests out', async () => {
-    const child = spawn(process.execPath, [BIN, '--stamp', 'stamp-t', '--version', '1.5.0', '--port', '0', '--admin-port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [BIN, '--stamp', 'stamp-t', '--version', '1.5.0', '--port', '0', '--admin-port', '0'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     try {
       const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
       const started = JSON.parse(line) as { url: string; adminUrl: string };
-      for (let i = 0; i < 3; i++) await fetch(`${started.url}/x`, { headers: { 'x-stampyard-tenant': 'acme' }, method: 'POST', body: 'abcd' });
+      for (let i = 0; i < 3; i++)
+        await fetch(`${started.url}/x`, { headers: { 'x-stampyard-tenant': 'acme' }, method: 'POST', body: 'abcd' });
       expect((await fetch(`${started.url}/x?fail=1`, { headers: { 'x-stampyard-tenant': 'beta' } })).status).toBe(500);
       await fetch(`${started.url}/healthz`);
       await fetch(`${started.url}/no-tenant`);
       expect((await fetch(`${started.adminUrl}/usage`)).status).toBe(200);
-      const snapshot = (await (await fetch(`${started.adminUrl}/usage?include_open=1`)).json()) as { stamp: string; version: string; periods: { closed: boolean; tenants: { tenant: string; requests: number; errors: number; storageBytes: number; latencyCount: number }[] }[] };
+      const snapshot = (await (await fetch(`${started.adminUrl}/usage?include_open=1`)).json()) as {
+        stamp: string;
+        version: string;
+        periods: {
+          closed: boolean;
+          tenants: { tenant: string; requests: number; errors: number; storageBytes: number; latencyCount: number }[];
+        }[];
+      };
       expect(snapshot).toMatchObject({ stamp: 'stamp-t', version: '1.5.0', periodSeconds: 3600 });
       const open = snapshot.periods.at(-1)!;
       expect(open.closed).toBe(false);
-      expect(open.tenants.map(({ tenant, requests, errors, storageBytes, latencyCount }) => ({ tenant, requests, errors, storageBytes, latencyCount }))).toEqual([
+      expect(
+        open.tenants.map(({ tenant, requests, errors, storageBytes, latencyCount }) => ({
+          tenant,
+          requests,
+          errors,
+          storageBytes,
+          latencyCount,
+        })),
+      ).toEqual([
         { tenant: 'acme', requests: 3, errors: 0, storageBytes: 12, latencyCount: 3 },
         { tenant: 'beta', requests: 1, errors: 1, storageBytes: 0, latencyCount: 1 },
       ]);

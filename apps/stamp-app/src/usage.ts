@@ -125,6 +125,9 @@ export function handleUsageRequest(req: IncomingMessage, res: ServerResponse, co
 }
 
 /** `handleUsageRequest` as one of the admin listener's handlers. */
-export function usageAdminHandler(counters: UsageCounters, now: () => number = Date.now): (req: IncomingMessage, res: ServerResponse) => boolean {
+export function usageAdminHandler(
+  counters: UsageCounters,
+  now: () => number = Date.now,
+): (req: IncomingMessage, res: ServerResponse) => boolean {
   return (req, res) => handleUsageRequest(req, res, counters, now);
 }

@@ -89,7 +89,11 @@ const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
 function isExport(value: unknown, tenant: string): value is TenantExport {
   if (value === null || typeof value !== 'object') return false;
   const v = value as Record<string, unknown>;
-  return v['tenant'] === tenant && Array.isArray(v['writes']) && v['writes'].every((w) => w !== null && typeof w === 'object' && Number.isSafeInteger((w as Record<string, unknown>)['seq']));
+  return (
+    v['tenant'] === tenant &&
+    Array.isArray(v['writes']) &&
+    v['writes'].every((w) => w !== null && typeof w === 'object' && Number.isSafeInteger((w as Record<string, unknown>)['seq']))
+  );
 }
 
 /**
@@ -120,11 +124,16 @@ export function migrationAdminHandler(log: WriteLog, lists: TenantListFile | und
     } else if (action === 'writes' && req.method === 'GET') {
       send(res, 200, { tenant, writes: log.writes(tenant) });
     } else if (action === 'export' && req.method === 'GET') {
-      if (entry?.phase === undefined) send(res, 409, { error: `tenant '${tenant}' is not fenced on this stamp's list (revision ${list?.revision ?? 'none'}); export runs only in a migration's copying phase` });
+      if (entry?.phase === undefined)
+        send(res, 409, {
+          error: `tenant '${tenant}' is not fenced on this stamp's list (revision ${list?.revision ?? 'none'}); export runs only in a migration's copying phase`,
+        });
       else send(res, 200, log.export(tenant));
     } else if (action === 'import' && req.method === 'POST') {
       if (entry !== undefined && entry.phase === undefined) {
-        send(res, 409, { error: `tenant '${tenant}' is served here unfenced (list revision ${list?.revision}); importing would overwrite live data` });
+        send(res, 409, {
+          error: `tenant '${tenant}' is served here unfenced (list revision ${list?.revision}); importing would overwrite live data`,
+        });
         req.resume();
         return true;
       }
@@ -142,11 +151,15 @@ export function migrationAdminHandler(log: WriteLog, lists: TenantListFile | und
         } catch (error) {
           return send(res, 400, { error: `not JSON: ${(error as Error).message}` });
         }
-        if (!isExport(data, tenant)) return send(res, 400, { error: `the body must be an export of tenant '${tenant}' ({ tenant, writes: [...] })` });
+        if (!isExport(data, tenant))
+          return send(res, 400, { error: `the body must be an export of tenant '${tenant}' ({ tenant, writes: [...] })` });
         send(res, 200, { tenant, imported: log.import(data) });
       });
     } else if (action === undefined && req.method === 'DELETE') {
-      if (entry !== undefined) send(res, 409, { error: `tenant '${tenant}' is still on this stamp's list (revision ${list?.revision}); cleanup runs only after the migration is done` });
+      if (entry !== undefined)
+        send(res, 409, {
+          error: `tenant '${tenant}' is still on this stamp's list (revision ${list?.revision}); cleanup runs only after the migration is done`,
+        });
       else send(res, 200, { tenant, deleted: log.delete(tenant) });
     } else {
       send(res, 405, { error: `${req.method} ${path} is not supported` });

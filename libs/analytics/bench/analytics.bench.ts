@@ -27,7 +27,9 @@ async function generate(lake: string): Promise<number> {
   await withDuckDB(async (c) => {
     // One thread writes one file per partition: each partition is one period of one stamp, one object.
     await c.run(`SET threads = 1`);
-    await c.run(`CREATE TABLE stamp_list AS SELECT * FROM (VALUES ${stamps.map((s) => `('${s.metadata.name}', '${spec.regions[s.spec.region]!.zone}', '${s.spec.version}')`).join(', ')}) v(stamp, zone, version)`);
+    await c.run(
+      `CREATE TABLE stamp_list AS SELECT * FROM (VALUES ${stamps.map((s) => `('${s.metadata.name}', '${spec.regions[s.spec.region]!.zone}', '${s.spec.version}')`).join(', ')}) v(stamp, zone, version)`,
+    );
     await c.run(`COPY (
       SELECT s.zone, s.stamp, 'tenant-' || s.stamp || '-' || t.i AS tenant,
              CASE WHEN d.i >= 20 AND hash(s.stamp) % 4 = 0 THEN '1.5.0' ELSE s.version END AS version,
@@ -73,7 +75,9 @@ async function measure(lake: string, what: 'top-tenants' | 'join'): Promise<void
   const ms = performance.now() - start;
   const rowCount = await session.query(`SELECT count(*) FROM usage`);
   session.close();
-  process.stdout.write(`${JSON.stringify({ ms, maxRssMb: process.resourceUsage().maxRSS / 1024, rows: result.rows.length, usageRows: rowCount.rows[0]![0], files: session.objects().length })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ ms, maxRssMb: process.resourceUsage().maxRSS / 1024, rows: result.rows.length, usageRows: rowCount.rows[0]![0], files: session.objects().length })}\n`,
+  );
 }
 
 function inChild(lake: string, what: string): { ms: number; maxRssMb: number; rows: number; usageRows: number; files: number } {
@@ -90,25 +94,35 @@ async function main(): Promise<void> {
   const kept = process.env['BENCH_LAKE'];
   const lake = kept ?? (await mkdtemp(join(tmpdir(), 'stampyard-bench-lake-')));
   try {
-    const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+    const load = () =>
+      loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ');
     console.log(`bench:analytics — ${STAMPS} stamps × ${DAYS} days × ${TENANTS} tenants; ${cpus().length} cores; load average ${load()}`);
     let start = performance.now();
     const reuse = kept !== undefined && (await readdir(lake).catch(() => [])).length > 0;
     await mkdir(lake, { recursive: true });
     const files = reuse ? -1 : await generate(lake);
     if (reuse) console.log(`reusing the lake in ${lake}`);
-    else console.log(`generated ${files.toLocaleString('en-US')} files in ${((performance.now() - start) / 1000).toFixed(1)} s (${USAGE_COLUMN_LIST.split(', ').length} columns)`);
+    else
+      console.log(
+        `generated ${files.toLocaleString('en-US')} files in ${((performance.now() - start) / 1000).toFixed(1)} s (${USAGE_COLUMN_LIST.split(', ').length} columns)`,
+      );
     const report = (label: string) => {
       for (const what of ['top-tenants', 'join'] as const) {
         const m = inChild(lake, what);
-        console.log(`  ${label.padEnd(12)} ${what.padEnd(12)} ${(m.ms / 1000).toFixed(2).padStart(6)} s  peak RSS ${m.maxRssMb.toFixed(0).padStart(5)} MB  (${m.usageRows.toLocaleString('en-US')} rows in ${m.files.toLocaleString('en-US')} files)`);
+        console.log(
+          `  ${label.padEnd(12)} ${what.padEnd(12)} ${(m.ms / 1000).toFixed(2).padStart(6)} s  peak RSS ${m.maxRssMb.toFixed(0).padStart(5)} MB  (${m.usageRows.toLocaleString('en-US')} rows in ${m.files.toLocaleString('en-US')} files)`,
+        );
       }
     };
     // BENCH_SKIP_BEFORE=1 measures only the compacted lake (the uncompacted one takes minutes on a loaded machine).
     if (process.env['BENCH_SKIP_BEFORE'] !== '1') report('before');
     start = performance.now();
     const compacted = await compactLake({ lake, before: '9999-12-31' });
-    console.log(`compact: ${compacted.written.length} files written, ${compacted.deleted.length.toLocaleString('en-US')} deleted in ${((performance.now() - start) / 1000).toFixed(1)} s`);
+    console.log(
+      `compact: ${compacted.written.length} files written, ${compacted.deleted.length.toLocaleString('en-US')} deleted in ${((performance.now() - start) / 1000).toFixed(1)} s`,
+    );
     report('compacted');
     console.log(`load average after: ${load()} (goal on the compacted lake: < 3 s and < 1024 MB each)`);
   } finally {

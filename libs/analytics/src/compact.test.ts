@@ -10,7 +10,10 @@ import { openLake } from './engine.ts';
 import { scanLake } from './scan.ts';
 import type { UsageSnapshot } from './snapshot.ts';
 
-const fleet = toLoadedFleet({ fleet: aFleetSpec(), stamps: [aStamp({ name: 'stamp-eu-1' }), aStamp({ name: 'stamp-eu-2', region: 'northeurope' })] });
+const fleet = toLoadedFleet({
+  fleet: aFleetSpec(),
+  stamps: [aStamp({ name: 'stamp-eu-1' }), aStamp({ name: 'stamp-eu-2', region: 'northeurope' })],
+});
 const DAY = 86_400_000;
 const FIRST = Date.parse('2026-10-30T00:00:00Z');
 
@@ -25,9 +28,18 @@ const usage = fc.record({
 // Periods of 12 hours over four days that straddle a month's end, so compaction makes two files.
 const snapshot = (stamp: string) =>
   fc.uniqueArray(fc.integer({ min: 0, max: 7 }), { minLength: 1, maxLength: 6 }).chain((periods) =>
-    fc.tuple(...periods.map((p) => fc.uniqueArray(usage, { selector: (u) => u.tenant, minLength: 1 }).map((tenants) => ({ start: new Date(FIRST + (p * DAY) / 2).toISOString(), end: new Date(FIRST + ((p + 1) * DAY) / 2).toISOString(), closed: true, tenants })))).map(
-      (list): UsageSnapshot => ({ stamp, version: '1.4.0', periodSeconds: 43_200, periods: list }),
-    ),
+    fc
+      .tuple(
+        ...periods.map((p) =>
+          fc.uniqueArray(usage, { selector: (u) => u.tenant, minLength: 1 }).map((tenants) => ({
+            start: new Date(FIRST + (p * DAY) / 2).toISOString(),
+            end: new Date(FIRST + ((p + 1) * DAY) / 2).toISOString(),
+            closed: true,
+            tenants,
+          })),
+        ),
+      )
+      .map((list): UsageSnapshot => ({ stamp, version: '1.4.0', periodSeconds: 43_200, periods: list })),
   );
 
 describe('compaction (property)', () => {

@@ -18,7 +18,11 @@ import { sqlString, sqlStringList } from './private/sql.ts';
 export const SOURCES_KEY = 'stampyard.sources';
 
 /** Reads which objects the compacted files replace: replaced path → the compacted file replacing it. */
-export async function supersededBy(connection: DuckDBConnection, lake: string, objects: readonly LakeObject[]): Promise<Map<string, string>> {
+export async function supersededBy(
+  connection: DuckDBConnection,
+  lake: string,
+  objects: readonly LakeObject[],
+): Promise<Map<string, string>> {
   const compacted = objects.filter((o) => o.kind === 'compacted');
   const replaced = new Map<string, string>();
   if (compacted.length === 0) return replaced;
@@ -88,7 +92,8 @@ export function planCompaction(objects: readonly LakeObject[], replaced: Readonl
   for (const g of [...groups.values()].sort((a, b) => (`${a.zone}/${a.month}` < `${b.zone}/${b.month}` ? -1 : 1))) {
     if (g.exports.length === 0 && g.compacted.length <= 1) {
       // Already compacted: only delete what a crashed run left behind.
-      if (g.stale.length > 0) steps.push({ zone: g.zone, month: g.month, read: [], remove: [...g.stale].sort(), sources: [], target: g.compacted[0] ?? '' });
+      if (g.stale.length > 0)
+        steps.push({ zone: g.zone, month: g.month, read: [], remove: [...g.stale].sort(), sources: [], target: g.compacted[0] ?? '' });
       continue;
     }
     if (g.exports.length === 1 && g.compacted.length === 0 && g.stale.length === 0) continue;
@@ -107,7 +112,11 @@ export function planCompaction(objects: readonly LakeObject[], replaced: Readonl
  * Applies a plan: for each step, writes the merged file atomically (sorted by stamp, period, tenant and
  * version), then deletes what it replaces. Returns the paths written and deleted, relative to the lake.
  */
-export async function applyCompaction(connection: DuckDBConnection, lake: string, plan: CompactionPlan): Promise<{ written: string[]; deleted: string[] }> {
+export async function applyCompaction(
+  connection: DuckDBConnection,
+  lake: string,
+  plan: CompactionPlan,
+): Promise<{ written: string[]; deleted: string[] }> {
   const written: string[] = [];
   const deleted: string[] = [];
   for (const step of plan.steps) {
@@ -137,7 +146,9 @@ export interface CompactLakeOptions {
 }
 
 /** Scans, plans and applies compaction. Throws LakeError on unusable files unless skipBadFiles. */
-export async function compactLake(options: CompactLakeOptions): Promise<{ plan: CompactionPlan; written: string[]; deleted: string[]; skipped: readonly LakeProblem[] }> {
+export async function compactLake(
+  options: CompactLakeOptions,
+): Promise<{ plan: CompactionPlan; written: string[]; deleted: string[]; skipped: readonly LakeProblem[] }> {
   const zones = options.zones ?? (await lakeZones(options.lake));
   const scan = await scanLake(options.lake, zones);
   if (scan.problems.length > 0 && !options.skipBadFiles) throw new LakeError(options.lake, scan.problems);
@@ -150,7 +161,12 @@ export async function compactLake(options: CompactLakeOptions): Promise<{ plan: 
       // A file DuckDB cannot read stops the merge before anything is deleted; name it.
       const message = (error as Error).message;
       const bad = scan.objects.find((o) => message.includes(resolve(options.lake, o.path)));
-      if (bad) throw new LakeError(options.lake, [{ path: bad.path, problem: `DuckDB cannot read it: ${message.split('\n')[0]}` }], 'fix or remove it; compaction deletes nothing until every file it merges is read');
+      if (bad)
+        throw new LakeError(
+          options.lake,
+          [{ path: bad.path, problem: `DuckDB cannot read it: ${message.split('\n')[0]}` }],
+          'fix or remove it; compaction deletes nothing until every file it merges is read',
+        );
       throw error;
     }
   });

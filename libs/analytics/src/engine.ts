@@ -92,7 +92,8 @@ function usageViewSql(lake: string, objects: readonly LakeObject[]): string {
 }
 
 function jsonValue(value: unknown): unknown {
-  if (typeof value === 'bigint') return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : value.toString();
+  if (typeof value === 'bigint')
+    return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : value.toString();
   if (value === null || typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
   if (Array.isArray(value)) return value.map(jsonValue);
   if (value instanceof DuckDBDecimalValue) return value.toDouble();
@@ -103,7 +104,9 @@ function jsonValue(value: unknown): unknown {
 /** What DuckDB says when reading the usage columns from one file, or undefined when it can. */
 async function firstFileProblem(connection: DuckDBConnection, lake: string, object: LakeObject): Promise<string | undefined> {
   try {
-    await connection.run(`SELECT ${USAGE_COLUMN_LIST} FROM read_parquet(${sqlStringList([resolve(lake, object.path)])}, hive_partitioning = false) LIMIT 0`);
+    await connection.run(
+      `SELECT ${USAGE_COLUMN_LIST} FROM read_parquet(${sqlStringList([resolve(lake, object.path)])}, hive_partitioning = false) LIMIT 0`,
+    );
     return undefined;
   } catch (error) {
     return (error as Error).message;
@@ -124,13 +127,19 @@ function fileNamedIn(message: string, lake: string, objects: readonly LakeObject
 async function schemaProblems(connection: DuckDBConnection, lake: string, objects: readonly LakeObject[]): Promise<LakeProblem[]> {
   if (objects.length === 0) return [];
   const files = objects.map((o) => resolve(lake, o.path));
-  const result = await connection.runAndReadAll(`SELECT file_name, list(name) FROM parquet_schema(${sqlStringList(files)}) GROUP BY file_name`);
+  const result = await connection.runAndReadAll(
+    `SELECT file_name, list(name) FROM parquet_schema(${sqlStringList(files)}) GROUP BY file_name`,
+  );
   const columns = new Map((result.getRows() as [string, { items: string[] }][]).map(([file, names]) => [file, new Set(names.items)]));
   const problems: LakeProblem[] = [];
   for (const object of objects) {
     const have = columns.get(resolve(lake, object.path)) ?? new Set<string>();
     const missing = USAGE_COLUMNS.map((c) => c.name).filter((name) => !have.has(name));
-    if (missing.length > 0) problems.push({ path: object.path, problem: `lacks the usage column${missing.length === 1 ? '' : 's'} ${missing.join(', ')}; it is not a usage export (see the README's column list)` });
+    if (missing.length > 0)
+      problems.push({
+        path: object.path,
+        problem: `lacks the usage column${missing.length === 1 ? '' : 's'} ${missing.join(', ')}; it is not a usage export (see the README's column list)`,
+      });
   }
   return problems;
 }
@@ -215,7 +224,10 @@ export async function openLake(options: OpenLakeOptions): Promise<LakeSession> {
   };
 
   const query = async (sql: string, parameters: Readonly<Record<string, string | number>> = {}): Promise<QueryResult> => {
-    const result = await readingFiles(() => prepareAndRun(sql, parameters), (message) => new QueryError(message));
+    const result = await readingFiles(
+      () => prepareAndRun(sql, parameters),
+      (message) => new QueryError(message),
+    );
     return {
       columns: result.columnNames(),
       types: result.columnTypes().map((t) => t.toString()),

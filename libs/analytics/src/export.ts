@@ -42,8 +42,10 @@ export interface PlanExportOptions {
  */
 export function planUsageExport(snapshots: readonly UsageSnapshot[], options: PlanExportOptions): ExportPlan {
   const { stamp, zone } = options;
-  if (!isLakeLabel(zone)) throw new TypeError(`zone ${JSON.stringify(zone)} is not a DNS-1123 label; it would not name one folder of the lake`);
-  if (!isLakeLabel(stamp)) throw new TypeError(`stamp ${JSON.stringify(stamp)} is not a DNS-1123 label; it would not name one folder of the lake`);
+  if (!isLakeLabel(zone))
+    throw new TypeError(`zone ${JSON.stringify(zone)} is not a DNS-1123 label; it would not name one folder of the lake`);
+  if (!isLakeLabel(stamp))
+    throw new TypeError(`stamp ${JSON.stringify(stamp)} is not a DNS-1123 label; it would not name one folder of the lake`);
   const byPeriod = new Map<number, { end: number; rows: Map<string, { -readonly [K in keyof UsageRow]: UsageRow[K] }> }>();
   const skipped: string[] = [];
   for (const snapshot of snapshots) {
@@ -112,11 +114,18 @@ async function createStagingTable(connection: DuckDBConnection, table: string): 
  * Writes Parquet atomically: the rows go to a temp object beside the target, which is then renamed into place,
  * so a reader never sees half a file and a repeated export of the same period replaces the object whole.
  */
-export async function writeParquetAtomic(connection: DuckDBConnection, selectSql: string, target: string, extraOptions = ''): Promise<void> {
+export async function writeParquetAtomic(
+  connection: DuckDBConnection,
+  selectSql: string,
+  target: string,
+  extraOptions = '',
+): Promise<void> {
   await mkdir(dirname(target), { recursive: true });
   const temp = join(dirname(target), `.stampyard-tmp-${process.pid}-${randomBytes(4).toString('hex')}.parquet`);
   try {
-    await connection.run(`COPY (${selectSql}) TO ${sqlString(temp)} (FORMAT parquet, COMPRESSION zstd${extraOptions ? `, ${extraOptions}` : ''})`);
+    await connection.run(
+      `COPY (${selectSql}) TO ${sqlString(temp)} (FORMAT parquet, COMPRESSION zstd${extraOptions ? `, ${extraOptions}` : ''})`,
+    );
     await rename(temp, target);
   } catch (error) {
     await rm(temp, { force: true });
@@ -169,7 +178,9 @@ export async function fetchUsageSnapshot(url: string, options: { includeOpen?: b
   try {
     response = await fetch(target, { signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) });
   } catch (error) {
-    throw new UsageSourceError(`${url}: cannot read usage (${(error as Error).message}); is the stamp-app's admin port (--admin-port) reachable?`);
+    throw new UsageSourceError(
+      `${url}: cannot read usage (${(error as Error).message}); is the stamp-app's admin port (--admin-port) reachable?`,
+    );
   }
   const body = await response.text();
   if (!response.ok) throw new UsageSourceError(`${url}: answered HTTP ${response.status}; expected 200 with a usage snapshot`);

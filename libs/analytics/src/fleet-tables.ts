@@ -28,12 +28,24 @@ export interface TenantRow {
 
 /** Column name → DuckDB type of each fleet table, in order. */
 export const STAMP_COLUMNS = [
-  ['name', 'VARCHAR'], ['region', 'VARCHAR'], ['zone', 'VARCHAR'], ['wave', 'INTEGER'], ['version', 'VARCHAR'],
-  ['capacity', 'INTEGER'], ['size', 'VARCHAR'], ['status', 'VARCHAR'], ['dedicated_to', 'VARCHAR'],
+  ['name', 'VARCHAR'],
+  ['region', 'VARCHAR'],
+  ['zone', 'VARCHAR'],
+  ['wave', 'INTEGER'],
+  ['version', 'VARCHAR'],
+  ['capacity', 'INTEGER'],
+  ['size', 'VARCHAR'],
+  ['status', 'VARCHAR'],
+  ['dedicated_to', 'VARCHAR'],
 ] as const;
 export const TENANT_COLUMNS = [
-  ['id', 'VARCHAR'], ['stamp', 'VARCHAR'], ['zone', 'VARCHAR'], ['residency', 'VARCHAR'], ['weight', 'INTEGER'],
-  ['isolation', 'VARCHAR'], ['status', 'VARCHAR'],
+  ['id', 'VARCHAR'],
+  ['stamp', 'VARCHAR'],
+  ['zone', 'VARCHAR'],
+  ['residency', 'VARCHAR'],
+  ['weight', 'INTEGER'],
+  ['isolation', 'VARCHAR'],
+  ['status', 'VARCHAR'],
 ] as const;
 
 /** The stamps and tenants of the given zones, sorted by name and id. */

@@ -3,7 +3,8 @@ import type { QueryResult } from './engine.ts';
 
 export type ResultFormat = 'table' | 'json' | 'csv';
 
-const text = (value: unknown): string => (value === null || value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value));
+const text = (value: unknown): string =>
+  value === null || value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
 
 /** An aligned text table; numbers right-aligned. Ends with a newline. */
 export function formatTable(result: QueryResult): string {
@@ -11,7 +12,10 @@ export function formatTable(result: QueryResult): string {
   const cells = [result.columns.map(String), ...result.rows.map((row) => row.map(text))];
   const widths = result.columns.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)));
   const line = (row: readonly string[]) =>
-    row.map((cell, i) => (numeric[i] ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd();
+    row
+      .map((cell, i) => (numeric[i] ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
   const rows = cells.slice(1).map(line);
   return `${[line(cells[0]!), rule, ...rows].join('\n')}\n(${result.rows.length} row${result.rows.length === 1 ? '' : 's'})\n`;

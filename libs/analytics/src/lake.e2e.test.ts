@@ -19,12 +19,14 @@ const fleet = toLoadedFleet({
     aStamp({ name: 'stamp-eu-2', region: 'northeurope', version: '1.5.0', wave: 1 }),
     aStamp({ name: 'stamp-us-1', region: 'eastus', version: '1.4.0', wave: 0 }),
   ],
-  tenantFiles: [[
-    aTenant({ id: 'big', stamp: 'stamp-eu-1', weight: 1 }),
-    aTenant({ id: 'small', stamp: 'stamp-eu-1', weight: 3 }),
-    aTenant({ id: 'mid', stamp: 'stamp-eu-2', weight: 1 }),
-    aTenant({ id: 'yank', stamp: 'stamp-us-1', residency: 'us', weight: 1 }),
-  ]],
+  tenantFiles: [
+    [
+      aTenant({ id: 'big', stamp: 'stamp-eu-1', weight: 1 }),
+      aTenant({ id: 'small', stamp: 'stamp-eu-1', weight: 3 }),
+      aTenant({ id: 'mid', stamp: 'stamp-eu-2', weight: 1 }),
+      aTenant({ id: 'yank', stamp: 'stamp-us-1', residency: 'us', weight: 1 }),
+    ],
+  ],
 });
 
 let lake: string;
@@ -54,7 +56,11 @@ afterAll(async () => {
   await rm(lake, { recursive: true, force: true });
 });
 
-async function withLakeAt<T>(dir: string, options: { zone?: string; allowCrossZone?: boolean }, work: (session: LakeSession) => Promise<T>): Promise<T> {
+async function withLakeAt<T>(
+  dir: string,
+  options: { zone?: string; allowCrossZone?: boolean },
+  work: (session: LakeSession) => Promise<T>,
+): Promise<T> {
   const session = await openLake({ lake: dir, fleet, ...options });
   try {
     return await work(session);
@@ -63,20 +69,28 @@ async function withLakeAt<T>(dir: string, options: { zone?: string; allowCrossZo
   }
 }
 
-const withLake = <T>(options: { zone?: string; allowCrossZone?: boolean }, work: (session: LakeSession) => Promise<T>): Promise<T> => withLakeAt(lake, options, work);
+const withLake = <T>(options: { zone?: string; allowCrossZone?: boolean }, work: (session: LakeSession) => Promise<T>): Promise<T> =>
+  withLakeAt(lake, options, work);
 
 describe('the lake written by real exports', () => {
   it('lays objects out as zone=<z>/stamp=<s>/date=<d>/usage-<period-start>.parquet', async () => {
     expect(await lakeZones(lake)).toEqual(['eu', 'us']);
     const { objects, problems } = await scanLake(lake, ['eu', 'us']);
     expect(problems).toEqual([]);
-    expect(objects.map((o) => o.path.replace(/date=.*$/, 'date=…'))).toEqual(['zone=eu/stamp=stamp-eu-1/date=…', 'zone=eu/stamp=stamp-eu-2/date=…', 'zone=us/stamp=stamp-us-1/date=…']);
-    for (const o of objects) expect(o.path).toMatch(/^zone=(eu|us)\/stamp=stamp-(eu|us)-\d\/date=\d{4}-\d{2}-\d{2}\/usage-\d{8}T\d{6}Z\.parquet$/);
+    expect(objects.map((o) => o.path.replace(/date=.*$/, 'date=…'))).toEqual([
+      'zone=eu/stamp=stamp-eu-1/date=…',
+      'zone=eu/stamp=stamp-eu-2/date=…',
+      'zone=us/stamp=stamp-us-1/date=…',
+    ]);
+    for (const o of objects)
+      expect(o.path).toMatch(/^zone=(eu|us)\/stamp=stamp-(eu|us)-\d\/date=\d{4}-\d{2}-\d{2}\/usage-\d{8}T\d{6}Z\.parquet$/);
   });
 
   it('answers a query over one zone with exactly the counts the stamp-apps served', async () => {
     const result = await withLake({ zone: 'eu' }, (s) =>
-      s.query(`SELECT stamp, tenant, version, sum(requests) AS requests, sum(errors) AS errors, sum(latency_count) AS latency_count, max(storage_bytes) AS storage_bytes, bool_and(latency_sum_ms > 0) AS timed FROM usage GROUP BY ALL ORDER BY stamp, tenant`),
+      s.query(
+        `SELECT stamp, tenant, version, sum(requests) AS requests, sum(errors) AS errors, sum(latency_count) AS latency_count, max(storage_bytes) AS storage_bytes, bool_and(latency_sum_ms > 0) AS timed FROM usage GROUP BY ALL ORDER BY stamp, tenant`,
+      ),
     );
     expect(result.columns).toEqual(['stamp', 'tenant', 'version', 'requests', 'errors', 'latency_count', 'storage_bytes', 'timed']);
     expect(result.rows).toEqual([
@@ -88,37 +102,52 @@ describe('the lake written by real exports', () => {
 
   it('joins usage with the stamps and tenants views from the fleet files', async () => {
     const result = await withLake({ zone: 'eu' }, (s) =>
-      s.query(`SELECT u.tenant, s.region, s.wave, s.version, t.weight, t.isolation FROM usage u JOIN stamps s ON s.name = u.stamp JOIN tenants t ON t.id = u.tenant ORDER BY u.tenant`),
+      s.query(
+        `SELECT u.tenant, s.region, s.wave, s.version, t.weight, t.isolation FROM usage u JOIN stamps s ON s.name = u.stamp JOIN tenants t ON t.id = u.tenant ORDER BY u.tenant`,
+      ),
     );
     expect(result.rows).toEqual([
       ['big', 'westeurope', 0, '1.4.0', 1, 'shared'],
       ['mid', 'northeurope', 1, '1.5.0', 1, 'shared'],
       ['small', 'westeurope', 0, '1.4.0', 3, 'shared'],
     ]);
-    const views = await withLake({ zone: 'eu' }, (s) => s.query(`SELECT (SELECT count(*) FROM stamps), (SELECT count(*) FROM tenants), (SELECT count(*) FROM stamps WHERE zone <> 'eu')`));
+    const views = await withLake({ zone: 'eu' }, (s) =>
+      s.query(`SELECT (SELECT count(*) FROM stamps), (SELECT count(*) FROM tenants), (SELECT count(*) FROM stamps WHERE zone <> 'eu')`),
+    );
     expect(views.rows).toEqual([[2, 3, 0]]);
   });
 
   it('answers the ready-made questions', async () => {
     const top = await withLake({ zone: 'eu' }, (s) => s.query(topTenants().sql, topTenants().parameters));
-    expect(top.rows.map((r) => [r[0], r[1], r[2], r[5]])).toEqual([['big', 30, 0, 'stamp-eu-1'], ['mid', 10, 2, 'stamp-eu-2'], ['small', 3, 0, 'stamp-eu-1']]);
+    expect(top.rows.map((r) => [r[0], r[1], r[2], r[5]])).toEqual([
+      ['big', 30, 0, 'stamp-eu-1'],
+      ['mid', 10, 2, 'stamp-eu-2'],
+      ['small', 3, 0, 'stamp-eu-1'],
+    ]);
     const noisy = await withLake({ zone: 'eu' }, (s) => s.query(noisyNeighbours().sql, noisyNeighbours().parameters));
     // big: 30 of 33 requests (90.9%) on a quarter of the weight (25%).
     expect(noisy.columns).toEqual(['stamp', 'tenant', 'requests', 'load_percent', 'weight', 'weight_percent', 'ratio']);
     expect(noisy.rows).toEqual([['stamp-eu-1', 'big', 30, 90.91, 1, 25, 3.64]]);
     const versions = await withLake({ allowCrossZone: true }, (s) => s.query(versionErrors().sql, versionErrors().parameters));
-    expect(versions.rows.map((r) => r.slice(0, 5))).toEqual([['1.4.0', 2, 38, 0, 0], ['1.5.0', 1, 10, 2, 20]]);
+    expect(versions.rows.map((r) => r.slice(0, 5))).toEqual([
+      ['1.4.0', 2, 38, 0, 0],
+      ['1.5.0', 1, 10, 2, 20],
+    ]);
   });
 });
 
 describe('the residency rule', () => {
   it('refuses a lake of several zones without --zone or --allow-cross-zone', async () => {
     await expect(openLake({ lake, fleet })).rejects.toThrow(ResidencyError);
-    await expect(openLake({ lake, fleet })).rejects.toThrow('the lake holds 2 residency zones (eu, us); pass --zone <zone> to query one, or --allow-cross-zone');
+    await expect(openLake({ lake, fleet })).rejects.toThrow(
+      'the lake holds 2 residency zones (eu, us); pass --zone <zone> to query one, or --allow-cross-zone',
+    );
   });
 
   it('holds only the named zone in every view', async () => {
-    const rows = await withLake({ zone: 'us' }, (s) => s.query(`SELECT DISTINCT zone FROM usage UNION ALL SELECT DISTINCT zone FROM stamps UNION ALL SELECT DISTINCT zone FROM tenants`));
+    const rows = await withLake({ zone: 'us' }, (s) =>
+      s.query(`SELECT DISTINCT zone FROM usage UNION ALL SELECT DISTINCT zone FROM stamps UNION ALL SELECT DISTINCT zone FROM tenants`),
+    );
     expect(rows.rows).toEqual([['us'], ['us'], ['us']]);
   });
 
@@ -131,13 +160,29 @@ describe('the residency rule', () => {
   });
 
   const hostile = [
-    { name: "reads another zone's files directly", sql: `SELECT * FROM read_parquet('${'LAKE'}/zone=us/**/*.parquet')`, expectedError: 'file system operations are disabled' },
-    { name: 'escapes its folder with ..', sql: `SELECT * FROM read_parquet('${'LAKE'}/zone=eu/../zone=us/**/*.parquet')`, expectedError: 'file system operations are disabled' },
+    {
+      name: "reads another zone's files directly",
+      sql: `SELECT * FROM read_parquet('${'LAKE'}/zone=us/**/*.parquet')`,
+      expectedError: 'file system operations are disabled',
+    },
+    {
+      name: 'escapes its folder with ..',
+      sql: `SELECT * FROM read_parquet('${'LAKE'}/zone=eu/../zone=us/**/*.parquet')`,
+      expectedError: 'file system operations are disabled',
+    },
     { name: 'reads any file', sql: `SELECT * FROM read_csv('/etc/passwd')`, expectedError: 'file system operations are disabled' },
-    { name: 'writes into the lake', sql: `COPY (SELECT 1) TO '${'LAKE'}/zone=eu/x.parquet'`, expectedError: 'only SELECT queries may run on the lake; received a COPY statement' },
+    {
+      name: 'writes into the lake',
+      sql: `COPY (SELECT 1) TO '${'LAKE'}/zone=eu/x.parquet'`,
+      expectedError: 'only SELECT queries may run on the lake; received a COPY statement',
+    },
     { name: 'turns the guard off', sql: `SET enable_external_access = true`, expectedError: 'only SELECT queries' },
     { name: 'attaches a database', sql: `ATTACH '/tmp/x.db'`, expectedError: 'only SELECT queries' },
-    { name: 'smuggles a second statement', sql: `SELECT 1; COPY (SELECT 1) TO '/tmp/x.csv'`, expectedError: 'pass exactly one SQL statement; received 2' },
+    {
+      name: 'smuggles a second statement',
+      sql: `SELECT 1; COPY (SELECT 1) TO '/tmp/x.csv'`,
+      expectedError: 'pass exactly one SQL statement; received 2',
+    },
     { name: 'is not SQL', sql: `SELEC nonsense`, expectedError: 'Parser Error' },
     { name: 'names a missing column', sql: `SELECT nope FROM usage`, expectedError: 'nope' },
   ];

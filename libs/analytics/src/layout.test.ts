@@ -7,11 +7,23 @@ const label = fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,20}[a-z0-9])?$/);
 describe('the lake layout', () => {
   it('reads back every path it writes (property)', () => {
     fc.assert(
-      fc.property(label, label, fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T23:59:59Z'), noInvalidDate: true }), (zone, stamp, date) => {
-        const start = new Date(Math.floor(date.getTime() / 1000) * 1000);
-        const path = usageObjectPath(zone, stamp, start);
-        expect(parseLakePath(path)).toEqual({ kind: 'export', path, zone, stamp, date: start.toISOString().slice(0, 10), periodStart: start });
-      }),
+      fc.property(
+        label,
+        label,
+        fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T23:59:59Z'), noInvalidDate: true }),
+        (zone, stamp, date) => {
+          const start = new Date(Math.floor(date.getTime() / 1000) * 1000);
+          const path = usageObjectPath(zone, stamp, start);
+          expect(parseLakePath(path)).toEqual({
+            kind: 'export',
+            path,
+            zone,
+            stamp,
+            date: start.toISOString().slice(0, 10),
+            periodStart: start,
+          });
+        },
+      ),
     );
   });
 

@@ -10,7 +10,10 @@ const LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** `20261203T160000Z`: a period start as it appears in file names (no ':' for object stores). */
 export function compactTimestamp(time: Date): string {
-  return time.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  return time
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
 }
 
 /** The UTC date of a time, `yyyy-mm-dd`. */
@@ -37,7 +40,14 @@ export function compactedFolder(zone: string, month: string): string {
 
 /** A lake object, read back from its path. */
 export type LakeObject =
-  | { readonly kind: 'export'; readonly path: string; readonly zone: string; readonly stamp: string; readonly date: string; readonly periodStart: Date }
+  | {
+      readonly kind: 'export';
+      readonly path: string;
+      readonly zone: string;
+      readonly stamp: string;
+      readonly date: string;
+      readonly periodStart: Date;
+    }
   | { readonly kind: 'compacted'; readonly path: string; readonly zone: string; readonly month: string };
 
 const EXPORT_PATH = /^zone=([^/]+)\/stamp=([^/]+)\/date=(\d{4}-\d{2}-\d{2})\/usage-(\d{8}T\d{6}Z)\.parquet$/;
@@ -53,7 +63,11 @@ export function parseLakePath(path: string): LakeObject | { readonly kind: 'inva
   }
   const match = EXPORT_PATH.exec(path);
   if (!match) {
-    return { kind: 'invalid', path, problem: 'is not laid out as zone=<zone>/stamp=<stamp>/date=<yyyy-mm-dd>/usage-<yyyymmddThhmmssZ>.parquet' };
+    return {
+      kind: 'invalid',
+      path,
+      problem: 'is not laid out as zone=<zone>/stamp=<stamp>/date=<yyyy-mm-dd>/usage-<yyyymmddThhmmssZ>.parquet',
+    };
   }
   const [, zone, stamp, date, stamped] = match as unknown as [string, string, string, string, string];
   if (!isLakeLabel(zone)) return { kind: 'invalid', path, problem: `zone ${JSON.stringify(zone)} is not a DNS-1123 label` };

@@ -11,7 +11,12 @@ export function lakeFolder(lake: string): string {
   if (lake.startsWith('file://')) return fileURLToPath(lake);
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//.exec(lake)?.[1];
   if (scheme !== undefined) {
-    throw new LakeError(lake, [{ path: '', problem: `${scheme}:// lakes are read and written through DuckDB's httpfs extension, which is not installed here; install it (INSTALL httpfs) where the network allows, or sync the zone's folder (e.g. aws s3 sync) and pass the folder` }]);
+    throw new LakeError(lake, [
+      {
+        path: '',
+        problem: `${scheme}:// lakes are read and written through DuckDB's httpfs extension, which is not installed here; install it (INSTALL httpfs) where the network allows, or sync the zone's folder (e.g. aws s3 sync) and pass the folder`,
+      },
+    ]);
   }
   return lake;
 }

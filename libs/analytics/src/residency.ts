@@ -8,8 +8,7 @@ export interface ZoneSelection {
 }
 
 export type ZoneDecision =
-  | { readonly ok: true; readonly zones: readonly string[]; readonly crossZone: boolean }
-  | { readonly ok: false; readonly error: string };
+  { readonly ok: true; readonly zones: readonly string[]; readonly crossZone: boolean } | { readonly ok: false; readonly error: string };
 
 /**
  * Decides which zones a query reads.
@@ -25,7 +24,10 @@ export function chooseZones(lakeZones: readonly string[], fleetZones: readonly s
   if (selection.zone !== undefined) {
     if (selection.allowCrossZone) return { ok: false, error: '--zone and --allow-cross-zone contradict each other; pass one' };
     if (!known.includes(selection.zone)) {
-      return { ok: false, error: `--zone: '${selection.zone}' is not a residency zone of the fleet or the lake; use one of ${known.join(', ') || '(none)'}` };
+      return {
+        ok: false,
+        error: `--zone: '${selection.zone}' is not a residency zone of the fleet or the lake; use one of ${known.join(', ') || '(none)'}`,
+      };
     }
     return { ok: true, zones: [selection.zone], crossZone: false };
   }

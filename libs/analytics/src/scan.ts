@@ -44,7 +44,15 @@ export async function lakeZones(lake: string): Promise<string[]> {
     entries = await readdir(lake, { withFileTypes: true });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new LakeError(lake, [{ path: '', problem: code === 'ENOENT' ? 'no such folder; pass the lake folder that holds zone=<zone>/ folders' : `cannot read the lake: ${(error as Error).message}` }]);
+    throw new LakeError(lake, [
+      {
+        path: '',
+        problem:
+          code === 'ENOENT'
+            ? 'no such folder; pass the lake folder that holds zone=<zone>/ folders'
+            : `cannot read the lake: ${(error as Error).message}`,
+      },
+    ]);
   }
   const zones: string[] = [];
   const problems: LakeProblem[] = [];
@@ -52,7 +60,12 @@ export async function lakeZones(lake: string): Promise<string[]> {
     if (isIgnored(entry.name)) continue;
     const zone = entry.name.startsWith('zone=') ? entry.name.slice(5) : undefined;
     if (zone === undefined || !entry.isDirectory() || !isLakeLabel(zone)) {
-      problems.push({ path: entry.name, problem: entry.isSymbolicLink() ? 'is a symbolic link; a lake holds only real zone=<zone> folders' : 'is not a zone=<zone> folder (zone: a DNS-1123 label); is --lake the lake folder?' });
+      problems.push({
+        path: entry.name,
+        problem: entry.isSymbolicLink()
+          ? 'is a symbolic link; a lake holds only real zone=<zone> folders'
+          : 'is not a zone=<zone> folder (zone: a DNS-1123 label); is --lake the lake folder?',
+      });
       continue;
     }
     zones.push(zone);

@@ -13,7 +13,11 @@ export interface ZoneAnswers {
 }
 
 /** Asks top-tenants, noisy-neighbours and version-errors of every zone of the lake, zone by zone. */
-export async function askEveryZone(lake: string, fleet: LoadedFleet, options: { skipBadFiles?: boolean; topTenants?: number } = {}): Promise<ZoneAnswers[]> {
+export async function askEveryZone(
+  lake: string,
+  fleet: LoadedFleet,
+  options: { skipBadFiles?: boolean; topTenants?: number } = {},
+): Promise<ZoneAnswers[]> {
   const zones: ZoneAnswers[] = [];
   for (const zone of await lakeZones(lake)) {
     const session = await openLake({ lake, fleet, zone, skipBadFiles: options.skipBadFiles ?? false });

@@ -12,7 +12,14 @@ const analytics: AnalyticsInput = {
     {
       zone: 'eu',
       tables: [
-        { question: 'top-tenants', columns: ['tenant', 'requests'], rows: [['big|co', 30], ['<script>x</script>', 3]] },
+        {
+          question: 'top-tenants',
+          columns: ['tenant', 'requests'],
+          rows: [
+            ['big|co', 30],
+            ['<script>x</script>', 3],
+          ],
+        },
         { question: 'noisy-neighbours', columns: ['stamp', 'tenant', 'ratio'], rows: [] },
         { question: 'version-errors', columns: ['version', 'error_percent'], rows: [['1.5.0', 20]] },
       ],

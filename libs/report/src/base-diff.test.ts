@@ -33,7 +33,10 @@ describe('tenantPlacements and routingRevisionOf', () => {
       'items: [ {',
       'not: a list',
     ]);
-    expect([...placements]).toEqual([['a', 's1'], ['b', undefined]]);
+    expect([...placements]).toEqual([
+      ['a', 's1'],
+      ['b', undefined],
+    ]);
   });
 
   it('reads a revision, or nothing from text that has none', () => {
@@ -73,7 +76,9 @@ describe('diffAgainstBase', () => {
       ...base,
       baseStamps: ['s1', 's2', 'gone'],
       headStamps: ['s1', 's2', 'new'],
-      files: parseNameStatus('M\tstamps/s1.yaml\nA\tstamps/new.yaml\nD\tstamps/gone.yaml\nM\trendered/stamps/s1/a.yaml\nM\trendered/stamps/s2/b.yaml\nD\trendered/stamps/gone/c.yaml\nM\trendered/routing/routing-table.json'),
+      files: parseNameStatus(
+        'M\tstamps/s1.yaml\nA\tstamps/new.yaml\nD\tstamps/gone.yaml\nM\trendered/stamps/s1/a.yaml\nM\trendered/stamps/s2/b.yaml\nD\trendered/stamps/gone/c.yaml\nM\trendered/routing/routing-table.json',
+      ),
       routingRevision: { before: 'sha256:1', after: 'sha256:2' },
     });
     expect(diff.stamps).toEqual([

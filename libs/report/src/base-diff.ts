@@ -2,7 +2,14 @@
 import { parseYamlSource } from '@stampyard/stamp-spec';
 import type { BaseDiff, ChangedFile, FileChangeKind, StampChange, TenantChange } from './model.ts';
 
-const STATUS_LETTERS: Readonly<Record<string, FileChangeKind>> = { A: 'added', C: 'added', D: 'removed', M: 'modified', T: 'modified', R: 'renamed' };
+const STATUS_LETTERS: Readonly<Record<string, FileChangeKind>> = {
+  A: 'added',
+  C: 'added',
+  D: 'removed',
+  M: 'modified',
+  T: 'modified',
+  R: 'renamed',
+};
 
 /** Parses `git diff --name-status` output. Renames and copies count as their new path, `renamed`. */
 export function parseNameStatus(text: string): ChangedFile[] {

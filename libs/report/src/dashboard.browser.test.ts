@@ -24,7 +24,9 @@ describe('the HTML dashboard in Chromium', () => {
       expect(await page.getByRole('img', { name: 'Zone eu: 84.8% of capacity used' }).isVisible()).toBe(true);
       const straggler = page.locator('.tile', { hasText: 'stamp-us-1' });
       // Reported healthy, but a drift error (wrong version) means it is never shown green.
-      expect(await straggler.innerText()).toMatch(/stamp-us-1\s+1\.5\.0 \(runs 1\.4\.0\) · wave 0\s+\d+ tenants? · \d+\/\d+ units\s+degraded\s+straggler · drift error/);
+      expect(await straggler.innerText()).toMatch(
+        /stamp-us-1\s+1\.5\.0 \(runs 1\.4\.0\) · wave 0\s+\d+ tenants? · \d+\/\d+ units\s+degraded\s+straggler · drift error/,
+      );
       expect(await page.locator('#rollout td.state-halted').innerText()).toBe('halted: stamp-eu-2 is unhealthy: error rate 12% above 5%');
       expect(await page.getByRole('img', { name: /Wave progress/ }).isVisible()).toBe(true);
       expect(requests).toEqual([]);
@@ -34,7 +36,9 @@ describe('the HTML dashboard in Chromium', () => {
   });
 
   it('records a network request when a page makes one (the check above can fail)', async () => {
-    const html = renderHtml(buildFleetView(aTroubledFleetInput())).replace('</main>', '<img alt="" src="http://127.0.0.1:9/probe.png"></main>').replace(/<meta http-equiv="Content-Security-Policy"[^>]*>/, '');
+    const html = renderHtml(buildFleetView(aTroubledFleetInput()))
+      .replace('</main>', '<img alt="" src="http://127.0.0.1:9/probe.png"></main>')
+      .replace(/<meta http-equiv="Content-Security-Policy"[^>]*>/, '');
     const { requests, close } = await openDashboard(browser, html);
     try {
       expect(requests).toEqual(['http://127.0.0.1:9/probe.png']);
@@ -80,7 +84,9 @@ describe('the HTML dashboard in Chromium', () => {
     try {
       const failures = await lowContrastText(page);
       expect(failures).toEqual([]);
-      expect(await page.locator('.tile .hw').allInnerTexts()).toEqual(expect.arrayContaining(['degraded', 'unknown', 'healthy', 'unhealthy', 'progressing']));
+      expect(await page.locator('.tile .hw').allInnerTexts()).toEqual(
+        expect.arrayContaining(['degraded', 'unknown', 'healthy', 'unhealthy', 'progressing']),
+      );
     } finally {
       await close();
     }

@@ -25,11 +25,17 @@ export async function readBaseDiff(root: string, ref: string): Promise<BaseDiff>
   try {
     await git(root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
   } catch {
-    throw new ExitError(2, `--base: '${ref}' is not a commit in the git repository at ${root}; pass a branch, tag or commit such as origin/main (in CI, fetch it first: git fetch origin main)`);
+    throw new ExitError(
+      2,
+      `--base: '${ref}' is not a commit in the git repository at ${root}; pass a branch, tag or commit such as origin/main (in CI, fetch it first: git fetch origin main)`,
+    );
   }
   const files = parseNameStatus(await git(root, ['diff', '--no-renames', '--name-status', ref, '--', 'stamps', 'rendered', 'tenants']));
-  const baseTree = (await git(root, ['ls-tree', '-r', '--name-only', ref, '--', 'stamps', 'tenants', 'rendered'])).split('\n').filter(Boolean);
-  const yamlIn = (dir: string, paths: readonly string[]) => paths.filter((p) => p.startsWith(`${dir}/`) && /\.ya?ml$/.test(p) && !p.slice(dir.length + 1).includes('/'));
+  const baseTree = (await git(root, ['ls-tree', '-r', '--name-only', ref, '--', 'stamps', 'tenants', 'rendered']))
+    .split('\n')
+    .filter(Boolean);
+  const yamlIn = (dir: string, paths: readonly string[]) =>
+    paths.filter((p) => p.startsWith(`${dir}/`) && /\.ya?ml$/.test(p) && !p.slice(dir.length + 1).includes('/'));
   const stampName = (p: string) => p.slice('stamps/'.length).replace(/\.ya?ml$/, '');
 
   const headTree = await listFiles(root, ['stamps', 'tenants', 'rendered']);

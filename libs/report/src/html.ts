@@ -115,7 +115,9 @@ ${z.warnings.length > 0 ? `<ul>${z.warnings.map((w) => `<li class="flag">⚠ ${h
 
 function filterAttrs(s: StampView): string {
   const versions = [...new Set([s.declaredVersion, s.observedVersion].filter((v): v is string => v !== undefined))].join(' ');
-  const statuses = [...new Set([stampStatus(s), s.health, ...(s.straggler ? ['straggler'] : []), ...(s.status === 'draining' ? ['draining'] : [])])].join(' ');
+  const statuses = [
+    ...new Set([stampStatus(s), s.health, ...(s.straggler ? ['straggler'] : []), ...(s.status === 'draining' ? ['draining'] : [])]),
+  ].join(' ');
   return `data-filter data-name="${h(s.name)}" data-region="${h(s.region)}" data-wave="${s.wave}" data-version="${h(versions)}" data-status="${h(statuses)}"`;
 }
 
@@ -132,7 +134,13 @@ function gridSection(view: FleetView, collapseAbove: number, vc: (v: string | un
         const counts = new Map<string, number>();
         for (const s of stamps) counts.set(s.health, (counts.get(s.health) ?? 0) + 1);
         // Without a health source every stamp is unknown: the note at the top says so once.
-        const countText = view.healthSource === undefined ? '' : `: ${[...counts].sort((a, b) => a[0].localeCompare(b[0])).map(([w, n]) => `${n} ${w}`).join(', ')}`;
+        const countText =
+          view.healthSource === undefined
+            ? ''
+            : `: ${[...counts]
+                .sort((a, b) => a[0].localeCompare(b[0]))
+                .map(([w, n]) => `${n} ${w}`)
+                .join(', ')}`;
         const tiles = stamps.map((s) => tile(s, vc, view.healthSource !== undefined)).join('');
         const open = stamps.length <= collapseAbove ? ' open' : '';
         return `<details class="region" data-group${open}><summary>${h(r.region)} — ${plural(stamps.length, 'stamp')}${h(countText)}</summary><ul class="grid">${tiles}</ul></details>`;
@@ -147,7 +155,14 @@ ${zones.join('\n')}
 }
 
 function tile(s: StampView, vc: (v: string | undefined) => string, observed: boolean): string {
-  const flags = [s.straggler ? 'straggler' : '', s.driftErrors.length > 0 ? 'drift error' : '', s.excluded !== undefined ? `excluded: ${s.excluded}` : '', s.status === 'draining' ? 'draining' : ''].filter(Boolean).join(' · ');
+  const flags = [
+    s.straggler ? 'straggler' : '',
+    s.driftErrors.length > 0 ? 'drift error' : '',
+    s.excluded !== undefined ? `excluded: ${s.excluded}` : '',
+    s.status === 'draining' ? 'draining' : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
   const message = s.healthMessage ? ` title="${h(s.healthMessage)}"` : '';
   const load = `${plural(s.tenantCount, 'tenant')} · ${s.usedUnits.toLocaleString('en-US')}/${s.capacityUnits.toLocaleString('en-US')} units`;
   return `<li class="tile h-${s.health} ${vc(s.declaredVersion)}" ${filterAttrs(s)}${message}><strong>${h(s.name)}</strong><span>${h(versionLabel(s))} · wave ${s.wave}</span><span class="load">${load}</span>${observed ? `<span class="hw">${s.health}</span>` : ''}${flags ? `<span class="flag">${h(flags)}</span>` : ''}${s.dedicatedTo ? `<span class="note">dedicated to ${h(s.dedicatedTo)}</span>` : ''}</li>`;
@@ -159,7 +174,9 @@ function rolloutSection(view: FleetView): string {
     : view.rolloutSource === 'rollout-state'
       ? `Target <strong>${h(view.targetVersion)}</strong>, from the rollout state${view.allowDowngrade ? ' (a downgrade, started with --allow-downgrade)' : ''}.`
       : `No rollout in progress (no rollout.yaml). The newest release in the catalog is <strong>${h(view.releases.at(-1) ?? '')}</strong>${
-          view.releases.at(-1) !== view.targetVersion ? `; start it with <code>stampyard rollout start ${h(view.releases.at(-1) ?? '')}</code>` : ', and the fleet declares it'
+          view.releases.at(-1) !== view.targetVersion
+            ? `; start it with <code>stampyard rollout start ${h(view.releases.at(-1) ?? '')}</code>`
+            : ', and the fleet declares it'
         }. Waves below are measured against <strong>${h(view.targetVersion)}</strong>, the highest version a stamp file declares.`;
   const rows = view.waves
     .map(
@@ -224,7 +241,9 @@ function matrixSection(view: FleetView, collapseAbove: number, vc: (v: string | 
         return `<td class="${m ? vc(r) : ''}">${m ? `<span class="vdot"></span>${m}` : ''}</td>`;
       });
       return `<tr ${filterAttrs(s)}><th scope="row">${h(s.name)}${s.straggler ? ' <span class="flag">straggler</span>' : ''}</th><td>${h(s.region)}</td><td class="num">${s.wave}</td><td>${h(view.targetVersion ?? '')}</td><td>${h(s.declaredVersion)}</td>${
-        observed ? `<td>${h(s.observedVersion ?? 'not observed')}</td><td class="h-${s.health}"><span class="hw">${s.health}</span></td>` : ''
+        observed
+          ? `<td>${h(s.observedVersion ?? 'not observed')}</td><td class="h-${s.health}"><span class="hw">${s.health}</span></td>`
+          : ''
       }${marks.join('')}</tr>`;
     })
     .join('\n');

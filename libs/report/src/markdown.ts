@@ -57,7 +57,10 @@ function summarySection(view: FleetView): string[] {
       (view.unplacedAnyResidency > 0 ? ` · ${plural(view.unplacedAnyResidency, 'unplaced tenant')} of residency any` : ''),
     '',
   );
-  out.push('| Zone | Stamps by region | Capacity used | Tenants active | Suspended | Unplaced | Room |', '| --- | --- | --- | ---: | ---: | ---: | --- |');
+  out.push(
+    '| Zone | Stamps by region | Capacity used | Tenants active | Suspended | Unplaced | Room |',
+    '| --- | --- | --- | ---: | ---: | ---: | --- |',
+  );
   for (const z of view.zones) {
     const regions = z.regions.map((r) => `${r.region} (${r.stamps.length})`).join(', ') || '(no stamps)';
     const room = z.warnings.length > 0 ? `⚠️ ${z.warnings.map(cell).join('; ')}` : 'ok';
@@ -77,7 +80,9 @@ function rolloutSection(view: FleetView): string[] {
     view.rolloutSource === 'rollout-state'
       ? `Target **${cell(view.targetVersion)}**, from the rollout state${view.allowDowngrade ? ' (a downgrade, started with --allow-downgrade)' : ''}.`
       : `No rollout in progress (no rollout.yaml). The newest release in the catalog is **${cell(newest ?? '')}**` +
-          (newest !== view.targetVersion ? `; start it with \`stampyard rollout start ${cell(newest ?? '')}\`` : ', and the fleet declares it') +
+          (newest !== view.targetVersion
+            ? `; start it with \`stampyard rollout start ${cell(newest ?? '')}\``
+            : ', and the fleet declares it') +
           `. Waves below are measured against **${cell(view.targetVersion)}**, the highest version a stamp file declares.`,
     '',
   );
@@ -112,8 +117,14 @@ function matrixSection(view: FleetView, limits: Limits): string[] {
   const ordered = [...view.stamps.filter(attention), ...view.stamps.filter((s) => !attention(s))];
   const rows = ordered.slice(0, limits.rows);
   const header = [
-    '| Stamp | Region | Wave | Tenants | Capacity used | Target | Declared | ' + (observed ? 'Observed | Health | ' : '') + view.releases.join(' | ') + ' |',
-    '| --- | --- | ---: | ---: | --- | --- | --- | ' + (observed ? '--- | --- | ' : '') + view.releases.map(() => ':---:').join(' | ') + ' |',
+    '| Stamp | Region | Wave | Tenants | Capacity used | Target | Declared | ' +
+      (observed ? 'Observed | Health | ' : '') +
+      view.releases.join(' | ') +
+      ' |',
+    '| --- | --- | ---: | ---: | --- | --- | --- | ' +
+      (observed ? '--- | --- | ' : '') +
+      view.releases.map(() => ':---:').join(' | ') +
+      ' |',
   ];
   const body = rows.map((s) => {
     const flags = `${s.straggler ? ' ⚠️ straggler' : ''}${s.driftErrors.length > 0 ? ' ❌ drift' : ''}${s.excluded !== undefined ? ` ⏸️ excluded: ${cell(s.excluded)}` : ''}${s.status === 'draining' ? ' (draining)' : ''}`;
@@ -128,7 +139,11 @@ function matrixSection(view: FleetView, limits: Limits): string[] {
     );
   });
   const omitted = ordered.length - rows.length;
-  const table = [...header, ...body, ...(omitted > 0 ? ['', `${plural(omitted, 'more stamp')} not listed, to fit a pull-request comment; see the HTML report.`] : [])];
+  const table = [
+    ...header,
+    ...body,
+    ...(omitted > 0 ? ['', `${plural(omitted, 'more stamp')} not listed, to fit a pull-request comment; see the HTML report.`] : []),
+  ];
   out.push(...fold(table, `Every stamp (${view.stamps.length})`, view.stamps.length > FOLD_ROWS));
   return out;
 }
@@ -142,8 +157,13 @@ function driftSection(view: FleetView, limits: Limits): string[] {
   const table = [
     '| Severity | Stamp | Kind | Finding |',
     '| --- | --- | --- | --- |',
-    ...rows.map((d) => `| ${d.severity === 'error' ? '❌ error' : '⚠️ warning'} | ${cell(d.stamp ?? 'fleet-wide')} | ${cell(d.kind)} | ${cell(d.message)} |`),
-    ...(view.drift.length > rows.length ? ['', `${plural(view.drift.length - rows.length, 'more finding')} not listed; run \`stampyard drift\` for all of them.`] : []),
+    ...rows.map(
+      (d) =>
+        `| ${d.severity === 'error' ? '❌ error' : '⚠️ warning'} | ${cell(d.stamp ?? 'fleet-wide')} | ${cell(d.kind)} | ${cell(d.message)} |`,
+    ),
+    ...(view.drift.length > rows.length
+      ? ['', `${plural(view.drift.length - rows.length, 'more finding')} not listed; run \`stampyard drift\` for all of them.`]
+      : []),
   ];
   out.push(...fold(table, `Every finding (${view.drift.length})`, view.drift.length > FOLD_ROWS));
   return out;
@@ -154,10 +174,7 @@ function baseSection(view: FleetView, limits: Limits): string[] {
   const out = [`### Changes since ${codeSpan(base.ref)}`, ''];
   const { before, after } = base.routingRevision;
   const revision = (r?: string) => (r ? `\`${r.slice(0, 19)}\`` : 'none');
-  out.push(
-    `Routing table revision: ${revision(before)} → ${revision(after)}${before === after ? ' (unchanged)' : ''}`,
-    '',
-  );
+  out.push(`Routing table revision: ${revision(before)} → ${revision(after)}${before === after ? ' (unchanged)' : ''}`, '');
   if (base.stamps.length === 0 && base.otherRenderedFiles.length === 0) {
     out.push('No stamp or rendered file changed.', '');
   } else {
@@ -165,9 +182,20 @@ function baseSection(view: FleetView, limits: Limits): string[] {
     const table = [
       '| Stamp | Change | Rendered files changed |',
       '| --- | --- | --- |',
-      ...rows.map((s) => `| ${cell(s.name)} | ${s.change} | ${fileList(s.renderedFiles.map((f) => `${f.change} ${codeSpan(f.path)}`), limits)} |`),
+      ...rows.map(
+        (s) =>
+          `| ${cell(s.name)} | ${s.change} | ${fileList(
+            s.renderedFiles.map((f) => `${f.change} ${codeSpan(f.path)}`),
+            limits,
+          )} |`,
+      ),
       ...(base.otherRenderedFiles.length > 0
-        ? [`| (fleet-wide) | rendered | ${fileList(base.otherRenderedFiles.map((f) => `${f.change} ${codeSpan(f.path)}`), limits)} |`]
+        ? [
+            `| (fleet-wide) | rendered | ${fileList(
+              base.otherRenderedFiles.map((f) => `${f.change} ${codeSpan(f.path)}`),
+              limits,
+            )} |`,
+          ]
         : []),
       ...(base.stamps.length > rows.length ? ['', `${plural(base.stamps.length - rows.length, 'more stamp')} changed.`] : []),
     ];

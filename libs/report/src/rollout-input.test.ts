@@ -20,7 +20,8 @@ function stateWith(promoted: Record<string, string>, extra: Partial<RolloutState
   };
 }
 
-const statusOf = (loaded: LoadedFleet, state: RolloutState | undefined, health: HealthReport) => rolloutStatusFrom({ fleet: fleetView(loaded), state, health, now: NOW });
+const statusOf = (loaded: LoadedFleet, state: RolloutState | undefined, health: HealthReport) =>
+  rolloutStatusFrom({ fleet: fleetView(loaded), state, health, now: NOW });
 
 describe('rolloutStatusFrom', () => {
   it('is undefined without rollout state', () => {
@@ -29,8 +30,16 @@ describe('rolloutStatusFrom', () => {
 
   it('marks a wave baking until its bake time (fleet default 60 min) has passed since its last promotion, then promoted', () => {
     const loaded = fleetWith(4);
-    const names = loaded.stamps.map((s) => s.stamp).sort((a, b) => a.spec.wave - b.spec.wave).map((s) => s.metadata.name);
-    const state = stateWith({ [names[0]!]: '2026-11-28T10:00:00Z', [names[1]!]: '2026-11-28T10:00:00Z', [names[2]!]: '2026-11-28T11:20:00Z', [names[3]!]: '2026-11-28T11:30:00Z' });
+    const names = loaded.stamps
+      .map((s) => s.stamp)
+      .sort((a, b) => a.spec.wave - b.spec.wave)
+      .map((s) => s.metadata.name);
+    const state = stateWith({
+      [names[0]!]: '2026-11-28T10:00:00Z',
+      [names[1]!]: '2026-11-28T10:00:00Z',
+      [names[2]!]: '2026-11-28T11:20:00Z',
+      [names[3]!]: '2026-11-28T11:30:00Z',
+    });
     const status = statusOf(loaded, state, NO_HEALTH)!;
     expect(status.targetVersion).toBe('1.5.0');
     expect(status.waves).toEqual([
@@ -46,7 +55,11 @@ describe('rolloutStatusFrom', () => {
     const health: HealthReport = { source: 'test', stamps: Object.fromEntries(names.map((n) => [n, { ready: true, version: '1.5.0' }])) };
     const status = statusOf(loaded, stateWith(Object.fromEntries(names.map((n) => [n, '2026-11-28T11:30:00Z']))), health)!;
     expect(status.waves[0]).toMatchObject({ wave: 0, state: 'baking' });
-    expect(status.waves[1]).toMatchObject({ wave: 1, state: 'waiting', reason: expect.stringContaining('bakes until 2026-11-28T12:30:00.000Z') });
+    expect(status.waves[1]).toMatchObject({
+      wave: 1,
+      state: 'waiting',
+      reason: expect.stringContaining('bakes until 2026-11-28T12:30:00.000Z'),
+    });
   });
 
   it('marks the wave a halt names as halted, with the reason', () => {
@@ -74,7 +87,11 @@ describe('observationsFrom', () => {
     const [a, b, c, d] = loaded.stamps.map((s) => s.stamp.metadata.name).sort();
     const health: HealthReport = {
       source: 'x',
-      stamps: { [b!]: { ready: false, version: '1.4.0', detail: 'CrashLoopBackOff' }, [a!]: { ready: true, version: '1.4.0' }, [d!]: { ready: true, version: '1.3.0' } },
+      stamps: {
+        [b!]: { ready: false, version: '1.4.0', detail: 'CrashLoopBackOff' },
+        [a!]: { ready: true, version: '1.4.0' },
+        [d!]: { ready: true, version: '1.3.0' },
+      },
       unknown: { [c!]: 'timeout' },
     };
     const decision = decideRollout({ fleet: fleetView(loaded), state: undefined, health, now: NOW });

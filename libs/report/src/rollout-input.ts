@@ -53,7 +53,8 @@ export function rolloutStatusFrom(input: DecisionInput): RolloutStatusInput | un
   const next = planPromotion(input);
   const { decision } = next;
   const waves: WaveStatusInput[] = decision.waves.map((w) => {
-    if (w.state === 'halted') return { wave: w.wave, state: 'halted', ...(input.state?.halted ? { reason: input.state.halted.reason } : {}) };
+    if (w.state === 'halted')
+      return { wave: w.wave, state: 'halted', ...(input.state?.halted ? { reason: input.state.halted.reason } : {}) };
     if (w.state === 'baking') return { wave: w.wave, state: 'baking', bakeEndsAt: w.bakeEndsAt! };
     const isNext = next.wave === w.wave && next.action !== 'promoted' && (w.state === 'waiting' || w.state === 'promoting');
     return { wave: w.wave, state: w.state, ...(isNext ? { reason: next.reason } : {}) };

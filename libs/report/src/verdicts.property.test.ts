@@ -2,7 +2,16 @@
 // fleets, rollout histories (with and without landed commits) and health: they all read one decision.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { planDrift, planHalt, planPromotion, newRolloutState, type HealthReport, type Landing, type RolloutState, type StampHealth } from '@stampyard/rollout';
+import {
+  planDrift,
+  planHalt,
+  planPromotion,
+  newRolloutState,
+  type HealthReport,
+  type Landing,
+  type RolloutState,
+  type StampHealth,
+} from '@stampyard/rollout';
 import { aRolloutFleet, applyChanges, minutes } from '@stampyard/rollout/testing';
 import { rolloutStatusFrom } from './rollout-input.ts';
 
@@ -45,7 +54,11 @@ describe('one verdict per wave', () => {
       fc.property(scenario, (s) => {
         let fleet = aRolloutFleet(s.count, {
           waves: s.waves,
-          policy: { bakeMinutes: { default: s.bake, waves: {} }, ...(s.batch ? { maxStampsPerStep: s.batch } : {}), onFailure: s.onFailure },
+          policy: {
+            bakeMinutes: { default: s.bake, waves: {} },
+            ...(s.batch ? { maxStampsPerStep: s.batch } : {}),
+            onFailure: s.onFailure,
+          },
         });
         let state: RolloutState = { ...newRolloutState('1.5.0', T0), revision: 1 };
         let now = T0;
@@ -71,7 +84,12 @@ describe('one verdict per wave', () => {
           if (dryRun.state) {
             state = dryRun.state;
             fleet = applyChanges(fleet, dryRun.changes);
-            if (step.landAfter !== undefined) landings.push({ at: minutes(now, step.landAfter).toISOString(), revision: state.revision, startedAt: state.target.startedAt });
+            if (step.landAfter !== undefined)
+              landings.push({
+                at: minutes(now, step.landAfter).toISOString(),
+                revision: state.revision,
+                startedAt: state.target.startedAt,
+              });
           }
         }
       }),

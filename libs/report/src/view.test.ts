@@ -15,14 +15,21 @@ describe('buildFleetView', () => {
     expect(plain.stamps.find((s) => s.name === name)!.straggler).toBe(false);
     const flagged = buildFleetView({
       ...input,
-      drift: [...(input.drift ?? []), { stamp: name, kind: 'straggler', severity: 'error', message: 'wave 0 runs 1.4.0 while wave 1 already runs 1.5.0' }],
+      drift: [
+        ...(input.drift ?? []),
+        { stamp: name, kind: 'straggler', severity: 'error', message: 'wave 0 runs 1.4.0 while wave 1 already runs 1.5.0' },
+      ],
     });
     expect(flagged.stamps.find((s) => s.name === name)!.straggler).toBe(true);
   });
 
   it('shows the halted wave, the zone above 80% and the straggler', () => {
     const view = buildFleetView(aTroubledFleetInput());
-    expect(view.waves.map((w) => [w.wave, w.state])).toEqual([[0, 'promoted'], [1, 'halted'], [2, 'waiting']]);
+    expect(view.waves.map((w) => [w.wave, w.state])).toEqual([
+      [0, 'promoted'],
+      [1, 'halted'],
+      [2, 'waiting'],
+    ]);
     expect(view.waves[1]!.reason).toContain('stamp-eu-2 is unhealthy');
     const eu = view.zones.find((z) => z.zone === 'eu')!;
     expect(eu.capacityUnits).toBe(250);
@@ -99,7 +106,10 @@ describe('buildFleetView', () => {
   });
 
   it('has no warning for a zone with room', () => {
-    const fleet = toLoadedFleet({ stamps: [aStamp({ name: 's1', capacity: 100 })], tenantFiles: [[aTenant({ id: 'a', weight: 10, stamp: 's1' })]] });
+    const fleet = toLoadedFleet({
+      stamps: [aStamp({ name: 's1', capacity: 100 })],
+      tenantFiles: [[aTenant({ id: 'a', weight: 10, stamp: 's1' })]],
+    });
     expect(buildFleetView({ fleet, now: FIXTURE_NOW }).zones.find((z) => z.zone === 'eu')!.warnings).toEqual([]);
   });
 
@@ -116,9 +126,13 @@ describe('buildFleetView', () => {
   it('accounts for every placed unit and every tenant, whatever the placement', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ stamp: fc.integer({ min: -1, max: 3 }), weight: fc.integer({ min: 1, max: 10 }), suspended: fc.boolean() }), { maxLength: 30 }),
+        fc.array(fc.record({ stamp: fc.integer({ min: -1, max: 3 }), weight: fc.integer({ min: 1, max: 10 }), suspended: fc.boolean() }), {
+          maxLength: 30,
+        }),
         (picks) => {
-          const stamps = ['westeurope', 'northeurope', 'eastus', 'westus2'].map((region, i) => aStamp({ name: `s${i}`, region, capacity: 400 }));
+          const stamps = ['westeurope', 'northeurope', 'eastus', 'westus2'].map((region, i) =>
+            aStamp({ name: `s${i}`, region, capacity: 400 }),
+          );
           const tenants = picks.map((p, i) =>
             aTenant({
               id: `t${i}`,
@@ -194,13 +208,24 @@ describe('the fleet view for people (#13)', () => {
     const view = buildFleetView(input);
     const s = view.stamps[0]!;
     expect(renderMarkdown(view)).toContain(`| ${s.tenantCount} | ${s.usedUnits}/${s.capacityUnits} units |`);
-    expect(renderHtml(view)).toContain(`<span class="load">${s.tenantCount} tenant${s.tenantCount === 1 ? '' : 's'} · ${s.usedUnits}/${s.capacityUnits} units</span>`);
+    expect(renderHtml(view)).toContain(
+      `<span class="load">${s.tenantCount} tenant${s.tenantCount === 1 ? '' : 's'} · ${s.usedUnits}/${s.capacityUnits} units</span>`,
+    );
   });
 
   it('escapes links, images, mentions and HTML that come from file content', () => {
     const view = buildFleetView({
       ...input,
-      rollout: { targetVersion: '1.5.0', waves: [{ wave: 1, state: 'halted', reason: '![pwn](https://evil.example/x.png) [click](https://evil.example) @octocat <script>alert(1)</script>' }] },
+      rollout: {
+        targetVersion: '1.5.0',
+        waves: [
+          {
+            wave: 1,
+            state: 'halted',
+            reason: '![pwn](https://evil.example/x.png) [click](https://evil.example) @octocat <script>alert(1)</script>',
+          },
+        ],
+      },
     });
     const text = renderMarkdown(view);
     expect(text).not.toMatch(/!\[pwn\]|\[click\]\(|@octocat|<script|https:\/\/evil/);

@@ -52,7 +52,11 @@ export function buildFleetView(input: FleetViewInput): FleetView {
   // Without rollout state, the target is the newest release some stamp declares (the catalog holds every declared version).
   const declaredVersions = new Set(stamps.map((s) => s.spec.version));
   const targetVersion =
-    input.rollout?.targetVersion ?? sortedReleases(spec).map((r) => r.version).filter((v) => declaredVersions.has(v)).pop();
+    input.rollout?.targetVersion ??
+    sortedReleases(spec)
+      .map((r) => r.version)
+      .filter((v) => declaredVersions.has(v))
+      .pop();
   const waveNumbers = [...new Set(stamps.map((s) => s.spec.wave))].sort((a, b) => a - b);
   const runsTarget = (declared: string, obs?: StampObservation) =>
     declared === targetVersion && (obs?.observedVersion === undefined || obs.observedVersion === targetVersion);
@@ -114,7 +118,9 @@ export function buildFleetView(input: FleetViewInput): FleetView {
       tenantCount: load.count,
       // Behind the target in a wave that has it, or behind while a later wave runs it (drift's straggler).
       // An excluded stamp stays behind on purpose: shown as excluded, with its reason, never as a straggler.
-      straggler: excluded === undefined && (((state === 'promoted' || state === 'baking') && !runsTarget(s.spec.version, obs)) || driftStragglers.has(name)),
+      straggler:
+        excluded === undefined &&
+        (((state === 'promoted' || state === 'baking') && !runsTarget(s.spec.version, obs)) || driftStragglers.has(name)),
       driftErrors,
       ...(excluded !== undefined ? { excluded } : {}),
     };
@@ -137,19 +143,26 @@ export function buildFleetView(input: FleetViewInput): FleetView {
   for (const z of zones) for (const warning of z.warnings) alerts.push(`Zone ${z.zone}: ${warning}`);
   const stragglers = stampViews.filter((s) => s.straggler);
   if (stragglers.length > 0) {
-    alerts.push(`${stragglers.length} straggler stamp${stragglers.length === 1 ? '' : 's'} not on ${targetVersion}: ${listSome(stragglers.map((s) => s.name))}`);
+    alerts.push(
+      `${stragglers.length} straggler stamp${stragglers.length === 1 ? '' : 's'} not on ${targetVersion}: ${listSome(stragglers.map((s) => s.name))}`,
+    );
   }
   const unhealthy = stampViews.filter((s) => s.health === 'unhealthy' || s.health === 'degraded');
   if (unhealthy.length > 0) {
-    alerts.push(`${unhealthy.length} stamp${unhealthy.length === 1 ? '' : 's'} unhealthy or degraded: ${listSome(unhealthy.map((s) => s.name))}`);
+    alerts.push(
+      `${unhealthy.length} stamp${unhealthy.length === 1 ? '' : 's'} unhealthy or degraded: ${listSome(unhealthy.map((s) => s.name))}`,
+    );
   }
   // Each drift error by name: a count alone sends the reader looking.
   const driftErrors = drift.filter((d) => d.severity === 'error');
-  for (const d of driftErrors.slice(0, ALERTED_DRIFT_ERRORS)) alerts.push(`Drift error${d.stamp ? ` on ${d.stamp}` : ''} (${d.kind}): ${humanizeTimes(d.message, now)}`);
-  if (driftErrors.length > ALERTED_DRIFT_ERRORS) alerts.push(`${driftErrors.length - ALERTED_DRIFT_ERRORS} more drift errors; see Drift findings`);
-  const healthNote = input.healthSource === undefined
-    ? 'No health source: observed state is not shown. Add --health <file.json|flux|http> to see it.'
-    : input.healthProblem;
+  for (const d of driftErrors.slice(0, ALERTED_DRIFT_ERRORS))
+    alerts.push(`Drift error${d.stamp ? ` on ${d.stamp}` : ''} (${d.kind}): ${humanizeTimes(d.message, now)}`);
+  if (driftErrors.length > ALERTED_DRIFT_ERRORS)
+    alerts.push(`${driftErrors.length - ALERTED_DRIFT_ERRORS} more drift errors; see Drift findings`);
+  const healthNote =
+    input.healthSource === undefined
+      ? 'No health source: observed state is not shown. Add --health <file.json|flux|http> to see it.'
+      : input.healthProblem;
 
   return {
     fleetName: loaded.fleet.metadata.name,
@@ -180,17 +193,14 @@ function buildZones(input: FleetViewInput, stamps: readonly StampView[], tenants
   return zoneNames.map((zone) => {
     const inZone = stamps.filter((s) => s.zone === zone);
     const regionNames = [...new Set(inZone.map((s) => s.region))].sort();
-    const zoneTenants = tenants.filter((t) =>
-      t.stamp !== undefined ? zoneOfStamp.get(t.stamp) === zone : t.residency === zone,
-    );
+    const zoneTenants = tenants.filter((t) => (t.stamp !== undefined ? zoneOfStamp.get(t.stamp) === zone : t.residency === zone));
     const capacityUnits = inZone.reduce((n, s) => n + s.capacityUnits, 0);
     const usedUnits = inZone.reduce((n, s) => n + s.usedUnits, 0);
     const usedPercent = capacityUnits === 0 ? 0 : Math.round((usedUnits / capacityUnits) * 1000) / 10;
     const open = inZone.filter((s) => s.status === 'active' && s.dedicatedTo === undefined);
     const largestFreeUnits = open.reduce((m, s) => Math.max(m, s.capacityUnits - s.usedUnits), 0);
     const unplaced = zoneTenants.filter((t) => t.stamp === undefined && t.status === 'active');
-    const weightsOf = (list: readonly Tenant[]) =>
-      list.filter((t) => t.isolation === 'shared').reduce((m, t) => Math.max(m, t.weight), 0);
+    const weightsOf = (list: readonly Tenant[]) => list.filter((t) => t.isolation === 'shared').reduce((m, t) => Math.max(m, t.weight), 0);
     const largestTenantWeight = unplaced.length > 0 ? weightsOf(unplaced) : weightsOf(zoneTenants.filter((t) => t.status === 'active'));
     const warnings: string[] = [];
     if (usedPercent > ZONE_WARNING_PERCENT) {

@@ -39,8 +39,16 @@ const HISTORY_START = '2026-11-02T08:00:00Z';
 const exec = promisify(execFile);
 
 async function git(root: string, args: readonly string[], date: string): Promise<void> {
-  const who = { GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@example.com', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@example.com' };
-  await exec('git', ['-C', root, ...args], { env: { ...process.env, ...who, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date }, maxBuffer: 64 * 1024 * 1024 });
+  const who = {
+    GIT_AUTHOR_NAME: 'bench',
+    GIT_AUTHOR_EMAIL: 'bench@example.com',
+    GIT_COMMITTER_NAME: 'bench',
+    GIT_COMMITTER_EMAIL: 'bench@example.com',
+  };
+  await exec('git', ['-C', root, ...args], {
+    env: { ...process.env, ...who, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date },
+    maxBuffer: 64 * 1024 * 1024,
+  });
 }
 const RUNS = 7;
 const now = new Date('2026-11-02T12:00:00Z');
@@ -108,7 +116,10 @@ try {
       await time(() => renderRolloutPlan(planRollout({ fleet, state, health, now, target: '1.5.0' }), 'text')),
       await time(async () => {
         const ctx = await load();
-        return renderRolloutPlan(planRollout({ fleet: ctx.view, state: ctx.state, health: NO_HEALTH, now, landings: ctx.landings, target: '1.5.0' }), 'text');
+        return renderRolloutPlan(
+          planRollout({ fleet: ctx.view, state: ctx.state, health: NO_HEALTH, now, landings: ctx.landings, target: '1.5.0' }),
+          'text',
+        );
       }),
     ],
     [
@@ -116,20 +127,39 @@ try {
       await time(() => renderPromotion(planPromotion({ fleet, state, health, now }), 'json')),
       await time(async () => {
         const ctx = await load();
-        return renderPromotion(planPromotion({ fleet: ctx.view, state: ctx.state, health: await loadHealth(), now, landings: ctx.landings }), 'json');
+        return renderPromotion(
+          planPromotion({ fleet: ctx.view, state: ctx.state, health: await loadHealth(), now, landings: ctx.landings }),
+          'json',
+        );
       }),
     ],
     [
       'rollout history',
-      await time(async () => renderRolloutHistory(planRolloutHistory(await readFileVersions(gitRunner(repo.root), 'rollout.yaml')), 'json')),
-      await time(async () => renderRolloutHistory(planRolloutHistory(await readFileVersions(gitRunner(repo.root), 'rollout.yaml')), 'json')),
+      await time(async () =>
+        renderRolloutHistory(planRolloutHistory(await readFileVersions(gitRunner(repo.root), 'rollout.yaml')), 'json'),
+      ),
+      await time(async () =>
+        renderRolloutHistory(planRolloutHistory(await readFileVersions(gitRunner(repo.root), 'rollout.yaml')), 'json'),
+      ),
     ],
     [
       'drift (no re-render)',
-      await time(() => renderDrift(planDrift({ spec, stamps: fleet.stamps, state, health, rendered: { stale: [], missing: [], extra: [] }, now }), 'json')),
+      await time(() =>
+        renderDrift(planDrift({ spec, stamps: fleet.stamps, state, health, rendered: { stale: [], missing: [], extra: [] }, now }), 'json'),
+      ),
       await time(async () => {
         const ctx = await load();
-        return renderDrift(planDrift({ spec: ctx.view.spec, stamps: ctx.view.stamps, ...(ctx.state ? { state: ctx.state } : {}), health: await loadHealth(), now, landings: ctx.landings }), 'json');
+        return renderDrift(
+          planDrift({
+            spec: ctx.view.spec,
+            stamps: ctx.view.stamps,
+            ...(ctx.state ? { state: ctx.state } : {}),
+            health: await loadHealth(),
+            now,
+            landings: ctx.landings,
+          }),
+          'json',
+        );
       }),
     ],
   ];
@@ -138,7 +168,9 @@ try {
   const ms = (t: { median: number; max: number }) => `${t.median.toFixed(1)} ms (max ${t.max.toFixed(1)})`;
   const table = [
     `rollout benchmark: ${STAMPS} stamps, 5 waves, ${HISTORY} rollout commits in git, mid-rollout (promote would say: ${step.action}); median of ${RUNS} runs after 2 warm-ups; target < 1000 ms each`,
-    `machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (figures above ~1 per core are inflated by other work)`,
+    `machine: ${cpus().length} cores, load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} (figures above ~1 per core are inflated by other work)`,
     '',
     '| command | pure planner | read + parse + plan + render |',
     '| --- | --- | --- |',
@@ -147,7 +179,9 @@ try {
   console.log(table.join('\n'));
   const slow = rows.filter(([, , full]) => full.median >= 1000);
   if (slow.length > 0) {
-    console.log(`\nover the 1 s target on this run: ${slow.map(([n]) => n).join(', ')} (the time is stamp-spec's read and parse of 1000 stamp files; the planners above take milliseconds)`);
+    console.log(
+      `\nover the 1 s target on this run: ${slow.map(([n]) => n).join(', ')} (the time is stamp-spec's read and parse of 1000 stamp files; the planners above take milliseconds)`,
+    );
   }
 } finally {
   await repo.cleanup();

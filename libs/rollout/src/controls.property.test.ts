@@ -13,7 +13,13 @@ const TARGET = '1.5.0';
 type Observed = 'converged' | 'unready' | 'unknown' | 'old' | 'other' | 'failed';
 
 const command = fc.oneof(
-  fc.record({ kind: fc.constant('promote' as const), observed: fc.array(fc.constantFrom<Observed>('converged', 'converged', 'converged', 'unready', 'unknown', 'old', 'other', 'failed'), { minLength: 12, maxLength: 12 }) }),
+  fc.record({
+    kind: fc.constant('promote' as const),
+    observed: fc.array(fc.constantFrom<Observed>('converged', 'converged', 'converged', 'unready', 'unknown', 'old', 'other', 'failed'), {
+      minLength: 12,
+      maxLength: 12,
+    }),
+  }),
   fc.record({ kind: fc.constant('approve' as const), wave: fc.nat(3) }),
   fc.record({ kind: fc.constant('exclude' as const), stamp: fc.nat(11) }),
   fc.record({ kind: fc.constant('include' as const), stamp: fc.nat(11) }),
@@ -29,7 +35,12 @@ const scenario = fc.record({
 });
 
 /** What the health source reports for each stamp, by the step's draw. */
-function healthFor(names: readonly string[], declared: (name: string) => string, state: RolloutState, observed: readonly Observed[]): HealthReport {
+function healthFor(
+  names: readonly string[],
+  declared: (name: string) => string,
+  state: RolloutState,
+  observed: readonly Observed[],
+): HealthReport {
   const stamps: Record<string, StampHealth> = {};
   names.forEach((name, i) => {
     const o = observed[i % observed.length]!;
@@ -92,13 +103,16 @@ describe('control properties', () => {
               expect(observed?.ready === true && observed.version === TARGET && observed.failure === undefined).toBe(true);
             }
             // ... and so is every stamp of this wave that already runs the target (batches).
-            for (const same of fleet.stamps.filter((x) => x.spec.wave === wave && x.spec.version === TARGET && !Object.hasOwn(state.excluded, x.metadata.name))) {
+            for (const same of fleet.stamps.filter(
+              (x) => x.spec.wave === wave && x.spec.version === TARGET && !Object.hasOwn(state.excluded, x.metadata.name),
+            )) {
               const observed = health.stamps[same.metadata.name];
               expect(observed?.ready === true && observed.version === TARGET && observed.failure === undefined).toBe(true);
             }
           }
           if (plan.action === 'complete') {
-            for (const x of fleet.stamps.filter((y) => !Object.hasOwn(state.excluded, y.metadata.name))) expect(x.spec.version).toBe(TARGET);
+            for (const x of fleet.stamps.filter((y) => !Object.hasOwn(state.excluded, y.metadata.name)))
+              expect(x.spec.version).toBe(TARGET);
           }
           if (plan.state) state = plan.state;
           fleet = applyChanges(fleet, plan.changes);

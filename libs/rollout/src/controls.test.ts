@@ -13,17 +13,49 @@ const complete: RolloutState = { ...started, phase: 'complete', completedAt: T0.
 
 describe('control refusals name what is wrong and the fix', () => {
   const cases: { name: string; run: () => ReturnType<typeof planApprove>; expectedError: RegExp }[] = [
-    { name: 'approve without a rollout', run: () => planApprove(fleet, undefined, { wave: 2, by: 'a' }, T0), expectedError: /no rollout in progress; nothing to approve/ },
-    { name: 'approve after completion', run: () => planApprove(fleet, complete, { wave: 2, by: 'a' }, T0), expectedError: /no rollout in progress/ },
-    { name: 'approve a wave that needs none', run: () => planApprove(fleet, started, { wave: 1, by: 'a' }, T0), expectedError: /wave 1 needs no approval: fleet.yaml rollout.approval.waves lists 2/ },
-    { name: 'approve a wave without stamps', run: () => planApprove(fleet, started, { wave: 9, by: 'a' }, T0), expectedError: /wave 9 has no stamps; the fleet's waves are 0, 1, 2/ },
-    { name: 'approve without a name', run: () => planApprove(fleet, started, { wave: 2, by: ' ' }, T0), expectedError: /--by: name who approves/ },
+    {
+      name: 'approve without a rollout',
+      run: () => planApprove(fleet, undefined, { wave: 2, by: 'a' }, T0),
+      expectedError: /no rollout in progress; nothing to approve/,
+    },
+    {
+      name: 'approve after completion',
+      run: () => planApprove(fleet, complete, { wave: 2, by: 'a' }, T0),
+      expectedError: /no rollout in progress/,
+    },
+    {
+      name: 'approve a wave that needs none',
+      run: () => planApprove(fleet, started, { wave: 1, by: 'a' }, T0),
+      expectedError: /wave 1 needs no approval: fleet.yaml rollout.approval.waves lists 2/,
+    },
+    {
+      name: 'approve a wave without stamps',
+      run: () => planApprove(fleet, started, { wave: 9, by: 'a' }, T0),
+      expectedError: /wave 9 has no stamps; the fleet's waves are 0, 1, 2/,
+    },
+    {
+      name: 'approve without a name',
+      run: () => planApprove(fleet, started, { wave: 2, by: ' ' }, T0),
+      expectedError: /--by: name who approves/,
+    },
     { name: 'exclude an unknown stamp', run: () => planExclude(fleet, started, 'nope', 'r', T0), expectedError: /no stamp named 'nope'/ },
     { name: 'exclude without a reason', run: () => planExclude(fleet, started, w0a, ' ', T0), expectedError: /--reason: say why/ },
-    { name: 'exclude a stamp named constructor', run: () => planExclude(fleet, started, 'constructor', 'r', T0), expectedError: /no stamp named 'constructor'/ },
-    { name: 'include a stamp that is not excluded', run: () => planInclude(fleet, started, w0a, T0), expectedError: /is not excluded from the rollout of 1\.5\.0; no stamp is/ },
+    {
+      name: 'exclude a stamp named constructor',
+      run: () => planExclude(fleet, started, 'constructor', 'r', T0),
+      expectedError: /no stamp named 'constructor'/,
+    },
+    {
+      name: 'include a stamp that is not excluded',
+      run: () => planInclude(fleet, started, w0a, T0),
+      expectedError: /is not excluded from the rollout of 1\.5\.0; no stamp is/,
+    },
     { name: 'abort without a rollout', run: () => planAbort(fleet, undefined, {}, T0), expectedError: /nothing to abort/ },
-    { name: 'abort a complete rollout', run: () => planAbort(fleet, complete, {}, T0), expectedError: /already complete; nothing to abort/ },
+    {
+      name: 'abort a complete rollout',
+      run: () => planAbort(fleet, complete, {}, T0),
+      expectedError: /already complete; nothing to abort/,
+    },
   ];
   it.each(cases)('$name', ({ run, expectedError }) => {
     const result = run();
@@ -53,10 +85,22 @@ describe('control refusals name what is wrong and the fix', () => {
 });
 
 describe('combineHealth', () => {
-  const flux = { source: 'flux', stamps: { a: { ready: true, version: '1.5.0' }, b: { ready: true, version: '1.5.0' }, c: { ready: false, version: '1.5.0' }, d: { ready: true, version: '1.5.0' } } };
+  const flux = {
+    source: 'flux',
+    stamps: {
+      a: { ready: true, version: '1.5.0' },
+      b: { ready: true, version: '1.5.0' },
+      c: { ready: false, version: '1.5.0' },
+      d: { ready: true, version: '1.5.0' },
+    },
+  };
   const prometheus = {
     source: 'prometheus',
-    stamps: { a: { ready: true, detail: 'analysis e on a: 0 is within max 0.1' }, c: { ready: false, failure: 'analysis e on c: 1 is above the max 0.1' }, d: { ready: true } },
+    stamps: {
+      a: { ready: true, detail: 'analysis e on a: 0 is within max 0.1' },
+      c: { ready: false, failure: 'analysis e on c: 1 is above the max 0.1' },
+      d: { ready: true },
+    },
     unknown: { b: 'analysis e on b: no data' },
   };
   it('requires every source: version from the one that knows it, unknown from any, failure from any', () => {
@@ -76,14 +120,26 @@ describe('combineHealth', () => {
     expect(combined.stamps['a']).toMatchObject({ failure: 'x: crash' });
     expect(combined.stamps['b']).toMatchObject({ version: 'mixed(1.4.0,1.5.0)' });
     // A stamp one source does not list is unknown, naming that source.
-    expect(combineHealth([{ source: 'x', stamps: {} }, { source: 'y', stamps: { c: { ready: true, version: '1.5.0' } } }]).unknown?.['c']).toBe('x: not in x');
+    expect(
+      combineHealth([
+        { source: 'x', stamps: {} },
+        { source: 'y', stamps: { c: { ready: true, version: '1.5.0' } } },
+      ]).unknown?.['c'],
+    ).toBe('x: not in x');
   });
 });
 
 describe('planRolloutHistory', () => {
   it('groups rollout.yaml versions by rollout and keeps every halt, even ones later versions dropped', () => {
-    const first = serializeRolloutState({ ...started, history: [{ at: '2026-11-02T01:00:00.000Z', event: 'halted', message: 'stamp-eu-1 failed' }] });
-    const second = serializeRolloutState({ ...started, phase: 'aborted', history: [{ at: '2026-11-02T02:00:00.000Z', event: 'aborted', message: 'aborted' }] });
+    const first = serializeRolloutState({
+      ...started,
+      history: [{ at: '2026-11-02T01:00:00.000Z', event: 'halted', message: 'stamp-eu-1 failed' }],
+    });
+    const second = serializeRolloutState({
+      ...started,
+      phase: 'aborted',
+      history: [{ at: '2026-11-02T02:00:00.000Z', event: 'aborted', message: 'aborted' }],
+    });
     const next = serializeRolloutState({ ...newRolloutState('1.6.0', new Date('2026-11-03T00:00:00Z')), revision: 3 });
     const history = planRolloutHistory([
       { sha: 'a1', at: '2026-11-02T00:00:00Z', text: first },

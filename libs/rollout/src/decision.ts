@@ -98,7 +98,13 @@ export interface WaveDecision {
 export type NextAction =
   | { readonly kind: 'idle' }
   | { readonly kind: 'promote'; readonly wave: number; readonly changes: readonly VersionChange[]; readonly remainingInWave: number }
-  | { readonly kind: 'wait'; readonly wave: number | null; readonly nextWave: number | null; readonly blockers: readonly Blocker[]; readonly until?: string }
+  | {
+      readonly kind: 'wait';
+      readonly wave: number | null;
+      readonly nextWave: number | null;
+      readonly blockers: readonly Blocker[];
+      readonly until?: string;
+    }
   | { readonly kind: 'frozen'; readonly until: string; readonly reason: string }
   | { readonly kind: 'halt'; readonly failures: readonly string[]; readonly wave: number | null; readonly rollback: boolean }
   | { readonly kind: 'complete' }
@@ -153,13 +159,20 @@ export function decideRollout(input: DecisionInput): RolloutDecision {
   const excluded = new Map(state ? Object.entries(state.excluded) : []);
   const deadlineMs = policy.progressDeadlineMinutes * 60_000;
   for (const { stamps } of waves) {
-    for (const s of stamps) stampDecisions.set(s.metadata.name, decideStamp(s, state, records, excluded.get(s.metadata.name)?.reason ?? null, health, landings, deadlineMs, now));
+    for (const s of stamps)
+      stampDecisions.set(
+        s.metadata.name,
+        decideStamp(s, state, records, excluded.get(s.metadata.name)?.reason ?? null, health, landings, deadlineMs, now),
+      );
   }
 
   const haltedWave = state ? waveOfHalt(state, waves, records) : null;
   const waveDecisions: WaveDecision[] = waves.map(({ wave, stamps }) => {
     const bakeMinutes = bakeMinutesFor(policy, wave);
-    const starts = stamps.map((s) => stampDecisions.get(s.metadata.name)!.bakeStartsAt).filter((t): t is string => t !== null).map(Date.parse);
+    const starts = stamps
+      .map((s) => stampDecisions.get(s.metadata.name)!.bakeStartsAt)
+      .filter((t): t is string => t !== null)
+      .map(Date.parse);
     const bakeStart = starts.length > 0 ? Math.max(...starts) : null;
     const bakeEnd = bakeStart === null ? null : bakeStart + bakeMinutes * 60_000;
     const onTarget = stamps.filter((s) => s.spec.version === target).length;
@@ -168,7 +181,8 @@ export function decideRollout(input: DecisionInput): RolloutDecision {
     const promoted = starts.length > 0;
     let waveState: WaveState;
     if ((phase === 'halted' || phase === 'rolled-back') && wave === haltedWave) waveState = 'halted';
-    else if (target !== null && included.every((s) => s.spec.version === target)) waveState = bakeEnd !== null && phase !== 'complete' && bakeEnd > now.getTime() ? 'baking' : 'promoted';
+    else if (target !== null && included.every((s) => s.spec.version === target))
+      waveState = bakeEnd !== null && phase !== 'complete' && bakeEnd > now.getTime() ? 'baking' : 'promoted';
     else waveState = onTarget > 0 ? 'promoting' : 'waiting';
     return {
       wave,
@@ -183,7 +197,10 @@ export function decideRollout(input: DecisionInput): RolloutDecision {
     };
   });
 
-  const next = state === undefined ? ({ kind: 'idle' } as const) : nextAction(input, state, phase as RolloutPhase, waves, waveDecisions, stampDecisions, haltedWave);
+  const next =
+    state === undefined
+      ? ({ kind: 'idle' } as const)
+      : nextAction(input, state, phase as RolloutPhase, waves, waveDecisions, stampDecisions, haltedWave);
   const withBlockers = waveDecisions.map((w) => {
     if (next.kind === 'wait' && next.nextWave === w.wave) return { ...w, blockers: next.blockers };
     if (next.kind === 'blocked' && next.wave === w.wave) return { ...w, blockers: next.blockers };
@@ -255,8 +272,14 @@ function decideStamp(
 }
 
 /** The wave a halt concerns: the one its headline event names, else the last wave this rollout promoted into, else the first pending. */
-function waveOfHalt(state: RolloutState, waves: readonly { wave: number; stamps: Stamp[] }[], records: ReadonlyMap<string, RolloutStampRecord>): number | null {
-  const headline = state.halted ? state.history.find((e) => e.event === 'halted' && e.at === state.halted!.at && e.wave !== undefined) : undefined;
+function waveOfHalt(
+  state: RolloutState,
+  waves: readonly { wave: number; stamps: Stamp[] }[],
+  records: ReadonlyMap<string, RolloutStampRecord>,
+): number | null {
+  const headline = state.halted
+    ? state.history.find((e) => e.event === 'halted' && e.at === state.halted!.at && e.wave !== undefined)
+    : undefined;
   if (headline?.wave !== undefined) return headline.wave;
   const promotedWaves = waves.filter((w) => w.stamps.some((s) => records.has(s.metadata.name))).map((w) => w.wave);
   const firstPending = waves.find((w) => w.stamps.some((s) => s.spec.version !== state.target.version))?.wave;
@@ -288,7 +311,12 @@ function nextAction(
   const failures = [...stamps.values()].filter((s) => s.failure !== null);
   if (failures.length > 0) {
     const failedWaves = failures.map((s) => s.wave);
-    return { kind: 'halt', failures: failures.map((s) => s.failure!), wave: Math.min(...failedWaves), rollback: policy.onFailure === 'rollback' };
+    return {
+      kind: 'halt',
+      failures: failures.map((s) => s.failure!),
+      wave: Math.min(...failedWaves),
+      rollback: policy.onFailure === 'rollback',
+    };
   }
 
   // The latest bake end among waves already on the target, and the wave it belongs to.
@@ -322,9 +350,16 @@ function nextAction(
     unhealthy.push(...sameWave.map((s) => ({ wave, note: note(s) })));
     if (unhealthy.length > 0) return { kind: 'wait', wave: unhealthy[0]!.wave, nextWave: wave, blockers: healthBlockers() };
     // A wave that needs a person's approval waits for one recorded in this rollout's rollout.yaml.
-    const approval: Blocker[] = policy.approval.waves.includes(wave) && !state.approvals.some((a) => a.wave === wave) ? [{ kind: 'approval', wave }] : [];
+    const approval: Blocker[] =
+      policy.approval.waves.includes(wave) && !state.approvals.some((a) => a.wave === wave) ? [{ kind: 'approval', wave }] : [];
     if (gateEnd > now.getTime()) {
-      return { kind: 'wait', wave: gateWave, nextWave: wave, blockers: [{ kind: 'bake', wave: gateWave!, until: iso(gateEnd) }, ...approval], until: iso(gateEnd) };
+      return {
+        kind: 'wait',
+        wave: gateWave,
+        nextWave: wave,
+        blockers: [{ kind: 'bake', wave: gateWave!, until: iso(gateEnd) }, ...approval],
+        until: iso(gateEnd),
+      };
     }
     if (approval.length > 0) return { kind: 'wait', wave, nextWave: wave, blockers: approval };
     const problems = pending.flatMap((s) => {
@@ -342,7 +377,13 @@ function nextAction(
   }
   if (unhealthy.length > 0) return { kind: 'wait', wave: unhealthy[0]!.wave, nextWave: null, blockers: healthBlockers() };
   if (gateEnd > now.getTime()) {
-    return { kind: 'wait', wave: gateWave, nextWave: null, blockers: [{ kind: 'bake', wave: gateWave!, until: iso(gateEnd) }], until: iso(gateEnd) };
+    return {
+      kind: 'wait',
+      wave: gateWave,
+      nextWave: null,
+      blockers: [{ kind: 'bake', wave: gateWave!, until: iso(gateEnd) }],
+      until: iso(gateEnd),
+    };
   }
   return { kind: 'complete' };
 }

@@ -73,7 +73,12 @@ export function planDrift(input: DriftInput): DriftReport {
   for (const invalid of input.invalidStamps ?? []) add(invalid.stamp, 'invalid-stamp', 'error', invalid.message);
   for (const s of stamps) {
     if (!catalog.has(s.spec.version)) {
-      add(s.metadata.name, 'unknown-version', 'error', `declares ${s.spec.version}, which is not in the release catalog (${[...catalog].join(', ')}); add the release to fleet.yaml or set a listed version`);
+      add(
+        s.metadata.name,
+        'unknown-version',
+        'error',
+        `declares ${s.spec.version}, which is not in the release catalog (${[...catalog].join(', ')}); add the release to fleet.yaml or set a listed version`,
+      );
     }
   }
 
@@ -82,7 +87,12 @@ export function planDrift(input: DriftInput): DriftReport {
   const maxVersions = spec.rollout.drift.maxVersions;
   if (counts.size > maxVersions) {
     const list = [...counts.entries()].sort((a, b) => semver.compare(a[0], b[0])).map(([v, n]) => `${v} (${n})`);
-    add(null, 'too-many-versions', 'error', `the fleet runs ${counts.size} versions: ${list.join(', ')}; the policy allows ${maxVersions}. Finish or roll back a rollout`);
+    add(
+      null,
+      'too-many-versions',
+      'error',
+      `the fleet runs ${counts.size} versions: ${list.join(', ')}; the policy allows ${maxVersions}. Finish or roll back a rollout`,
+    );
   }
 
   const decision = decideRollout({ fleet: { spec, stamps }, state, health: health ?? NO_HEALTH, now, landings: input.landings ?? [] });
@@ -93,17 +103,29 @@ export function planDrift(input: DriftInput): DriftReport {
       if (s.observed === null || s.observed === s.declared) continue;
       if (findings.some((f) => f.stamp === s.name && f.kind === 'unplanned-version')) continue;
       const severity = s.converging ? 'warning' : 'error';
-      add(s.name, 'not-applied', severity, `the cluster runs ${s.observed} but stamps/${s.name}.yaml declares ${s.declared}${s.converging ? ' (promoted recently; Flux may still be applying it)' : '; check the Flux Kustomization'}`);
+      add(
+        s.name,
+        'not-applied',
+        severity,
+        `the cluster runs ${s.observed} but stamps/${s.name}.yaml declares ${s.declared}${s.converging ? ' (promoted recently; Flux may still be applying it)' : '; check the Flux Kustomization'}`,
+      );
     }
   }
 
   if (state !== undefined && isUnderWay(state)) {
-    const times = [state.target.startedAt, ...Object.values(state.stamps).map((r) => r.promotedAt), ...state.history.map((e) => e.at)].map(Date.parse);
+    const times = [state.target.startedAt, ...Object.values(state.stamps).map((r) => r.promotedAt), ...state.history.map((e) => e.at)].map(
+      Date.parse,
+    );
     const last = Math.max(...times);
     const minutes = Math.floor((now.getTime() - last) / 60_000);
     if (minutes > spec.rollout.drift.stallMinutes) {
       // A warning: a stalled rollout needs a person, but must not turn every unrelated pull request red.
-      add(null, 'stalled', 'warning', `the rollout of ${state.target.version} has made no progress for ${minutes} minutes (policy: ${spec.rollout.drift.stallMinutes})${state.halted ? `; it is halted: ${state.halted.reason}` : ''}`);
+      add(
+        null,
+        'stalled',
+        'warning',
+        `the rollout of ${state.target.version} has made no progress for ${minutes} minutes (policy: ${spec.rollout.drift.stallMinutes})${state.halted ? `; it is halted: ${state.halted.reason}` : ''}`,
+      );
     }
   }
 
@@ -121,12 +143,23 @@ export function planDrift(input: DriftInput): DriftReport {
     rendered.extra.forEach((p) => note(p, 'extra'));
     for (const [stamp, paths] of byStamp) {
       const shown = paths.sort().slice(0, 3).join(', ');
-      add(stamp, 'rendered-out-of-date', 'error', `${paths.length} rendered file(s) out of step with the stamp files: ${shown}${paths.length > 3 ? ', ...' : ''}; run npm run synth and commit the result`);
+      add(
+        stamp,
+        'rendered-out-of-date',
+        'error',
+        `${paths.length} rendered file(s) out of step with the stamp files: ${shown}${paths.length > 3 ? ', ...' : ''}; run npm run synth and commit the result`,
+      );
     }
   }
 
-  findings.sort((a, b) => (a.stamp ?? '').localeCompare(b.stamp ?? '') || a.kind.localeCompare(b.kind) || a.message.localeCompare(b.message));
-  return { ok: findings.every((f) => f.severity !== 'error'), findings, waves: decision.waves.map((w) => ({ wave: w.wave, state: w.state })) };
+  findings.sort(
+    (a, b) => (a.stamp ?? '').localeCompare(b.stamp ?? '') || a.kind.localeCompare(b.kind) || a.message.localeCompare(b.message),
+  );
+  return {
+    ok: findings.every((f) => f.severity !== 'error'),
+    findings,
+    waves: decision.waves.map((w) => ({ wave: w.wave, state: w.state })),
+  };
 }
 
 /**
@@ -136,7 +169,12 @@ export function planDrift(input: DriftInput): DriftReport {
  * on it in a wave the rollout has not reached; and, without rollout.yaml, a stamp above the version most
  * of the fleet declares.
  */
-function rolloutDrift(decision: RolloutDecision, state: RolloutState | undefined, stamps: readonly Stamp[], catalog: ReadonlySet<string>): DriftFinding[] {
+function rolloutDrift(
+  decision: RolloutDecision,
+  state: RolloutState | undefined,
+  stamps: readonly Stamp[],
+  catalog: ReadonlySet<string>,
+): DriftFinding[] {
   const out: DriftFinding[] = [];
   // A version missing from the catalog is reported as unknown-version already.
   const valid = (v: string) => semver.valid(v) !== null && catalog.has(v);
@@ -180,7 +218,8 @@ function rolloutDrift(decision: RolloutDecision, state: RolloutState | undefined
     const behindLaterWave = complete || s.wave < reached;
     let unplanned: string | undefined;
     if (record !== undefined) {
-      if (s.declared !== target && s.declared !== record.fromVersion) unplanned = `the rollout promoted it from ${record.fromVersion} to ${target}`;
+      if (s.declared !== target && s.declared !== record.fromVersion)
+        unplanned = `the rollout promoted it from ${record.fromVersion} to ${target}`;
     } else if (valid(s.declared) && valid(target) && semver.gt(s.declared, target) && !state.target.allowDowngrade) {
       unplanned = `it is above the rollout's target ${target}`;
     } else if (s.declared === target && !waveReached && decision.phase !== 'rolled-back') {
@@ -196,7 +235,14 @@ function rolloutDrift(decision: RolloutDecision, state: RolloutState | undefined
       continue;
     }
     const leftBehind = record === undefined || s.declared === record.fromVersion;
-    if (leftBehind && behindLaterWave && valid(s.declared) && valid(target) && semver.lt(s.declared, target) && decision.phase !== 'rolled-back') {
+    if (
+      leftBehind &&
+      behindLaterWave &&
+      valid(s.declared) &&
+      valid(target) &&
+      semver.lt(s.declared, target) &&
+      decision.phase !== 'rolled-back'
+    ) {
       out.push({
         stamp: s.name,
         kind: 'straggler',

@@ -15,7 +15,8 @@ async function git(cwd: string, args: string[], date: string) {
   await run('git', ['-C', cwd, ...args], { env: { ...process.env, ...who, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date } });
 }
 
-const rollout = (revision: number) => `kind: Rollout\nrevision: ${revision}\ntarget:\n  version: 1.5.0\n  startedAt: 2026-11-30T10:00:00.000Z\n`;
+const rollout = (revision: number) =>
+  `kind: Rollout\nrevision: ${revision}\ntarget:\n  version: 1.5.0\n  startedAt: 2026-11-30T10:00:00.000Z\n`;
 
 describe('readLandings (real git)', () => {
   it('lists first-parent commits that changed rollout.yaml, oldest first, with revision and rollout; merges count at merge time', async () => {

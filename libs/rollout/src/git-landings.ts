@@ -11,8 +11,11 @@ export type GitRunner = (args: readonly string[], stdin?: string) => Promise<str
 export function gitRunner(root: string, timeoutMs = 10_000): GitRunner {
   return (args, stdin) =>
     new Promise((resolve) => {
-      const child = execFile('git', ['-C', root, ...args], { timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' }, (error, stdout) =>
-        resolve(error ? undefined : stdout),
+      const child = execFile(
+        'git',
+        ['-C', root, ...args],
+        { timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' },
+        (error, stdout) => resolve(error ? undefined : stdout),
       );
       if (stdin !== undefined) child.stdin?.end(stdin);
     });

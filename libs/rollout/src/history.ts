@@ -52,7 +52,10 @@ export function planRolloutHistory(versions: readonly FileVersion[]): RolloutHis
     }
     const parsed = rolloutStateSchema.safeParse(data);
     if (!parsed.success) {
-      unreadable.push({ commit: version.sha, problem: parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(document)'}: ${i.message}`).join('; ') });
+      unreadable.push({
+        commit: version.sha,
+        problem: parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(document)'}: ${i.message}`).join('; '),
+      });
       continue;
     }
     const state = parsed.data;
@@ -65,11 +68,26 @@ export function planRolloutHistory(versions: readonly FileVersion[]): RolloutHis
     const last = snapshots.at(-1)!.state;
     const started = Date.parse(last.target.startedAt);
     const ownEvents = snapshots.flatMap((s) => s.state.history).filter((e) => Date.parse(e.at) >= started);
-    const halts = unique(ownEvents.filter((e) => e.event === 'halted').map((e) => ({ at: e.at, reason: e.message })), (h) => `${h.at} ${h.reason}`);
-    const approvals = unique(snapshots.flatMap((s) => s.state.approvals), (a) => `${a.wave} ${a.at}`);
+    const halts = unique(
+      ownEvents.filter((e) => e.event === 'halted').map((e) => ({ at: e.at, reason: e.message })),
+      (h) => `${h.at} ${h.reason}`,
+    );
+    const approvals = unique(
+      snapshots.flatMap((s) => s.state.approvals),
+      (a) => `${a.wave} ${a.at}`,
+    );
     const outcome = phaseOf(last);
-    const terminal = ownEvents.filter((e) => TERMINAL_EVENTS.has(e.event)).map((e) => e.at).sort().at(-1);
-    const finishedAt = outcome === 'complete' ? (last.completedAt ?? terminal ?? null) : outcome === 'aborted' || outcome === 'rolled-back' ? (terminal ?? null) : null;
+    const terminal = ownEvents
+      .filter((e) => TERMINAL_EVENTS.has(e.event))
+      .map((e) => e.at)
+      .sort()
+      .at(-1);
+    const finishedAt =
+      outcome === 'complete'
+        ? (last.completedAt ?? terminal ?? null)
+        : outcome === 'aborted' || outcome === 'rolled-back'
+          ? (terminal ?? null)
+          : null;
     return {
       version: last.target.version,
       startedAt: last.target.startedAt,
@@ -96,12 +114,14 @@ function unique<T>(items: readonly T[], key: (item: T) => string): T[] {
 /** The history as text, Markdown or JSON. */
 export function renderRolloutHistory(history: RolloutHistory, format: ResultFormat): string {
   if (format === 'json') return `${JSON.stringify(history, null, 2)}\n`;
-  const approvals = (r: RolloutHistoryEntry) => r.approvals.map((a) => `wave ${a.wave} by ${a.by} at ${a.at}${a.reason ? ` (${a.reason})` : ''}`).join('; ') || '-';
+  const approvals = (r: RolloutHistoryEntry) =>
+    r.approvals.map((a) => `wave ${a.wave} by ${a.by} at ${a.at}${a.reason ? ` (${a.reason})` : ''}`).join('; ') || '-';
   const halts = (r: RolloutHistoryEntry) => r.halts.map((h) => `${h.at}: ${h.reason}`).join('; ') || '-';
   const excluded = (r: RolloutHistoryEntry) => r.excluded.map((e) => `${e.stamp} (${e.reason})`).join(', ');
   if (format === 'markdown') {
     const rows = history.rollouts.map(
-      (r) => `| ${r.version} | ${r.startedAt} | ${r.finishedAt ?? '-'} | ${r.outcome} | ${halts(r).replaceAll('|', '\\|')} | ${approvals(r).replaceAll('|', '\\|')} |`,
+      (r) =>
+        `| ${r.version} | ${r.startedAt} | ${r.finishedAt ?? '-'} | ${r.outcome} | ${halts(r).replaceAll('|', '\\|')} | ${approvals(r).replaceAll('|', '\\|')} |`,
     );
     const body = rows.length ? rows.join('\n') : '| (no rollouts in the history of rollout.yaml) | | | | | |';
     return `### Rollout history\n\n| version | started | finished | outcome | halts | approvals |\n| --- | --- | --- | --- | --- | --- |\n${body}\n`;

@@ -35,14 +35,18 @@ function canReplace(state: RolloutState | undefined): boolean {
 export function startProblems(fleet: FleetView, state: RolloutState | undefined, version: string, options: StartOptions = {}): string[] {
   const release = findRelease(fleet.spec, version);
   if (!release) {
-    return [`${version} is not in the release catalog; use one of ${fleet.spec.releases.map((r) => r.version).join(', ')} or add it to fleet.yaml spec.releases`];
+    return [
+      `${version} is not in the release catalog; use one of ${fleet.spec.releases.map((r) => r.version).join(', ')} or add it to fleet.yaml spec.releases`,
+    ];
   }
   const problems: string[] = [];
   if (state && !canReplace(state)) {
     const halted = phaseOf(state) === 'halted';
     problems.push(
       `a rollout of ${state.target.version} is ${halted ? 'halted' : 'in progress'} (started ${state.target.startedAt}); ${
-        halted ? 'roll it back with `stampyard rollout rollback`, or resume it' : 'let it complete, or halt it and run `stampyard rollout rollback` first'
+        halted
+          ? 'roll it back with `stampyard rollout rollback`, or resume it'
+          : 'let it complete, or halt it and run `stampyard rollout rollback` first'
       }`,
     );
   }
@@ -53,7 +57,10 @@ export function startProblems(fleet: FleetView, state: RolloutState | undefined,
   }
   const higher = stamps.filter((s) => semver.valid(s.spec.version) !== null && semver.gt(s.spec.version, version));
   if (higher.length > 0 && !options.allowDowngrade) {
-    const shown = higher.slice(0, 10).map((s) => `${s.metadata.name} (${s.spec.version})`).join(', ');
+    const shown = higher
+      .slice(0, 10)
+      .map((s) => `${s.metadata.name} (${s.spec.version})`)
+      .join(', ');
     problems.push(
       `${version} is a downgrade for ${higher.length} stamp(s): ${shown}${higher.length > 10 ? ', ...' : ''}; roll out a version at least as high, or pass --allow-downgrade if you mean it`,
     );
@@ -62,15 +69,29 @@ export function startProblems(fleet: FleetView, state: RolloutState | undefined,
 }
 
 /** Begins a rollout of `version`, or says every reason it can't (`startProblems`). */
-export function planStart(fleet: FleetView, state: RolloutState | undefined, version: string, now: Date, options: StartOptions = {}): Transition {
+export function planStart(
+  fleet: FleetView,
+  state: RolloutState | undefined,
+  version: string,
+  now: Date,
+  options: StartOptions = {},
+): Transition {
   const problems = startProblems(fleet, state, version, options);
   if (problems.length > 0) return { ok: false, problems };
   const at = now.toISOString();
   const behind = fleet.stamps.filter((s) => s.spec.version !== version).length;
-  const downgrade = options.allowDowngrade && fleet.stamps.some((s) => semver.gt(s.spec.version, version)) ? ' (a downgrade, allowed with --allow-downgrade)' : '';
+  const downgrade =
+    options.allowDowngrade && fleet.stamps.some((s) => semver.gt(s.spec.version, version))
+      ? ' (a downgrade, allowed with --allow-downgrade)'
+      : '';
   const message = `rollout of ${version} started${downgrade}: ${behind} of ${fleet.stamps.length} stamps to promote`;
   const fresh = newRolloutState(version, now, state, { allowDowngrade: options.allowDowngrade === true });
-  return { ok: true, state: withEvent({ ...fresh, revision: fresh.revision + 1 }, { at, event: 'started', message }), changes: [], message };
+  return {
+    ok: true,
+    state: withEvent({ ...fresh, revision: fresh.revision + 1 }, { at, event: 'started', message }),
+    changes: [],
+    message,
+  };
 }
 
 /**
@@ -105,12 +126,24 @@ export function planResume(state: RolloutState | undefined, now: Date, options: 
     };
   }
   if (phase !== 'halted' && phase !== 'rolled-back') {
-    return { ok: false, problems: [phase === 'progressing' ? `the rollout of ${state.target.version} is not halted` : `the rollout of ${state.target.version} is ${phase}; nothing to resume`] };
+    return {
+      ok: false,
+      problems: [
+        phase === 'progressing'
+          ? `the rollout of ${state.target.version} is not halted`
+          : `the rollout of ${state.target.version} is ${phase}; nothing to resume`,
+      ],
+    };
   }
   const at = now.toISOString();
   const { halted: _halted, ...rest } = state;
   const message = `rollout of ${state.target.version} resumed (was ${phase === 'halted' ? 'halted' : 'rolled back'}: ${state.halted?.reason ?? 'by hand'})`;
-  return { ok: true, state: withEvent({ ...rest, phase: 'progressing', revision: state.revision + 1 }, { at, event: 'resumed', message }), changes: [], message };
+  return {
+    ok: true,
+    state: withEvent({ ...rest, phase: 'progressing', revision: state.revision + 1 }, { at, event: 'resumed', message }),
+    changes: [],
+    message,
+  };
 }
 
 /** Every stamp this rollout promoted back to its recorded previous version; the phase becomes rolled-back. */
@@ -119,5 +152,10 @@ export function planRollback(fleet: FleetView, state: RolloutState | undefined, 
   const at = now.toISOString();
   const halted = state.halted ?? { reason: 'rolled back by hand', at };
   const { state: next, changes } = planRollbackChanges(fleet, { ...state, revision: state.revision + 1, halted }, now);
-  return { ok: true, state: next, changes, message: `rolled back ${changes.length} stamp(s) from ${state.target.version}; start a fixed release to continue` };
+  return {
+    ok: true,
+    state: next,
+    changes,
+    message: `rolled back ${changes.length} stamp(s) from ${state.target.version}; start a fixed release to continue`,
+  };
 }

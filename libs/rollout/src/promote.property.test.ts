@@ -35,7 +35,10 @@ const scenario = fc.record({
       kind: fc.constantFrom('promote', 'promote', 'promote', 'promote', 'halt', 'resume') as fc.Arbitrary<Step['kind']>,
       advance: fc.integer({ min: 0, max: 150 }),
       landAfter: fc.option(fc.integer({ min: 0, max: 200 }), { nil: undefined }),
-      observed: fc.array(fc.constantFrom<Observed>('converged', 'converged', 'converged', 'converged', 'unready', 'unknown', 'old', 'other'), { minLength: 12, maxLength: 12 }),
+      observed: fc.array(
+        fc.constantFrom<Observed>('converged', 'converged', 'converged', 'converged', 'unready', 'unknown', 'old', 'other'),
+        { minLength: 12, maxLength: 12 },
+      ),
     }),
     { minLength: 1, maxLength: 25 },
   ),
@@ -50,7 +53,15 @@ function buildFleet(s: Scenario): FleetView {
       bakeMinutes: { default: 60, waves: Object.fromEntries(s.bake.map((m, w) => [String(w), m])) },
       ...(s.batch ? { maxStampsPerStep: s.batch } : {}),
       onFailure: s.onFailure,
-      freezeWindows: s.freeze ? [{ start: minutes(T0, s.freeze.from).toISOString(), end: minutes(T0, s.freeze.from + s.freeze.length).toISOString(), reason: 'test freeze' }] : [],
+      freezeWindows: s.freeze
+        ? [
+            {
+              start: minutes(T0, s.freeze.from).toISOString(),
+              end: minutes(T0, s.freeze.from + s.freeze.length).toISOString(),
+              reason: 'test freeze',
+            },
+          ]
+        : [],
     },
   });
   // A few stamps on 1.3.0: outside 1.5.0's upgradeFrom, so they must never get it.
@@ -133,7 +144,12 @@ describe('promote properties', () => {
           const before = plan;
           if (plan.state) {
             state = plan.state;
-            if (step.landAfter !== undefined) landings.push({ at: minutes(now, step.landAfter).toISOString(), revision: state.revision, startedAt: state.target.startedAt });
+            if (step.landAfter !== undefined)
+              landings.push({
+                at: minutes(now, step.landAfter).toISOString(),
+                revision: state.revision,
+                startedAt: state.target.startedAt,
+              });
             landings.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
           }
           fleet = applyChanges(fleet, plan.changes);
@@ -148,7 +164,11 @@ describe('promote properties', () => {
             }
           }
         }
-        expect(fleet.stamps.filter((x) => x.spec.version === TARGET).every((x) => upgradeAllowed(release, state.stamps[x.metadata.name]?.fromVersion ?? TARGET))).toBe(true);
+        expect(
+          fleet.stamps
+            .filter((x) => x.spec.version === TARGET)
+            .every((x) => upgradeAllowed(release, state.stamps[x.metadata.name]?.fromVersion ?? TARGET)),
+        ).toBe(true);
       }),
       { numRuns: fc.readConfigureGlobal().numRuns ?? 300 },
     );

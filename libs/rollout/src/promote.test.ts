@@ -7,7 +7,11 @@ import type { FleetView } from './fleet-view.ts';
 import type { RolloutState } from './state.ts';
 
 const T0 = new Date('2026-11-02T09:00:00Z');
-const waveOf = (fleet: FleetView, wave: number) => fleet.stamps.filter((s) => s.spec.wave === wave).map((s) => s.metadata.name).sort();
+const waveOf = (fleet: FleetView, wave: number) =>
+  fleet.stamps
+    .filter((s) => s.spec.wave === wave)
+    .map((s) => s.metadata.name)
+    .sort();
 
 function started(fleet: FleetView, version = '1.5.0', now = T0): RolloutState {
   const result = planStart(fleet, undefined, version, now);
@@ -37,11 +41,25 @@ describe('bake counts from when a promotion landed', () => {
     // The pull request promoting wave 0 merged 90 minutes after it was planned.
     const landedAt = minutes(T0, 90);
     const health = convergedHealth(walk.fleet);
-    const early = planPromotion({ fleet: walk.fleet, state: walk.state, health, now: minutes(T0, 150), landings: [{ at: landedAt.toISOString(), revision: walk.state!.revision }] });
+    const early = planPromotion({
+      fleet: walk.fleet,
+      state: walk.state,
+      health,
+      now: minutes(T0, 150),
+      landings: [{ at: landedAt.toISOString(), revision: walk.state!.revision }],
+    });
     expect(early).toMatchObject({ action: 'waiting', wave: 1, until: minutes(T0, 210).toISOString() });
     // Without landedAt the same clock would already promote: the input is what holds it back.
     expect(planPromotion({ fleet: walk.fleet, state: walk.state, health, now: minutes(T0, 150) }).action).toBe('promoted');
-    expect(planPromotion({ fleet: walk.fleet, state: walk.state, health, now: minutes(T0, 210), landings: [{ at: landedAt.toISOString(), revision: walk.state!.revision }] }).action).toBe('promoted');
+    expect(
+      planPromotion({
+        fleet: walk.fleet,
+        state: walk.state,
+        health,
+        now: minutes(T0, 210),
+        landings: [{ at: landedAt.toISOString(), revision: walk.state!.revision }],
+      }).action,
+    ).toBe('promoted');
   });
 });
 
@@ -89,7 +107,7 @@ describe('a 9-stamp, 3-wave rollout', () => {
     expect(walk.promote(minutes(T0, 3))).toMatchObject({ action: 'waiting', until: minutes(T0, 62).toISOString() });
   });
 
-  it('waits, without halting, while a promoted stamp\'s health is unknown', () => {
+  it("waits, without halting, while a promoted stamp's health is unknown", () => {
     const fleet = aRolloutFleet(9);
     const walk = new Walk(fleet, started(fleet));
     walk.promote(T0);
@@ -179,7 +197,12 @@ describe('a 9-stamp, 3-wave rollout', () => {
 
 describe('planStart', () => {
   const cases: { name: string; fleet: () => FleetView; state?: (f: FleetView) => RolloutState; version: string; error: RegExp }[] = [
-    { name: 'a version not in the catalog', fleet: () => aRolloutFleet(3), version: '9.9.9', error: /9\.9\.9 is not in the release catalog; use one of 1\.3\.0, 1\.4\.0, 1\.5\.0/ },
+    {
+      name: 'a version not in the catalog',
+      fleet: () => aRolloutFleet(3),
+      version: '9.9.9',
+      error: /9\.9\.9 is not in the release catalog; use one of 1\.3\.0, 1\.4\.0, 1\.5\.0/,
+    },
     {
       name: 'a stamp outside the upgrade path, naming the release it needs first',
       fleet: () => {
@@ -189,7 +212,13 @@ describe('planStart', () => {
       version: '1.5.0',
       error: /stamp-eu-2 runs 1\.3\.0, outside 1\.5\.0's upgradeFrom '>=1\.4\.0 <1\.5\.0'; roll out 1\.4\.0 to it first/,
     },
-    { name: 'a second rollout while one is in progress', fleet: () => aRolloutFleet(3), state: (f) => started(f), version: '1.5.0', error: /a rollout of 1\.5\.0 is in progress/ },
+    {
+      name: 'a second rollout while one is in progress',
+      fleet: () => aRolloutFleet(3),
+      state: (f) => started(f),
+      version: '1.5.0',
+      error: /a rollout of 1\.5\.0 is in progress/,
+    },
   ];
   it.each(cases)('refuses $name', ({ fleet, state, version, error }) => {
     const f = fleet();

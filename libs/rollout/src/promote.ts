@@ -16,7 +16,8 @@ import { decideRollout, describeBlocker, type DecisionInput, type RolloutDecisio
  * - `blocked`: a stamp can't take the target (upgrade path, target missing); a person must act.
  * - `idle`: no rollout in progress.
  */
-export type PromotionAction = 'promoted' | 'waiting' | 'waiting-approval' | 'frozen' | 'complete' | 'halted' | 'rolled-back' | 'aborted' | 'blocked' | 'idle';
+export type PromotionAction =
+  'promoted' | 'waiting' | 'waiting-approval' | 'frozen' | 'complete' | 'halted' | 'rolled-back' | 'aborted' | 'blocked' | 'idle';
 
 /** What a promote step is planned from: the decision's input. */
 export type PromotionInput = DecisionInput;
@@ -73,9 +74,17 @@ export function planFromDecision(decision: RolloutDecision, input: PromotionInpu
     case 'aborted':
       return nothing('aborted', `the rollout of ${target} was aborted; start a new one with \`stampyard rollout start <version>\``);
     case 'rolled-back':
-      return nothing('rolled-back', `rolled back after a halt at ${next.at}: ${next.reason}; fix the release and start a new one with \`stampyard rollout start <version>\` (resuming would promote ${target} again)`, { wave: next.wave });
+      return nothing(
+        'rolled-back',
+        `rolled back after a halt at ${next.at}: ${next.reason}; fix the release and start a new one with \`stampyard rollout start <version>\` (resuming would promote ${target} again)`,
+        { wave: next.wave },
+      );
     case 'halted':
-      return nothing('halted', `halted at ${next.at}: ${next.reason}; fix it, then run \`stampyard rollout resume\` (or \`stampyard rollout rollback\`)`, { wave: next.wave });
+      return nothing(
+        'halted',
+        `halted at ${next.at}: ${next.reason}; fix it, then run \`stampyard rollout resume\` (or \`stampyard rollout rollback\`)`,
+        { wave: next.wave },
+      );
     case 'frozen':
       return nothing('frozen', `freeze window until ${next.until}: ${next.reason}`, { until: next.until });
     case 'blocked':
@@ -97,21 +106,36 @@ export function planFromDecision(decision: RolloutDecision, input: PromotionInpu
       const reason = `wave ${next.wave}: ${names.join(', ')} set to ${target}${next.remainingInWave > 0 ? `; ${next.remainingInWave} more in this wave after these are healthy` : ''}`;
       const stamps = new Map(Object.entries(s.stamps));
       for (const c of next.changes) stamps.set(c.stamp, { fromVersion: c.from, promotedAt: at, revision });
-      const promoted = withEvent({ ...s, revision, stamps: Object.fromEntries(stamps) }, { at, event: 'promoted', wave: next.wave, stamps: names, message: reason });
+      const promoted = withEvent(
+        { ...s, revision, stamps: Object.fromEntries(stamps) },
+        { at, event: 'promoted', wave: next.wave, stamps: names, message: reason },
+      );
       return { action: 'promoted', wave: next.wave, stamps: names, reason, state: promoted, changes: next.changes, decision };
     }
     case 'complete': {
       const s = state!;
       const excluded = Object.entries(s.excluded).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      const except = excluded.length > 0 ? `, except ${excluded.length} excluded: ${excluded.map(([name, e]) => `${name} (${e.reason})`).join(', ')}` : '';
+      const except =
+        excluded.length > 0
+          ? `, except ${excluded.length} excluded: ${excluded.map(([name, e]) => `${name} (${e.reason})`).join(', ')}`
+          : '';
       const reason = `every stamp runs ${target}, healthy and baked${except}`;
-      const done = withEvent({ ...s, revision: s.revision + 1, phase: 'complete', completedAt: at }, { at, event: 'completed', message: reason });
+      const done = withEvent(
+        { ...s, revision: s.revision + 1, phase: 'complete', completedAt: at },
+        { at, event: 'completed', message: reason },
+      );
       return { action: 'complete', wave: null, stamps: [], reason, state: done, changes: [], decision };
     }
   }
 }
 
-function haltForFailure(decision: RolloutDecision, input: PromotionInput, failures: readonly string[], wave: number | null, rollback: boolean): PromotionPlan {
+function haltForFailure(
+  decision: RolloutDecision,
+  input: PromotionInput,
+  failures: readonly string[],
+  wave: number | null,
+  rollback: boolean,
+): PromotionPlan {
   const state = input.state!;
   const at = input.now.toISOString();
   const reason = failures.join('; ');
@@ -152,7 +176,12 @@ export function planRollbackChanges(fleet: FleetView, state: RolloutState, now: 
   const at = now.toISOString();
   const next = withEvent(
     { ...state, phase: 'rolled-back', stamps: Object.fromEntries(stamps) },
-    { at, event: 'rolled-back', stamps: changes.map((c) => c.stamp), message: `${changes.length} stamp(s) returned to their previous versions` },
+    {
+      at,
+      event: 'rolled-back',
+      stamps: changes.map((c) => c.stamp),
+      message: `${changes.length} stamp(s) returned to their previous versions`,
+    },
   );
   return { state: next, changes };
 }

@@ -14,7 +14,14 @@ import {
 } from '@stampyard/stamp-spec';
 
 // The format is defined in stamp-spec with the other file formats; re-exported for rollout's users.
-export { HISTORY_LIMIT, rolloutApprovalSchema, rolloutEventSchema, rolloutExclusionSchema, rolloutStampSchema, rolloutStateSchema } from '@stampyard/stamp-spec';
+export {
+  HISTORY_LIMIT,
+  rolloutApprovalSchema,
+  rolloutEventSchema,
+  rolloutExclusionSchema,
+  rolloutStampSchema,
+  rolloutStateSchema,
+} from '@stampyard/stamp-spec';
 export type { RolloutApproval, RolloutEvent, RolloutExclusion, RolloutStampRecord, RolloutState } from '@stampyard/stamp-spec';
 
 /** Where the rollout state lives, relative to the fleet root. */
@@ -61,7 +68,12 @@ export function serializeRolloutState(state: RolloutState, schemaPath = './schem
 }
 
 /** A fresh state for a rollout of `version` started at `now`. */
-export function newRolloutState(version: string, now: Date, previous?: RolloutState, options: { readonly allowDowngrade?: boolean } = {}): RolloutState {
+export function newRolloutState(
+  version: string,
+  now: Date,
+  previous?: RolloutState,
+  options: { readonly allowDowngrade?: boolean } = {},
+): RolloutState {
   return {
     apiVersion: API_VERSION,
     kind: 'Rollout',

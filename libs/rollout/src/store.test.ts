@@ -27,7 +27,13 @@ describe('rollout.yaml store', () => {
     expect(first).toMatchObject({ absentWhenRead: ['rollout.yaml'], render: false, readFrom: stampFiles });
     expect(first.changes).toEqual([{ path: 'rollout.yaml', content: serializeRolloutState(state) }]);
     const rolloutFile = { path: 'rollout.yaml', text: serializeRolloutState(state) };
-    const step = planRolloutWrite({ command: 'c', stampFiles, rolloutFile, state: { ...state, revision: 2 }, changes: [{ stamp: 'stamp-eu-1', from: '1.4.0', to: '1.5.0' }] });
+    const step = planRolloutWrite({
+      command: 'c',
+      stampFiles,
+      rolloutFile,
+      state: { ...state, revision: 2 },
+      changes: [{ stamp: 'stamp-eu-1', from: '1.4.0', to: '1.5.0' }],
+    });
     expect(step.render).toBe(true);
     expect(step.absentWhenRead).toEqual([]);
     expect(step.readFrom).toEqual([...stampFiles, rolloutFile]);

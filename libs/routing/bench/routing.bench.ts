@@ -20,7 +20,14 @@ async function step<T>(name: string, note: (value: T) => string, run: () => Prom
   const value = await run();
   const ms = performance.now() - start;
   const used = process.cpuUsage(cpu);
-  rows.push({ step: name, ms, cpuMs: (used.user + used.system) / 1000, rss: process.memoryUsage().rss, peak: process.resourceUsage().maxRSS * 1024, note: note(value) });
+  rows.push({
+    step: name,
+    ms,
+    cpuMs: (used.user + used.system) / 1000,
+    rss: process.memoryUsage().rss,
+    peak: process.resourceUsage().maxRSS * 1024,
+    note: note(value),
+  });
   return value;
 }
 
@@ -42,29 +49,50 @@ try {
     if (!parsed) throw new ValidationError(issues);
     return parsed;
   };
-  let loaded: LoadedFleet | undefined = await step<LoadedFleet>('validate', (f) => `parseFleet: ${f.stamps.length} stamps, ${f.tenantLists.length} tenant files`, placeOnDisk);
-  await step('place', (n) => `planPlacement + tenant files written: ${n} tenants placed`, async () => {
-    const plan = planPlacement(loaded!);
-    if (plan.unplaced.length > 0) throw new Error(`unplaced: ${JSON.stringify(plan.unplaced.map((g) => g.zone))}`);
-    await applyFileChanges(repo.root, tenantFileChanges(loaded!, plan.assignments));
-    return plan.assignments.length;
-  });
+  let loaded: LoadedFleet | undefined = await step<LoadedFleet>(
+    'validate',
+    (f) => `parseFleet: ${f.stamps.length} stamps, ${f.tenantLists.length} tenant files`,
+    placeOnDisk,
+  );
+  await step(
+    'place',
+    (n) => `planPlacement + tenant files written: ${n} tenants placed`,
+    async () => {
+      const plan = planPlacement(loaded!);
+      if (plan.unplaced.length > 0) throw new Error(`unplaced: ${JSON.stringify(plan.unplaced.map((g) => g.zone))}`);
+      await applyFileChanges(repo.root, tenantFileChanges(loaded!, plan.assignments));
+      return plan.assignments.length;
+    },
+  );
   loaded = undefined;
   const reloaded = await placeOnDisk();
-  await step('write table', (n) => `renderRoutingArtifacts + ${n} files and the ConfigMap shards written`, async () => {
-    const artifacts = renderRoutingArtifacts(reloaded);
-    const shardFiles = artifacts.configMaps.flatMap((c) => Object.entries(c.data).map(([file, content]) => ({ path: `configmaps/${file}`, content })));
-    await applyFileChanges(repo.root, [...artifacts.files, ...shardFiles]);
-    return artifacts.files.length;
-  });
+  await step(
+    'write table',
+    (n) => `renderRoutingArtifacts + ${n} files and the ConfigMap shards written`,
+    async () => {
+      const artifacts = renderRoutingArtifacts(reloaded);
+      const shardFiles = artifacts.configMaps.flatMap((c) =>
+        Object.entries(c.data).map(([file, content]) => ({ path: `configmaps/${file}`, content })),
+      );
+      await applyFileChanges(repo.root, [...artifacts.files, ...shardFiles]);
+      return artifacts.files.length;
+    },
+  );
   const total = rows.reduce((sum, r) => sum + r.ms, 0);
-  console.log(`\nrouting bench: ${TENANTS.toLocaleString('en')} tenants on ${STAMPS} stamps (node ${process.version}, load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores; setup peak ${mb(setupPeak)}; the re-read between place and write is not timed)\n`);
+  console.log(
+    `\nrouting bench: ${TENANTS.toLocaleString('en')} tenants on ${STAMPS} stamps (node ${process.version}, load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores; setup peak ${mb(setupPeak)}; the re-read between place and write is not timed)\n`,
+  );
   console.log('| step | wall time | cpu time | rss after | peak rss | |');
   console.log('| --- | ---: | ---: | ---: | ---: | --- |');
-  for (const r of rows) console.log(`| ${r.step} | ${(r.ms / 1000).toFixed(2)} s | ${(r.cpuMs / 1000).toFixed(2)} s | ${mb(r.rss)} | ${mb(r.peak)} | ${r.note} |`);
+  for (const r of rows)
+    console.log(
+      `| ${r.step} | ${(r.ms / 1000).toFixed(2)} s | ${(r.cpuMs / 1000).toFixed(2)} s | ${mb(r.rss)} | ${mb(r.peak)} | ${r.note} |`,
+    );
   const peak = Math.max(...rows.map((r) => r.peak));
   const cpuTotal = rows.reduce((sum, r) => sum + r.cpuMs, 0);
-  console.log(`| total | ${(total / 1000).toFixed(2)} s | ${(cpuTotal / 1000).toFixed(2)} s | | ${mb(peak)} | target < 5 s, < 500 MB: ${total < 5000 && peak < 500 * 1024 * 1024 ? 'met' : 'NOT met'} |`);
+  console.log(
+    `| total | ${(total / 1000).toFixed(2)} s | ${(cpuTotal / 1000).toFixed(2)} s | | ${mb(peak)} | target < 5 s, < 500 MB: ${total < 5000 && peak < 500 * 1024 * 1024 ? 'met' : 'NOT met'} |`,
+  );
 } finally {
   await repo.cleanup();
 }

@@ -25,7 +25,12 @@ describe('renderRoutingArtifacts on the example fleet', async () => {
     expect(Object.keys(result.table.tenants).sort()).toEqual([...ids].sort());
     for (const tenant of Object.values(result.table.tenants)) expect(result.table.stamps).toHaveProperty(tenant.stamp);
     expect(Object.keys(result.table.stamps)).toEqual(fleet.stamps.map((s) => s.stamp.metadata.name));
-    expect(result.table.stamps['stamp-eu-fabrikam']).toEqual({ endpoint: 'https://stamp-eu-fabrikam.stamps.contoso.example', region: 'westeurope', residency: 'eu', status: 'active' });
+    expect(result.table.stamps['stamp-eu-fabrikam']).toEqual({
+      endpoint: 'https://stamp-eu-fabrikam.stamps.contoso.example',
+      region: 'westeurope',
+      residency: 'eu',
+      status: 'active',
+    });
     expect(lookupTenant(result.table, 'fabrikam')).toMatchObject({ found: true, stampName: 'stamp-eu-fabrikam' });
     expect(lookupTenant(result.table, 'nobody')).toEqual({ found: false, tenantId: 'nobody', reason: 'unknown-tenant' });
   });
@@ -42,7 +47,9 @@ describe('renderRoutingArtifacts on the example fleet', async () => {
   });
 
   it('maps each tenant host to its stamp host in DNS', () => {
-    expect(file('rendered/routing/dns/stamps.contoso.example.zone')).toContain('\nfabrikam IN CNAME stamp-eu-fabrikam.stamps.contoso.example.\n');
+    expect(file('rendered/routing/dns/stamps.contoso.example.zone')).toContain(
+      '\nfabrikam IN CNAME stamp-eu-fabrikam.stamps.contoso.example.\n',
+    );
     expect(file('rendered/routing/dns/endpoints/stamp-eu-fabrikam.yaml')).toContain(
       '  endpoints:\n    - dnsName: fabrikam.stamps.contoso.example\n      recordType: CNAME\n      recordTTL: 300\n      targets: [stamp-eu-fabrikam.stamps.contoso.example]\n',
     );
@@ -65,7 +72,9 @@ describe('buildRoutingTable', () => {
   });
 
   it('never sees a tenant id that is also a stamp name: validation refuses it, as both would own <name>.<domain>', () => {
-    expect(() => fleetOf(smallStamps(), [[aTenant({ id: 'stamp-eu-2', stamp: 'stamp-eu-1' })]])).toThrow("items[0].id: 'stamp-eu-2' is also a stamp name (stamps/stamp-eu-2.yaml), so stamp-eu-2.stamps.example.com would mean both; rename the stamp");
+    expect(() => fleetOf(smallStamps(), [[aTenant({ id: 'stamp-eu-2', stamp: 'stamp-eu-1' })]])).toThrow(
+      "items[0].id: 'stamp-eu-2' is also a stamp name (stamps/stamp-eu-2.yaml), so stamp-eu-2.stamps.example.com would mean both; rename the stamp",
+    );
   });
 
   it('carries previousStamp and suspended status', () => {
@@ -74,7 +83,13 @@ describe('buildRoutingTable', () => {
   });
 
   it('seals the table exactly as sealRoutingTable does: keys sorted, revision of the canonical content', () => {
-    const fleet = fleetOf(smallStamps(), [[aTenant({ id: 'b', stamp: 'stamp-eu-2' }), aTenant({ id: 'a', stamp: 'stamp-eu-1', previousStamp: 'stamp-eu-2' }), aTenant({ id: '42', stamp: 'stamp-eu-1' })]]);
+    const fleet = fleetOf(smallStamps(), [
+      [
+        aTenant({ id: 'b', stamp: 'stamp-eu-2' }),
+        aTenant({ id: 'a', stamp: 'stamp-eu-1', previousStamp: 'stamp-eu-2' }),
+        aTenant({ id: '42', stamp: 'stamp-eu-1' }),
+      ],
+    ]);
     const table = buildRoutingTable(fleet);
     const { revision: _revision, ...content } = table;
     expect(JSON.stringify(table)).toBe(JSON.stringify(sealRoutingTable(content)));
@@ -91,7 +106,12 @@ describe('routing ConfigMaps for 100,000 tenants', () => {
     const dir = await mkdtemp(join(tmpdir(), 'routing-shards-'));
     try {
       for (const configMap of configMaps) {
-        const serialized = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: configMap.name }, data: configMap.data });
+        const serialized = JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: configMap.name },
+          data: configMap.data,
+        });
         expect(Buffer.byteLength(serialized)).toBeLessThan(MIB);
         for (const [name, text] of Object.entries(configMap.data)) await writeFile(join(dir, name), text);
       }

@@ -50,10 +50,11 @@ export function renderRoutingArtifacts(fleet: LoadedFleet): RoutingArtifacts {
  */
 export function routingConfigMaps(table: RoutingTable): RoutingArtifacts['configMaps'] {
   const { index, shards } = shardRoutingTable(JSON.stringify(table), table.revision, CONFIGMAP_SHARD_BYTES);
-  const configMaps: { name: string; data: Record<string, string> }[] = [{ name: `${ROUTING_CONFIGMAP_PREFIX}-index`, data: { [SHARD_INDEX_FILE]: `${JSON.stringify(index, null, 2)}\n` } }];
+  const configMaps: { name: string; data: Record<string, string> }[] = [
+    { name: `${ROUTING_CONFIGMAP_PREFIX}-index`, data: { [SHARD_INDEX_FILE]: `${JSON.stringify(index, null, 2)}\n` } },
+  ];
   [...shards].forEach(([file, text], i) => {
     configMaps.push({ name: `${ROUTING_CONFIGMAP_PREFIX}-shard-${String(i).padStart(3, '0')}`, data: { [file]: text } });
   });
   return configMaps;
 }
-

@@ -1,5 +1,14 @@
 // The routing table from the fleet's files: every tenant, the stamp it is bound to.
-import { GENERATED_MARKER, ValidationError, checkRenderable, stampHost, stampZone, unknownStampIssue, type Issue, type LoadedFleet } from '@stampyard/stamp-spec';
+import {
+  GENERATED_MARKER,
+  ValidationError,
+  checkRenderable,
+  stampHost,
+  stampZone,
+  unknownStampIssue,
+  type Issue,
+  type LoadedFleet,
+} from '@stampyard/stamp-spec';
 import { createHash } from 'node:crypto';
 import { ROUTING_SCHEMA_VERSION, type RoutingTable, type RoutingTableContent, type StampRoute, type TenantRoute } from './table.ts';
 
@@ -49,7 +58,13 @@ export function buildRoutingTable(fleet: LoadedFleet): RoutingTable {
     });
   }
   if (issues.length > 0) throw new ValidationError(issues);
-  return sealSorted({ $comment: ROUTING_TABLE_COMMENT, domain: spec.domain, schemaVersion: ROUTING_SCHEMA_VERSION, stamps: sorted(stamps), tenants: sorted(tenants) });
+  return sealSorted({
+    $comment: ROUTING_TABLE_COMMENT,
+    domain: spec.domain,
+    schemaVersion: ROUTING_SCHEMA_VERSION,
+    stamps: sorted(stamps),
+    tenants: sorted(tenants),
+  });
 }
 
 /** A copy with keys inserted in sorted order (entries' own keys are already sorted). */

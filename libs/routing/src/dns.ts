@@ -64,7 +64,12 @@ export function renderDnsEndpoints(table: RoutingTable): Map<string, string> {
         '  endpoints:',
       ];
       for (const id of chunk) {
-        lines.push(`    - dnsName: ${id}.${table.domain}`, '      recordType: CNAME', `      recordTTL: ${TENANT_RECORD_TTL_SECONDS}`, `      targets: [${target}]`);
+        lines.push(
+          `    - dnsName: ${id}.${table.domain}`,
+          '      recordType: CNAME',
+          `      recordTTL: ${TENANT_RECORD_TTL_SECONDS}`,
+          `      targets: [${target}]`,
+        );
       }
       docs.push(lines.join('\n'));
     }

@@ -30,7 +30,14 @@ describe('the lean lookup entry', () => {
 
   it('offers what a reader needs', () => {
     expect(Object.keys(lookup).sort()).toEqual(
-      expect.arrayContaining(['lookupTenant', 'parseRoutingTable', 'readRoutingTable', 'sealRoutingTable', 'shardRoutingTable', 'computeRevision']),
+      expect.arrayContaining([
+        'lookupTenant',
+        'parseRoutingTable',
+        'readRoutingTable',
+        'sealRoutingTable',
+        'shardRoutingTable',
+        'computeRevision',
+      ]),
     );
   });
 });

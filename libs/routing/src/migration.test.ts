@@ -3,7 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { ValidationError, formatIssue, parseFleet, type LoadedFleet } from '@stampyard/stamp-spec';
 import { aTenant, fleetOf, smallStamps } from './private/fixtures.ts';
 import { buildRoutingTable } from './build.ts';
-import { migrationFileChanges, migrationStatuses, planMigrationAbort, planMigrationAdvance, planMigrationStart, type MigrationStep } from './migration.ts';
+import {
+  migrationFileChanges,
+  migrationStatuses,
+  planMigrationAbort,
+  planMigrationAdvance,
+  planMigrationStart,
+  type MigrationStep,
+} from './migration.ts';
 import { fleetSourcesOf } from './scaffold.ts';
 import { tenantFileChanges } from './tenant-files.ts';
 import { buildStampTenantLists } from './tenant-list.ts';
@@ -14,7 +21,12 @@ const minutes = (n: number) => new Date(T0.getTime() + n * 60_000);
 const COPIED = { exported: true, imported: true };
 
 function start(): LoadedFleet {
-  return fleetOf(smallStamps(), [[aTenant({ id: 'acme', residency: 'eu', weight: 2, stamp: 'stamp-eu-1' }), aTenant({ id: 'other', residency: 'eu', stamp: 'stamp-eu-2' })]]);
+  return fleetOf(smallStamps(), [
+    [
+      aTenant({ id: 'acme', residency: 'eu', weight: 2, stamp: 'stamp-eu-1' }),
+      aTenant({ id: 'other', residency: 'eu', stamp: 'stamp-eu-2' }),
+    ],
+  ]);
 }
 
 /** Writes a step into the fleet's sources and parses them again, as the CLI would on disk. */
@@ -56,7 +68,10 @@ describe('a migration, phase by phase', () => {
 
     fleet = advance(fleet, minutes(1));
     expect(listed(fleet).on).toEqual([{ stamp: 'stamp-eu-1', epoch: 0, phase: 'copying' }]);
-    expect(planMigrationAdvance(fleet, 'acme', minutes(2), { exported: true, imported: false })).toEqual({ kind: 'wait', reason: expect.stringContaining('the import Job on stamp-eu-2') });
+    expect(planMigrationAdvance(fleet, 'acme', minutes(2), { exported: true, imported: false })).toEqual({
+      kind: 'wait',
+      reason: expect.stringContaining('the import Job on stamp-eu-2'),
+    });
     expect(planMigrationAdvance(fleet, 'acme', minutes(2), undefined)).toMatchObject({ kind: 'wait' });
 
     fleet = advance(fleet, minutes(3));
@@ -83,23 +98,30 @@ describe('a migration, phase by phase', () => {
     { phase: 'copying', advances: 1, epoch: 0 },
     { phase: 'cutover-expand', advances: 2, epoch: 0 },
     { phase: 'cutover-contract', advances: 3, epoch: 2 },
-  ])('an abort in phase $phase ends with the tenant alone on its original stamp, unfenced, at epoch $epoch', ({ phase, advances, epoch }) => {
-    let fleet = apply(start(), planMigrationStart(start(), 'acme', 'stamp-eu-2', T0));
-    for (let i = 0; i < advances; i++) fleet = advance(fleet, minutes(i + 1));
-    expect(fleet.migrations?.[0]?.migration.status.phase).toBe(phase);
-    const abort = planMigrationAbort(fleet, 'acme', minutes(10));
-    expect(abort.archive?.path).toMatch(/^migrations\/archive\/acme-\d+-aborted\.yaml$/);
-    fleet = apply(fleet, abort);
-    expect(fleet.migrations ?? []).toEqual([]);
-    expect(listed(fleet).on).toEqual([{ stamp: 'stamp-eu-1', epoch }]);
-    expect(listed(fleet).route.phase).toBeUndefined();
-  });
+  ])(
+    'an abort in phase $phase ends with the tenant alone on its original stamp, unfenced, at epoch $epoch',
+    ({ phase, advances, epoch }) => {
+      let fleet = apply(start(), planMigrationStart(start(), 'acme', 'stamp-eu-2', T0));
+      for (let i = 0; i < advances; i++) fleet = advance(fleet, minutes(i + 1));
+      expect(fleet.migrations?.[0]?.migration.status.phase).toBe(phase);
+      const abort = planMigrationAbort(fleet, 'acme', minutes(10));
+      expect(abort.archive?.path).toMatch(/^migrations\/archive\/acme-\d+-aborted\.yaml$/);
+      fleet = apply(fleet, abort);
+      expect(fleet.migrations ?? []).toEqual([]);
+      expect(listed(fleet).on).toEqual([{ stamp: 'stamp-eu-1', epoch }]);
+      expect(listed(fleet).route.phase).toBeUndefined();
+    },
+  );
 });
 
 describe('checks', () => {
   const cases: { name: string; run: (fleet: LoadedFleet) => unknown; expectedError: string }[] = [
     { name: 'unknown tenant', run: (f) => planMigrationStart(f, 'nobody', 'stamp-eu-2', T0), expectedError: "no tenant 'nobody'" },
-    { name: 'unknown stamp', run: (f) => planMigrationStart(f, 'acme', 'stamp-eu-9', T0), expectedError: "stamp 'stamp-eu-9' does not exist" },
+    {
+      name: 'unknown stamp',
+      run: (f) => planMigrationStart(f, 'acme', 'stamp-eu-9', T0),
+      expectedError: "stamp 'stamp-eu-9' does not exist",
+    },
     { name: 'residency', run: (f) => planMigrationStart(f, 'acme', 'stamp-us-1', T0), expectedError: "must stay in 'eu'" },
     { name: 'isolation', run: (f) => planMigrationStart(f, 'acme', 'stamp-eu-big', T0), expectedError: "dedicated to 'big'" },
     { name: 'draining', run: (f) => planMigrationStart(f, 'acme', 'stamp-eu-old', T0), expectedError: 'draining' },
@@ -109,7 +131,11 @@ describe('checks', () => {
       run: (f) => planMigrationStart(apply(f, planMigrationStart(f, 'acme', 'stamp-eu-2', T0)), 'acme', 'stamp-eu-2', T0),
       expectedError: "a migration of 'acme' from stamp-eu-1 to stamp-eu-2 is already in phase fenced",
     },
-    { name: 'advance without a migration', run: (f) => planMigrationAdvance(f, 'acme', T0, COPIED), expectedError: "no migration of 'acme'" },
+    {
+      name: 'advance without a migration',
+      run: (f) => planMigrationAdvance(f, 'acme', T0, COPIED),
+      expectedError: "no migration of 'acme'",
+    },
     { name: 'abort without a migration', run: (f) => planMigrationAbort(f, 'acme', T0), expectedError: 'nothing to abort' },
   ];
   it.each(cases)('refuses: $name', ({ run, expectedError }) => {
@@ -126,7 +152,11 @@ describe('checks', () => {
   it('reserves the target capacity for the whole migration: another tenant cannot take the room', () => {
     // stamp-eu-2 has 10 units, 1 used by 'other'; acme (2) reserves 2 of the 9 free.
     const fleet = fleetOf(smallStamps(), [
-      [aTenant({ id: 'acme', residency: 'eu', weight: 2, stamp: 'stamp-eu-1' }), aTenant({ id: 'other', residency: 'eu', stamp: 'stamp-eu-2' }), aTenant({ id: 'big-one', residency: 'eu', weight: 8, stamp: 'stamp-eu-1' })],
+      [
+        aTenant({ id: 'acme', residency: 'eu', weight: 2, stamp: 'stamp-eu-1' }),
+        aTenant({ id: 'other', residency: 'eu', stamp: 'stamp-eu-2' }),
+        aTenant({ id: 'big-one', residency: 'eu', weight: 8, stamp: 'stamp-eu-1' }),
+      ],
     ]);
     const moving = apply(fleet, planMigrationStart(fleet, 'acme', 'stamp-eu-2', T0));
     expect(() => planMigrationStart(moving, 'big-one', 'stamp-eu-2', T0)).toThrow(/has 7 of 10 capacity units free/);

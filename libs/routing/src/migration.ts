@@ -67,8 +67,12 @@ export function serializeMigration(migration: TenantMigration, schemaPath: strin
 /** The files a step writes (null: delete), tenant-file edits excluded (`tenantFileChanges` makes those). */
 export function migrationFileChanges(step: MigrationStep): { path: string; content: string | null }[] {
   const changes: { path: string; content: string | null }[] = [];
-  changes.push({ path: migrationPath(step.tenantId), content: step.migration ? serializeMigration(step.migration, '../schemas/migration.schema.json') : null });
-  if (step.archive) changes.push({ path: step.archive.path, content: serializeMigration(step.archive.migration, '../../schemas/migration.schema.json') });
+  changes.push({
+    path: migrationPath(step.tenantId),
+    content: step.migration ? serializeMigration(step.migration, '../schemas/migration.schema.json') : null,
+  });
+  if (step.archive)
+    changes.push({ path: step.archive.path, content: serializeMigration(step.archive.migration, '../../schemas/migration.schema.json') });
   return changes;
 }
 
@@ -105,12 +109,18 @@ export function planMigrationStart(fleet: LoadedFleet, tenantId: string, to: str
   if (running) {
     const m = running.migration;
     throw new ValidationError([
-      issueAt(running.source, ['status', 'phase'], `a migration of '${tenantId}' from ${m.spec.from} to ${m.spec.to} is already in phase ${m.status.phase}; finish it (stampyard tenants migration advance ${tenantId}) or abort it before starting another`),
+      issueAt(
+        running.source,
+        ['status', 'phase'],
+        `a migration of '${tenantId}' from ${m.spec.from} to ${m.spec.to} is already in phase ${m.status.phase}; finish it (stampyard tenants migration advance ${tenantId}) or abort it before starting another`,
+      ),
     ]);
   }
   const move = planMove(fleet, tenantId, to);
   if (move.from === undefined) {
-    throw new ValidationError([commandLine('<tenant>', `tenant '${tenantId}' has no stamp yet, so there is nothing to migrate; run stampyard tenants place`)]);
+    throw new ValidationError([
+      commandLine('<tenant>', `tenant '${tenantId}' has no stamp yet, so there is nothing to migrate; run stampyard tenants place`),
+    ]);
   }
   const located = locate(fleet, tenantId);
   const at = now.toISOString();
@@ -136,7 +146,13 @@ function enter(migration: TenantMigration, phase: MigrationPhase, now: Date): Te
   const at = now.toISOString();
   return {
     ...migration,
-    status: { ...migration.status, phase, phaseSince: at, ...(phase === 'done' ? { doneAt: at } : {}), history: [...migration.status.history, { at, phase }] },
+    status: {
+      ...migration.status,
+      phase,
+      phaseSince: at,
+      ...(phase === 'done' ? { doneAt: at } : {}),
+      history: [...migration.status.history, { at, phase }],
+    },
   };
 }
 
@@ -155,7 +171,13 @@ function targetRefusal(fleet: LoadedFleet, located: LocatedTenant, to: string): 
  */
 export function planMigrationAdvance(fleet: LoadedFleet, tenantId: string, now: Date, copy: CopyStatus | undefined): AdvanceDecision {
   const loaded = findMigration(fleet, tenantId);
-  if (!loaded) throw new ValidationError([commandLine('<tenant>', `no migration of '${tenantId}' in ${MIGRATIONS_DIR}/; start one with stampyard tenants move ${tenantId} --to <stamp>`)]);
+  if (!loaded)
+    throw new ValidationError([
+      commandLine(
+        '<tenant>',
+        `no migration of '${tenantId}' in ${MIGRATIONS_DIR}/; start one with stampyard tenants move ${tenantId} --to <stamp>`,
+      ),
+    ]);
   const { migration, source } = loaded;
   const { from, to, epoch } = migration.spec;
   const located = locate(fleet, tenantId);
@@ -163,7 +185,13 @@ export function planMigrationAdvance(fleet: LoadedFleet, tenantId: string, now: 
   if (phase !== 'cutover-contract' && phase !== 'done') {
     const reason = targetRefusal(fleet, located, to);
     if (reason !== undefined) {
-      throw new ValidationError([issueAt(source, ['spec', 'to'], `${to} can no longer take '${tenantId}': ${reason}; abort the migration (stampyard tenants migration abort ${tenantId}) and start one to another stamp`)]);
+      throw new ValidationError([
+        issueAt(
+          source,
+          ['spec', 'to'],
+          `${to} can no longer take '${tenantId}': ${reason}; abort the migration (stampyard tenants migration abort ${tenantId}) and start one to another stamp`,
+        ),
+      ]);
     }
   }
   const base = { tenantId, from, to };
@@ -171,16 +199,33 @@ export function planMigrationAdvance(fleet: LoadedFleet, tenantId: string, now: 
     case 'fenced':
       return {
         kind: 'step',
-        step: { ...base, phase: 'copying', migration: enter(migration, 'copying', now), stamps: [from, to], summary: `copying ${tenantId}: ${from} exports its data to the zone's object store, ${to} imports it` },
+        step: {
+          ...base,
+          phase: 'copying',
+          migration: enter(migration, 'copying', now),
+          stamps: [from, to],
+          summary: `copying ${tenantId}: ${from} exports its data to the zone's object store, ${to} imports it`,
+        },
       };
     case 'copying': {
       if (!copy?.exported || !copy.imported) {
-        const missing = [!copy?.exported ? `the export Job on ${from}` : undefined, !copy?.imported ? `the import Job on ${to}` : undefined].filter(Boolean).join(' and ');
-        return { kind: 'wait', reason: `waiting for ${missing} to complete; run advance again once the health source reports them complete` };
+        const missing = [!copy?.exported ? `the export Job on ${from}` : undefined, !copy?.imported ? `the import Job on ${to}` : undefined]
+          .filter(Boolean)
+          .join(' and ');
+        return {
+          kind: 'wait',
+          reason: `waiting for ${missing} to complete; run advance again once the health source reports them complete`,
+        };
       }
       return {
         kind: 'step',
-        step: { ...base, phase: 'cutover-expand', migration: enter(migration, 'cutover-expand', now), stamps: [to], summary: `expand: ${to}'s list admits ${tenantId} at epoch ${epoch + 1}; the table still routes it to ${from}` },
+        step: {
+          ...base,
+          phase: 'cutover-expand',
+          migration: enter(migration, 'cutover-expand', now),
+          stamps: [to],
+          summary: `expand: ${to}'s list admits ${tenantId} at epoch ${epoch + 1}; the table still routes it to ${from}`,
+        },
       };
     }
     case 'cutover-expand':
@@ -200,7 +245,13 @@ export function planMigrationAdvance(fleet: LoadedFleet, tenantId: string, now: 
       const done = enter(migration, 'done', now);
       return {
         kind: 'step',
-        step: { ...base, phase: 'done', archive: { path: migrationArchivePath(tenantId, epoch + 1, false), migration: done }, stamps: [to], summary: `done: ${tenantId} is served by ${to} at epoch ${epoch + 1}, writes open again` },
+        step: {
+          ...base,
+          phase: 'done',
+          archive: { path: migrationArchivePath(tenantId, epoch + 1, false), migration: done },
+          stamps: [to],
+          summary: `done: ${tenantId} is served by ${to} at epoch ${epoch + 1}, writes open again`,
+        },
       };
     }
   }
@@ -216,12 +267,16 @@ export function planMigrationAdvance(fleet: LoadedFleet, tenantId: string, now: 
  */
 export function planMigrationAbort(fleet: LoadedFleet, tenantId: string, now: Date): MigrationStep {
   const loaded = findMigration(fleet, tenantId);
-  if (!loaded) throw new ValidationError([commandLine('<tenant>', `no migration of '${tenantId}' in ${MIGRATIONS_DIR}/; nothing to abort`)]);
+  if (!loaded)
+    throw new ValidationError([commandLine('<tenant>', `no migration of '${tenantId}' in ${MIGRATIONS_DIR}/; nothing to abort`)]);
   const { migration } = loaded;
   const { from, to, epoch } = migration.spec;
   const at = now.toISOString();
   const contracted = migration.status.phase === 'cutover-contract';
-  const aborted: TenantMigration = { ...migration, status: { ...migration.status, aborted: true, phaseSince: at, history: [...migration.status.history, { at, phase: 'aborted' }] } };
+  const aborted: TenantMigration = {
+    ...migration,
+    status: { ...migration.status, aborted: true, phaseSince: at, history: [...migration.status.history, { at, phase: 'aborted' }] },
+  };
   const located = locate(fleet, tenantId);
   return {
     tenantId,
@@ -264,7 +319,9 @@ export function migrationStatuses(fleet: LoadedFleet, now: Date, maxPhaseMinutes
         epoch: m.spec.epoch,
         phaseSince: m.status.phaseSince,
         minutesInPhase: minutes,
-        ...(minutes > maxPhaseMinutes ? { stuck: `in phase ${m.status.phase} for ${minutes} minutes (policy: at most ${maxPhaseMinutes}); advance it or abort it` } : {}),
+        ...(minutes > maxPhaseMinutes
+          ? { stuck: `in phase ${m.status.phase} for ${minutes} minutes (policy: at most ${maxPhaseMinutes}); advance it or abort it` }
+          : {}),
       };
     })
     .sort((a, b) => (a.tenant < b.tenant ? -1 : a.tenant > b.tenant ? 1 : 0));

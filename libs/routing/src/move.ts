@@ -19,7 +19,9 @@ export function planMove(fleet: LoadedFleet, tenantId: string, to: string): Tena
   const commandLine = (field: string, message: string): Issue => ({ file: '(command line)', line: 1, column: 1, field, message });
   const located = fleetTenants(fleet).find((t) => t.tenant.id === tenantId);
   if (!located) {
-    throw new ValidationError([commandLine('<tenant>', `no tenant '${tenantId}' in tenants/*.yaml; check the id or add the tenant to a tenant file`)]);
+    throw new ValidationError([
+      commandLine('<tenant>', `no tenant '${tenantId}' in tenants/*.yaml; check the id or add the tenant to a tenant file`),
+    ]);
   }
   const { tenant } = located;
   const loads = stampLoads(fleet);

@@ -20,7 +20,9 @@ if (!hasNginx && process.env['CI']) {
   throw new Error('nginx is not installed, but CI must run the nginx routing tests; install it with `apt-get install -y nginx`');
 }
 if (!hasNginx) {
-  console.warn('\n!!! nginx is not installed: SKIPPING the nginx routing tests. Install it with `apt-get install -y nginx` (CI does). !!!\n');
+  console.warn(
+    '\n!!! nginx is not installed: SKIPPING the nginx routing tests. Install it with `apt-get install -y nginx` (CI does). !!!\n',
+  );
 }
 
 async function freePort(): Promise<number> {
@@ -160,7 +162,8 @@ describe.skipIf(!hasNginx)('nginx with the generated map and server', () => {
 });
 
 const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
-if (!hasOpenssl && process.env['CI']) throw new Error('openssl is not installed, but CI must run the nginx TLS test; install it with `apt-get install -y openssl`');
+if (!hasOpenssl && process.env['CI'])
+  throw new Error('openssl is not installed, but CI must run the nginx TLS test; install it with `apt-get install -y openssl`');
 
 /** Runs openssl in `dir`, throwing its stderr on failure. */
 function openssl(dir: string, args: string[]): void {
@@ -171,16 +174,47 @@ function openssl(dir: string, args: string[]): void {
 /** A throwaway CA, and certificates it signs for the given host names (plus one signed by nobody). */
 async function certificates(dir: string, hosts: Record<string, string>): Promise<void> {
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  openssl(dir, ['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=stampyard test CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  openssl(dir, [
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=stampyard test CA',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
   for (const [name, host] of Object.entries(hosts)) {
     await writeFile(join(dir, `${name}.ext`), `subjectAltName=DNS:${host}\nextendedKeyUsage=serverAuth\n`);
     openssl(dir, ['req', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${host}`]);
-    openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-days', '1', '-extfile', `${name}.ext`]);
+    openssl(dir, [
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      `${name}.crt`,
+      '-days',
+      '1',
+      '-extfile',
+      `${name}.ext`,
+    ]);
   }
 }
 
-describe.skipIf(!hasNginx || !hasOpenssl)('nginx verifies each stamp\'s certificate for the stamp\'s host', () => {
+describe.skipIf(!hasNginx || !hasOpenssl)("nginx verifies each stamp's certificate for the stamp's host", () => {
   // Three stamps, each served by a loopback TLS server: one with a certificate for its own host,
   // one with a certificate from the same CA for another stamp's host, one self-signed for its host.
   const stamps = [
@@ -189,7 +223,13 @@ describe.skipIf(!hasNginx || !hasOpenssl)('nginx verifies each stamp\'s certific
     aStamp({ name: 'stamp-us-1', region: 'eastus', cidr: '10.3.0.0/16' }),
   ];
   const table = buildRoutingTable(
-    fleetOf(stamps, [[aTenant({ id: 'right', stamp: 'stamp-eu-1' }), aTenant({ id: 'wrong', stamp: 'stamp-eu-2' }), aTenant({ id: 'untrusted', residency: 'us', stamp: 'stamp-us-1' })]]),
+    fleetOf(stamps, [
+      [
+        aTenant({ id: 'right', stamp: 'stamp-eu-1' }),
+        aTenant({ id: 'wrong', stamp: 'stamp-eu-2' }),
+        aTenant({ id: 'untrusted', residency: 'us', stamp: 'stamp-us-1' }),
+      ],
+    ]),
   );
   const host = (stamp: string) => new URL(table.stamps[stamp]!.endpoint).hostname;
   const servers: TlsServer[] = [];
@@ -202,14 +242,32 @@ describe.skipIf(!hasNginx || !hasOpenssl)('nginx verifies each stamp\'s certific
     const certs = await mkdtemp(join(tmpdir(), 'stampyard-tls-'));
     await certificates(certs, { right: host('stamp-eu-1'), wrong: host('stamp-eu-1') });
     // stamp-eu-2 presents stamp-eu-1's certificate: valid, trusted, for the wrong host.
-    const selfSigned = ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'self.key', '-out', 'self.crt', '-days', '1',
-      '-subj', `/CN=${host('stamp-us-1')}`, '-addext', `subjectAltName=DNS:${host('stamp-us-1')}`];
+    const selfSigned = [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      'self.key',
+      '-out',
+      'self.crt',
+      '-days',
+      '1',
+      '-subj',
+      `/CN=${host('stamp-us-1')}`,
+      '-addext',
+      `subjectAltName=DNS:${host('stamp-us-1')}`,
+    ];
     openssl(certs, selfSigned);
     const served: Record<string, string> = { 'stamp-eu-1': 'right', 'stamp-eu-2': 'wrong', 'stamp-us-1': 'self' };
     const upstreams: Record<string, string> = {};
     for (const [stamp, cert] of Object.entries(served)) {
-      const server = createTlsServer({ key: await readFile(join(certs, `${cert}.key`)), cert: await readFile(join(certs, `${cert}.crt`)) }, (req, res) =>
-        res.end(`stamp=${stamp} sni=${String((req.socket as { servername?: unknown }).servername)}`),
+      const server = createTlsServer(
+        { key: await readFile(join(certs, `${cert}.key`)), cert: await readFile(join(certs, `${cert}.crt`)) },
+        (req, res) => res.end(`stamp=${stamp} sni=${String((req.socket as { servername?: unknown }).servername)}`),
       );
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       servers.push(server);
@@ -244,7 +302,7 @@ describe.skipIf(!hasNginx || !hasOpenssl)('nginx verifies each stamp\'s certific
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('renders SNI and verification with the stamp\'s host, not the upstream name', () => {
+  it("renders SNI and verification with the stamp's host, not the upstream name", () => {
     const { stamps: conf } = renderNginxConfig(table, { trustedCaFile: '/etc/stampyard/ca.crt' });
     expect(conf).toContain('proxy_ssl_server_name on;');
     expect(conf).toContain('proxy_ssl_name $stampyard_stamp_host;');

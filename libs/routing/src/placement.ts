@@ -126,7 +126,11 @@ export function refusal(load: StampLoad, tenant: Tenant): string | undefined {
 
 function placementOrder(a: LocatedTenant, b: LocatedTenant): number {
   const rank = (t: Tenant) => (t.isolation === 'dedicated' ? 0 : t.residency === 'any' ? 2 : 1);
-  return rank(a.tenant) - rank(b.tenant) || b.tenant.weight - a.tenant.weight || (a.tenant.id < b.tenant.id ? -1 : a.tenant.id > b.tenant.id ? 1 : 0);
+  return (
+    rank(a.tenant) - rank(b.tenant) ||
+    b.tenant.weight - a.tenant.weight ||
+    (a.tenant.id < b.tenant.id ? -1 : a.tenant.id > b.tenant.id ? 1 : 0)
+  );
 }
 
 interface MutableLoad {
@@ -162,7 +166,9 @@ export function planPlacement(fleet: LoadedFleet): PlacementPlan {
     shared.set(entry.load.zone, list);
   }
   const everywhere = [...shared.values()].flat();
-  const todo = fleetTenants(fleet).filter((t) => t.tenant.stamp === undefined).sort(placementOrder);
+  const todo = fleetTenants(fleet)
+    .filter((t) => t.tenant.stamp === undefined)
+    .sort(placementOrder);
   const assignments: Assignment[] = [];
   const missing = new Map<string, { zone: string; dedicated: boolean; units: number; tenants: string[]; largestWeight: number }>();
 
@@ -205,7 +211,7 @@ export function describeShortfall(gap: Shortfall): string {
   if (gap.dedicated) {
     return `${where}: dedicated tenant${gap.tenants.length === 1 ? '' : 's'} ${gap.tenants.join(', ')} need${gap.tenants.length === 1 ? 's' : ''} ${gap.units} capacity units on a stamp of their own; add a stamp with spec.dedicatedTo (stampyard tenants place --scaffold-stamps does)`;
   }
-  const shown = gap.tenants.length > 5 ? `${gap.tenants.slice(0, 5).join(', ')} and ${gap.tenants.length - 5} more` : gap.tenants.join(', ');
+  const shown =
+    gap.tenants.length > 5 ? `${gap.tenants.slice(0, 5).join(', ')} and ${gap.tenants.length - 5} more` : gap.tenants.join(', ');
   return `${where} lacks room: ${gap.units} more capacity units needed for ${gap.tenants.length} tenant${gap.tenants.length === 1 ? '' : 's'} (${shown}); add a stamp (stampyard tenants place --scaffold-stamps) or raise a stamp's capacity`;
 }
-

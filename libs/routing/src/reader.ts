@@ -18,9 +18,7 @@ export interface ShardIndex {
   readonly bytes: number;
 }
 
-export type TableResult =
-  | { readonly ok: true; readonly table: RoutingTable }
-  | { readonly ok: false; readonly error: string };
+export type TableResult = { readonly ok: true; readonly table: RoutingTable } | { readonly ok: false; readonly error: string };
 
 const TENANT_STATUSES = new Set(['active', 'suspended']);
 const MIGRATION_PHASES = new Set(['fenced', 'copying', 'cutover-expand', 'cutover-contract']);
@@ -41,7 +39,10 @@ export function parseRoutingTable(text: string): TableResult {
   if (problem) return { ok: false, error: problem };
   const table = data as RoutingTable;
   if (!textMatchesRevision(text, table.revision) && !revisionMatches(table)) {
-    return { ok: false, error: `revision ${table.revision} does not match the content (${computeRevision(table)}); the table was edited or truncated` };
+    return {
+      ok: false,
+      error: `revision ${table.revision} does not match the content (${computeRevision(table)}); the table was edited or truncated`,
+    };
   }
   return { ok: true, table };
 }
@@ -72,8 +73,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 // 100,000 tenants, and this loop is several times faster.
 function checkShape(data: unknown): string | undefined {
   if (!isRecord(data)) return 'the table must be a JSON object';
-  if (data['schemaVersion'] !== ROUTING_SCHEMA_VERSION) return `schemaVersion must be ${ROUTING_SCHEMA_VERSION}, received ${JSON.stringify(data['schemaVersion'])}`;
-  if (typeof data['revision'] !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(data['revision'])) return 'revision must be sha256:<64 hex digits>';
+  if (data['schemaVersion'] !== ROUTING_SCHEMA_VERSION)
+    return `schemaVersion must be ${ROUTING_SCHEMA_VERSION}, received ${JSON.stringify(data['schemaVersion'])}`;
+  if (typeof data['revision'] !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(data['revision']))
+    return 'revision must be sha256:<64 hex digits>';
   if (typeof data['domain'] !== 'string' || data['domain'] === '') return 'domain must be a non-empty string';
   const stamps = data['stamps'];
   const tenants = data['tenants'];
@@ -82,7 +85,8 @@ function checkShape(data: unknown): string | undefined {
   for (const name in stamps) {
     const stamp = stamps[name];
     if (!isRecord(stamp)) return `stamps.${name} must be an object`;
-    if (typeof stamp['endpoint'] !== 'string' || !/^https?:\/\//.test(stamp['endpoint'])) return `stamps.${name}.endpoint must be an http(s) URL`;
+    if (typeof stamp['endpoint'] !== 'string' || !/^https?:\/\//.test(stamp['endpoint']))
+      return `stamps.${name}.endpoint must be an http(s) URL`;
     if (typeof stamp['region'] !== 'string') return `stamps.${name}.region must be a string`;
     if (typeof stamp['residency'] !== 'string') return `stamps.${name}.residency must be a string`;
     if (!STAMP_STATUSES.has(stamp['status'] as string)) return `stamps.${name}.status must be active or draining`;
@@ -96,11 +100,14 @@ function checkShape(data: unknown): string | undefined {
     const previous = tenant['previousStamp'];
     if (previous !== undefined && typeof previous !== 'string') return `tenants.${id}.previousStamp must be a string`;
     const epoch = tenant['epoch'];
-    if (epoch !== undefined && !(Number.isSafeInteger(epoch) && (epoch as number) >= 0)) return `tenants.${id}.epoch must be a whole number ≥ 0, received ${JSON.stringify(epoch)}`;
+    if (epoch !== undefined && !(Number.isSafeInteger(epoch) && (epoch as number) >= 0))
+      return `tenants.${id}.epoch must be a whole number ≥ 0, received ${JSON.stringify(epoch)}`;
     const phase = tenant['phase'];
-    if (phase !== undefined && !MIGRATION_PHASES.has(phase as string)) return `tenants.${id}.phase must be one of ${[...MIGRATION_PHASES].join(', ')}, received ${JSON.stringify(phase)}`;
+    if (phase !== undefined && !MIGRATION_PHASES.has(phase as string))
+      return `tenants.${id}.phase must be one of ${[...MIGRATION_PHASES].join(', ')}, received ${JSON.stringify(phase)}`;
     const migratingTo = tenant['migratingTo'];
-    if (migratingTo !== undefined && (typeof migratingTo !== 'string' || !Object.hasOwn(stamps, migratingTo))) return `tenants.${id}.migratingTo ${JSON.stringify(migratingTo)} is not in stamps`;
+    if (migratingTo !== undefined && (typeof migratingTo !== 'string' || !Object.hasOwn(stamps, migratingTo)))
+      return `tenants.${id}.migratingTo ${JSON.stringify(migratingTo)} is not in stamps`;
   }
   return undefined;
 }
@@ -109,7 +116,11 @@ function checkShape(data: unknown): string | undefined {
  * Splits a table's text into shards of at most `maxShardBytes`, for ConfigMaps
  * (each holds at most 1 MiB). Returns the index and the shard texts by file name.
  */
-export function shardRoutingTable(text: string, revision: string, maxShardBytes = 900_000): { index: ShardIndex; shards: Map<string, string> } {
+export function shardRoutingTable(
+  text: string,
+  revision: string,
+  maxShardBytes = 900_000,
+): { index: ShardIndex; shards: Map<string, string> } {
   const shards = new Map<string, string>();
   const buffer = Buffer.from(text, 'utf8');
   const count = Math.max(1, Math.ceil(buffer.length / maxShardBytes));
@@ -153,11 +164,17 @@ async function readSharded(dir: string): Promise<TableResult> {
   const parts = await Promise.all(index.shards.map((name) => readFile(join(dir, name), 'utf8')));
   const text = parts.join('');
   if (Buffer.byteLength(text) !== index.bytes) {
-    return { ok: false, error: `shards hold ${Buffer.byteLength(text)} bytes but the index expects ${index.bytes}; a ConfigMap update may be in flight` };
+    return {
+      ok: false,
+      error: `shards hold ${Buffer.byteLength(text)} bytes but the index expects ${index.bytes}; a ConfigMap update may be in flight`,
+    };
   }
   const result = parseRoutingTable(text);
   if (result.ok && result.table.revision !== index.revision) {
-    return { ok: false, error: `shards are revision ${result.table.revision} but the index expects ${index.revision}; a ConfigMap update may be in flight` };
+    return {
+      ok: false,
+      error: `shards are revision ${result.table.revision} but the index expects ${index.revision}; a ConfigMap update may be in flight`,
+    };
   }
   return result;
 }

@@ -15,7 +15,11 @@ describe('planPlacementWithScaffold', () => {
       aTenant({ id: 'solo', isolation: 'dedicated', weight: 7 }),
     ];
     const fleet = fleetOf(stamps, [tenants]);
-    expect(planPlacement(fleet).unplaced.map((g) => [g.zone, g.units])).toEqual([['eu', 15], ['eu', 7], ['us', 14]]);
+    expect(planPlacement(fleet).unplaced.map((g) => [g.zone, g.units])).toEqual([
+      ['eu', 15],
+      ['eu', 7],
+      ['us', 14],
+    ]);
     const result = planPlacementWithScaffold(fleet);
     expect(result.plan.unplaced).toEqual([]);
     expect(result.plan.assignments).toHaveLength(27);

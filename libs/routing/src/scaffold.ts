@@ -1,5 +1,15 @@
 // `stampyard tenants place --scaffold-stamps`: add the stamps a fleet lacks, then place.
-import { InternalError, ValidationError, parseFleet, planNewStamp, stampZone, type LoadedFleet, type PlannedStamp, type SourceFile, type Stamp } from '@stampyard/stamp-spec';
+import {
+  InternalError,
+  ValidationError,
+  parseFleet,
+  planNewStamp,
+  stampZone,
+  type LoadedFleet,
+  type PlannedStamp,
+  type SourceFile,
+  type Stamp,
+} from '@stampyard/stamp-spec';
 import { planPlacement, stampLoads, type PlacementPlan, type Shortfall } from './placement.ts';
 
 export interface ScaffoldedPlacement {
@@ -27,20 +37,27 @@ function roomiestZone(fleet: LoadedFleet): string {
   const free = new Map<string, number>();
   for (const zone of new Set(Object.values(fleet.fleet.spec.regions).map((r) => r.zone))) free.set(zone, 0);
   for (const load of stampLoads(fleet)) {
-    if (load.status === 'active' && load.dedicatedTo === undefined) free.set(load.zone, (free.get(load.zone) ?? 0) + load.capacity - load.used);
+    if (load.status === 'active' && load.dedicatedTo === undefined)
+      free.set(load.zone, (free.get(load.zone) ?? 0) + load.capacity - load.used);
   }
   return [...free].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]![0];
 }
 
 /** The region of a zone with the fewest stamps (ties by name), so new stamps spread out. */
 function regionFor(fleet: LoadedFleet, zone: string, stamps: readonly Stamp[]): string {
-  const regions = Object.entries(fleet.fleet.spec.regions).filter(([, r]) => r.zone === zone).map(([name]) => name).sort();
+  const regions = Object.entries(fleet.fleet.spec.regions)
+    .filter(([, r]) => r.zone === zone)
+    .map(([name]) => name)
+    .sort();
   const count = (region: string) => stamps.filter((s) => s.spec.region === region).length;
   return [...regions].sort((a, b) => count(a) - count(b))[0]!;
 }
 
 function medianCapacity(stamps: readonly Stamp[]): number {
-  const capacities = stamps.filter((s) => s.spec.dedicatedTo === undefined).map((s) => s.spec.capacity).sort((a, b) => a - b);
+  const capacities = stamps
+    .filter((s) => s.spec.dedicatedTo === undefined)
+    .map((s) => s.spec.capacity)
+    .sort((a, b) => a - b);
   return capacities[Math.floor(capacities.length / 2)] ?? 100;
 }
 
@@ -49,7 +66,12 @@ function stampsFor(fleet: LoadedFleet, gap: Shortfall, existing: Stamp[]): Plann
   const zone = gap.zone === 'any' ? roomiestZone(fleet) : gap.zone;
   const planned: PlannedStamp[] = [];
   const add = (options: { capacity: number; dedicatedTo?: string; name?: string }) => {
-    const stamp = planNewStamp(spec, existing, { region: regionFor(fleet, zone, existing), ...options }, fleet.tenantLists.flatMap((t) => t.list.items.map((i) => i.id)));
+    const stamp = planNewStamp(
+      spec,
+      existing,
+      { region: regionFor(fleet, zone, existing), ...options },
+      fleet.tenantLists.flatMap((t) => t.list.items.map((i) => i.id)),
+    );
     existing.push(stamp.stamp);
     planned.push(stamp);
   };
@@ -82,12 +104,19 @@ export function planPlacementWithScaffold(fleet: LoadedFleet): ScaffoldedPlaceme
     if (plan.unplaced.length === 0) return { stamps: planned, fleet: current, plan };
     const existing = current.stamps.map((s) => s.stamp);
     for (const gap of plan.unplaced) planned.push(...stampsFor(current, gap, existing));
-    const reparsed = parseFleet(fleetSourcesOf(fleet, planned.map((p) => ({ path: p.path, text: p.text }))));
+    const reparsed = parseFleet(
+      fleetSourcesOf(
+        fleet,
+        planned.map((p) => ({ path: p.path, text: p.text })),
+      ),
+    );
     if (!reparsed.fleet) throw new ValidationError(reparsed.issues);
     current = reparsed.fleet;
   }
   // Each round adds at least the missing units, so this is only reached on a bug.
-  const zones = planPlacement(current).unplaced.map((g) => g.zone).join(', ');
+  const zones = planPlacement(current)
+    .unplaced.map((g) => g.zone)
+    .join(', ');
   throw new InternalError(`could not scaffold enough stamps for zones ${zones} in 10 rounds`);
 }
 

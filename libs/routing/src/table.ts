@@ -95,7 +95,13 @@ export function sealRoutingTable(content: RoutingTableContent): RoutingTable {
 
 /** The outcome of looking up a tenant. Unknown is explicit: there is never a default stamp. */
 export type TenantLookup =
-  | { readonly found: true; readonly tenantId: string; readonly tenant: TenantRoute; readonly stampName: string; readonly stamp: StampRoute }
+  | {
+      readonly found: true;
+      readonly tenantId: string;
+      readonly tenant: TenantRoute;
+      readonly stampName: string;
+      readonly stamp: StampRoute;
+    }
   | { readonly found: false; readonly tenantId: string; readonly reason: 'unknown-tenant' };
 
 /** Looks up a tenant. A table that passed validation always has the tenant's stamp. */

@@ -64,7 +64,15 @@ items:
     const [change] = tenantFileChanges(fleet, [{ list: 0, index: 2, stamp: 'stamp-eu-1', previousStamp: 'stamp-eu-2' }]);
     const sources = fleetSourcesOf(fleet);
     const { fleet: after } = parseFleet({ ...sources, tenants: [{ path: change!.path, text: change!.content! }] });
-    expect(after!.tenantLists[0]!.list.items[2]).toEqual({ id: 'gamma', residency: 'eu', weight: 1, isolation: 'shared', status: 'active', stamp: 'stamp-eu-1', previousStamp: 'stamp-eu-2' });
+    expect(after!.tenantLists[0]!.list.items[2]).toEqual({
+      id: 'gamma',
+      residency: 'eu',
+      weight: 1,
+      isolation: 'shared',
+      status: 'active',
+      stamp: 'stamp-eu-1',
+      previousStamp: 'stamp-eu-2',
+    });
     // The fleet it was computed from is untouched.
     expect(fleet.tenantLists[0]!.source.doc.toString()).not.toContain('previousStamp');
   });
@@ -80,32 +88,39 @@ describe('splicing and the Document API agree', () => {
   });
   it('gives the same data for any layout, and leaves every other line as it was', () => {
     fc.assert(
-      fc.property(fc.array(itemArb, { minLength: 1, maxLength: 8 }), fc.array(fc.tuple(fc.nat(), fc.boolean()), { maxLength: 8 }), (items, picks) => {
-        const lines = ['# head', 'apiVersion: stampyard.dev/v1alpha1', 'kind: TenantList', 'items:'];
-        items.forEach((item, i) => {
-          const residency = item.quoted ? '"eu"' : 'eu';
-          const stamp = item.stamp ? `, stamp: ${item.stamp}` : '';
-          if (item.flow) lines.push(`  - { id: t${i}, residency: ${residency}${stamp} }${item.comment ? ` ${item.comment}` : ''}`);
-          else {
-            lines.push(`  - id: t${i}${item.comment ? `  ${item.comment}` : ''}`, `    residency: ${residency}`);
-            if (item.stamp) lines.push(`    stamp: ${item.stamp}`);
-          }
-          if (item.blankAfter) lines.push('');
-        });
-        const text = `${lines.join('\n')}\n`;
-        const doc = parseDocument(text);
-        const seen = new Set<number>();
-        const fields = picks
-          .map(([n, move]) => ({ index: n % items.length, move }))
-          .filter((p) => !seen.has(p.index) && seen.add(p.index))
-          .flatMap((p) => [{ index: p.index, key: 'stamp', value: 'stamp-new' }, ...(p.move ? [{ index: p.index, key: 'previousStamp', value: 'stamp-old' }] : [])]);
-        const spliced = spliceFields(text, fields);
-        expect(spliced).toBeDefined();
-        expect(parse(spliced!)).toEqual(parse(setWithDocument(doc, fields)));
-        // Splicing only adds or changes lines holding the edited fields.
-        const before = new Set(text.split('\n'));
-        for (const line of spliced!.split('\n')) if (!before.has(line)) expect(line).toMatch(/stamp|previousStamp/);
-      }),
+      fc.property(
+        fc.array(itemArb, { minLength: 1, maxLength: 8 }),
+        fc.array(fc.tuple(fc.nat(), fc.boolean()), { maxLength: 8 }),
+        (items, picks) => {
+          const lines = ['# head', 'apiVersion: stampyard.dev/v1alpha1', 'kind: TenantList', 'items:'];
+          items.forEach((item, i) => {
+            const residency = item.quoted ? '"eu"' : 'eu';
+            const stamp = item.stamp ? `, stamp: ${item.stamp}` : '';
+            if (item.flow) lines.push(`  - { id: t${i}, residency: ${residency}${stamp} }${item.comment ? ` ${item.comment}` : ''}`);
+            else {
+              lines.push(`  - id: t${i}${item.comment ? `  ${item.comment}` : ''}`, `    residency: ${residency}`);
+              if (item.stamp) lines.push(`    stamp: ${item.stamp}`);
+            }
+            if (item.blankAfter) lines.push('');
+          });
+          const text = `${lines.join('\n')}\n`;
+          const doc = parseDocument(text);
+          const seen = new Set<number>();
+          const fields = picks
+            .map(([n, move]) => ({ index: n % items.length, move }))
+            .filter((p) => !seen.has(p.index) && seen.add(p.index))
+            .flatMap((p) => [
+              { index: p.index, key: 'stamp', value: 'stamp-new' },
+              ...(p.move ? [{ index: p.index, key: 'previousStamp', value: 'stamp-old' }] : []),
+            ]);
+          const spliced = spliceFields(text, fields);
+          expect(spliced).toBeDefined();
+          expect(parse(spliced!)).toEqual(parse(setWithDocument(doc, fields)));
+          // Splicing only adds or changes lines holding the edited fields.
+          const before = new Set(text.split('\n'));
+          for (const line of spliced!.split('\n')) if (!before.has(line)) expect(line).toMatch(/stamp|previousStamp/);
+        },
+      ),
       { numRuns: 100 },
     );
   });

@@ -101,7 +101,12 @@ function itemSpans(text: string): PairSpan[][] | undefined {
       const entries = Object.entries(result as Record<string, unknown>);
       if (entries.some(([, v]) => v !== null && typeof v === 'object')) return; // the document itself
       const pairs = scalars.slice(scalars.length - 2 * entries.length);
-      const item = entries.map(([key, value], i) => ({ key, keyEnd: pairs[2 * i]?.end ?? -1, value, valueEnd: pairs[2 * i + 1]?.end ?? -1 }));
+      const item = entries.map(([key, value], i) => ({
+        key,
+        keyEnd: pairs[2 * i]?.end ?? -1,
+        value,
+        valueEnd: pairs[2 * i + 1]?.end ?? -1,
+      }));
       // An empty value (`stamp:`) emits no scalar event, which would shift the pairs.
       if (item.some((p, i) => pairs[2 * i]?.value !== p.key || pairs[2 * i + 1]?.value !== p.value)) flat = false;
       spans.push(item);

@@ -39,7 +39,8 @@ export function buildStampTenantLists(table: RoutingTable): Map<string, StampTen
     const epoch = tenantEpoch(tenant);
     const phase = tenant.phase !== undefined ? { phase: tenant.phase } : {};
     entries.get(tenant.stamp)![id] = { epoch, ...phase };
-    if (tenant.phase === 'cutover-expand' && tenant.migratingTo !== undefined) entries.get(tenant.migratingTo)![id] = { epoch: epoch + 1, ...phase };
+    if (tenant.phase === 'cutover-expand' && tenant.migratingTo !== undefined)
+      entries.get(tenant.migratingTo)![id] = { epoch: epoch + 1, ...phase };
   }
   const lists = new Map<string, StampTenantList>();
   for (const [stamp, tenants] of entries) {
@@ -59,7 +60,8 @@ export function buildStampTenantLists(table: RoutingTable): Map<string, StampTen
 /** A stamp's list as the JSON its api reads: one tenant per line, so a pull request shows exactly what changed. */
 export function formatStampTenantList(list: StampTenantList): string {
   const ids = Object.keys(list.tenants);
-  const tenants = ids.length === 0 ? '{}' : `{\n${ids.map((id) => `    ${JSON.stringify(id)}: ${JSON.stringify(list.tenants[id])}`).join(',\n')}\n  }`;
+  const tenants =
+    ids.length === 0 ? '{}' : `{\n${ids.map((id) => `    ${JSON.stringify(id)}: ${JSON.stringify(list.tenants[id])}`).join(',\n')}\n  }`;
   return `{\n  "$comment": ${JSON.stringify(list.$comment)},\n  "revision": ${JSON.stringify(list.revision)},\n  "schemaVersion": ${list.schemaVersion},\n  "stamp": ${JSON.stringify(list.stamp)},\n  "tenants": ${tenants}\n}\n`;
 }
 

@@ -6,13 +6,27 @@ import { catalogEntry, findSize, stampZone } from './derive.ts';
 import { parseFleet } from './load.ts';
 import { aFleetSpec, aStamp, fleetRepoFiles } from './testing/index.ts';
 
-const OBJECT_KEYS = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf', 'propertyIsEnumerable', 'toLocaleString', '__defineGetter__'];
+const OBJECT_KEYS = [
+  'constructor',
+  '__proto__',
+  'toString',
+  'hasOwnProperty',
+  'valueOf',
+  'isPrototypeOf',
+  'propertyIsEnumerable',
+  'toLocaleString',
+  '__defineGetter__',
+];
 const names = fc.oneof(fc.constantFrom(...OBJECT_KEYS), fc.string({ minLength: 1, maxLength: 12 }));
 
 function validate(region: string, size: string) {
   const stamp = aStamp({ name: 'stamp-eu-1', region, size });
   const files = [...fleetRepoFiles({ stamps: [stamp] })].map(([path, text]) => ({ path, text }));
-  return parseFleet({ fleet: files.find((f) => f.path === 'fleet.yaml')!, stamps: files.filter((f) => f.path.startsWith('stamps/')), tenants: [] });
+  return parseFleet({
+    fleet: files.find((f) => f.path === 'fleet.yaml')!,
+    stamps: files.filter((f) => f.path.startsWith('stamps/')),
+    tenants: [],
+  });
 }
 
 describe('catalog lookups by a name from a file', () => {

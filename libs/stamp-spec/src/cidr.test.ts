@@ -27,19 +27,23 @@ describe('CIDRs', () => {
 
   it('never returns a block that overlaps a taken one', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 16, max: 24 })), { maxLength: 40 }), fc.integer({ min: 16, max: 24 }), (blocks, prefix) => {
-        const taken = blocks.map(([second, p]) => {
-          const size = 2 ** (32 - p);
-          const base = (10 * 2 ** 24 + second * 2 ** 16);
-          const aligned = Math.floor(base / size) * size;
-          return { cidr: '', first: aligned, last: aligned + size - 1, prefixLength: p };
-        });
-        const free = nextFreeCidr('10.0.0.0/8', prefix, taken);
-        if (free === undefined) return;
-        const picked = range(free);
-        expect(picked.prefixLength).toBe(prefix);
-        for (const t of taken) expect(rangesOverlap(picked, t)).toBe(false);
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 16, max: 24 })), { maxLength: 40 }),
+        fc.integer({ min: 16, max: 24 }),
+        (blocks, prefix) => {
+          const taken = blocks.map(([second, p]) => {
+            const size = 2 ** (32 - p);
+            const base = 10 * 2 ** 24 + second * 2 ** 16;
+            const aligned = Math.floor(base / size) * size;
+            return { cidr: '', first: aligned, last: aligned + size - 1, prefixLength: p };
+          });
+          const free = nextFreeCidr('10.0.0.0/8', prefix, taken);
+          if (free === undefined) return;
+          const picked = range(free);
+          expect(picked.prefixLength).toBe(prefix);
+          for (const t of taken) expect(rangesOverlap(picked, t)).toBe(false);
+        },
+      ),
     );
   });
 });

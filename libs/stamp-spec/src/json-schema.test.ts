@@ -28,7 +28,12 @@ describe('JSON Schema patterns flag what validate flags', () => {
   const stamp = JSON.parse(jsonSchemaFiles().find((f) => f.path === 'schemas/stamp.schema.json')!.content);
   const spec = stamp.properties.spec.properties;
   it.each([
-    ['cidr', spec.network.properties.cidr.pattern, ['10.1.0.0/16', '192.168.4.0/24'], ['banana', '10.1.0.0', '300.1.0.0/16', '10.1.0.0/33']],
+    [
+      'cidr',
+      spec.network.properties.cidr.pattern,
+      ['10.1.0.0/16', '192.168.4.0/24'],
+      ['banana', '10.1.0.0', '300.1.0.0/16', '10.1.0.0/33'],
+    ],
     ['version', spec.version.pattern, ['1.4.0', '2.0.0-rc.1'], ['banana', '1.4', 'v1.4.0', '01.4.0']],
   ])('%s', (_name, pattern: string, good: string[], bad: string[]) => {
     const re = new RegExp(pattern);

@@ -72,7 +72,13 @@ export function parseFleet(sources: FleetSources): { fleet?: LoadedFleet; issues
   }
   if (!fleetParsed) return { issues: capPerFile(issues) };
   stamps.sort((a, b) => a.stamp.metadata.name.localeCompare(b.stamp.metadata.name));
-  const fleet: LoadedFleet = { fleet: fleetParsed.value, fleetSource: fleetParsed.source, stamps, tenantLists, ...(migrations.length > 0 ? { migrations } : {}) };
+  const fleet: LoadedFleet = {
+    fleet: fleetParsed.value,
+    fleetSource: fleetParsed.source,
+    stamps,
+    tenantLists,
+    ...(migrations.length > 0 ? { migrations } : {}),
+  };
   for (const issue of checkFleetRules(fleet, invalidStamps)) issues.push(issue);
   if (migrations.length > 0) {
     const bindings = new Map(tenantLists.flatMap((l) => l.list.items.map((t) => [t.id, t.stamp] as const)));
@@ -96,7 +102,13 @@ export function capPerFile(issues: readonly Issue[]): Issue[] {
   }
   for (const [file, n] of counts) {
     if (n > MAX_ISSUES_PER_FILE && !out.some((i) => i.file === file && i.field === '(file)' && i.message.startsWith('more problems'))) {
-      out.push({ file, line: 1, column: 1, field: '(file)', message: `more problems in this file than the first ${MAX_ISSUES_PER_FILE} shown; fix those, then run again` });
+      out.push({
+        file,
+        line: 1,
+        column: 1,
+        field: '(file)',
+        message: `more problems in this file than the first ${MAX_ISSUES_PER_FILE} shown; fix those, then run again`,
+      });
     }
   }
   return out;
@@ -150,7 +162,13 @@ export async function readFleetSources(root: string): Promise<FleetSources> {
   const fleet = await readFleetFile(root, FLEET_FILE);
   if (fleet === undefined) {
     throw new ValidationError([
-      { file: FLEET_FILE, line: 1, column: 1, field: '(file)', message: `not found in ${root}; pass --root <dir> pointing at a fleet repository` },
+      {
+        file: FLEET_FILE,
+        line: 1,
+        column: 1,
+        field: '(file)',
+        message: `not found in ${root}; pass --root <dir> pointing at a fleet repository`,
+      },
     ]);
   }
   if ('issue' in fleet) throw new ValidationError([fleet.issue]);

@@ -26,7 +26,9 @@ describe('the repository lock', () => {
     let waited = 0;
     const second = acquireRepoLock(repo.root, { command: 'stampyard rollout promote', timeoutMs: 150, onWait: () => void (waited += 1) });
     await expect(second).rejects.toThrow(ExitError);
-    await expect(second).rejects.toThrow(new RegExp(`writing this repository: pid ${process.pid} \\(stampyard synth\\), since .*; waited 0 s`));
+    await expect(second).rejects.toThrow(
+      new RegExp(`writing this repository: pid ${process.pid} \\(stampyard synth\\), since .*; waited 0 s`),
+    );
     expect(waited).toBe(1);
     await lock.release();
     await lock.release();
@@ -47,7 +49,10 @@ describe('the repository lock', () => {
     repo = await makeTempFleetRepo();
     const pid = await deadPid();
     expect(processAlive(pid)).toBe(false);
-    await writeFile(join(repo.root, LOCK_FILE), JSON.stringify({ pid, command: 'stampyard rollout promote', since: '2026-11-30T10:00:00Z' }));
+    await writeFile(
+      join(repo.root, LOCK_FILE),
+      JSON.stringify({ pid, command: 'stampyard rollout promote', since: '2026-11-30T10:00:00Z' }),
+    );
     const taken: (number | undefined)[] = [];
     const lock = await acquireRepoLock(repo.root, { command: 'stampyard synth', timeoutMs: 0, onTakeover: (h) => taken.push(h?.pid) });
     expect(taken).toEqual([pid]);

@@ -71,7 +71,13 @@ export function processAlive(pid: number): boolean {
 function parseHolder(text: string): LockHolder | undefined {
   try {
     const data = JSON.parse(text) as Partial<LockHolder>;
-    if (typeof data.pid === 'number' && Number.isInteger(data.pid) && data.pid > 0 && typeof data.command === 'string' && typeof data.since === 'string') {
+    if (
+      typeof data.pid === 'number' &&
+      Number.isInteger(data.pid) &&
+      data.pid > 0 &&
+      typeof data.command === 'string' &&
+      typeof data.since === 'string'
+    ) {
       return { pid: data.pid, command: data.command, since: data.since };
     }
   } catch {
@@ -127,7 +133,9 @@ export async function acquireRepoLock(root: string, options: AcquireLockOptions)
         continue;
       }
       if (Date.now() >= deadline) {
-        const who = current.holder ? `pid ${current.holder.pid} (${current.holder.command}), since ${current.holder.since}` : 'an unknown process';
+        const who = current.holder
+          ? `pid ${current.holder.pid} (${current.holder.command}), since ${current.holder.since}`
+          : 'an unknown process';
         throw new ExitError(
           1,
           `${LOCK_FILE}: another stampyard command is writing this repository: ${who}; waited ${Math.round(timeoutMs / 1000)} s. Run this again once it has finished (set STAMPYARD_LOCK_TIMEOUT to wait longer)`,

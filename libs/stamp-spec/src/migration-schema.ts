@@ -46,7 +46,9 @@ export const migrationSchema = z
       phase: z.enum(MIGRATION_PHASES).describe('The phase the migration is in.'),
       startedAt: isoTime.describe('When `stampyard tenants move` started it.'),
       phaseSince: isoTime.describe('When the current phase began; `drift` flags a phase older than the policy allows.'),
-      doneAt: isoTime.optional().describe('When it reached done; the cleanup Job is rendered once the retention period has passed. @default - not done'),
+      doneAt: isoTime
+        .optional()
+        .describe('When it reached done; the cleanup Job is rendered once the retention period has passed. @default - not done'),
       aborted: z.boolean().optional().describe('Set when `abort` ended it: the tenant stayed on (or went back to) `from`. @default false'),
       cleanup: z.boolean().optional().describe('Set once the cleanup Job on the source stamp is rendered. @default false'),
       history: z.array(migrationEventSchema).default([]).describe('Every phase entered, oldest first. @default []'),
@@ -82,7 +84,9 @@ export function checkMigrationRules(
     const id = migration.metadata.name;
     const fileName = source.path.replace(/^.*\//, '').replace(/\.ya?ml$/, '');
     if (fileName !== id) {
-      issues.push(issueAt(source, ['metadata', 'name'], `'${id}' must equal the file name '${fileName}'; rename the file to migrations/${id}.yaml`));
+      issues.push(
+        issueAt(source, ['metadata', 'name'], `'${id}' must equal the file name '${fileName}'; rename the file to migrations/${id}.yaml`),
+      );
       continue;
     }
     const { from, to } = migration.spec;
@@ -90,10 +94,17 @@ export function checkMigrationRules(
       issues.push(issueAt(source, ['metadata', 'name'], `no tenant '${id}' in tenants/*.yaml; remove this file or add the tenant back`));
       continue;
     }
-    for (const [field, name] of [['from', from], ['to', to]] as const) {
-      if (!stampNames.has(name)) issues.push(issueAt(source, ['spec', field], `stamp '${name}' does not exist; a migration needs both stamps until it is done or aborted`));
+    for (const [field, name] of [
+      ['from', from],
+      ['to', to],
+    ] as const) {
+      if (!stampNames.has(name))
+        issues.push(
+          issueAt(source, ['spec', field], `stamp '${name}' does not exist; a migration needs both stamps until it is done or aborted`),
+        );
     }
-    if (from === to) issues.push(issueAt(source, ['spec', 'to'], `from and to are both '${to}'; a migration moves a tenant to another stamp`));
+    if (from === to)
+      issues.push(issueAt(source, ['spec', 'to'], `from and to are both '${to}'; a migration moves a tenant to another stamp`));
     // Before the contract commit the tenant file still names `from`; from then on, `to`.
     const phase = migration.status.phase;
     const bound = phase === 'cutover-contract' || phase === 'done' ? to : from;

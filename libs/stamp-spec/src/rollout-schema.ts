@@ -12,7 +12,19 @@ const isoTime = z.iso.datetime({ offset: true });
 export const rolloutEventSchema = z.strictObject({
   at: isoTime.describe('When it happened.'),
   event: z
-    .enum(['started', 'promoted', 'halted', 'resumed', 'rolled-back', 'completed', 'aborted', 'recovered', 'approved', 'excluded', 'included'])
+    .enum([
+      'started',
+      'promoted',
+      'halted',
+      'resumed',
+      'rolled-back',
+      'completed',
+      'aborted',
+      'recovered',
+      'approved',
+      'excluded',
+      'included',
+    ])
     .describe('What happened.'),
   wave: z.int().min(0).optional().describe('The wave it concerned. @default - none'),
   stamps: z.array(z.string()).optional().describe('Stamps it changed. @default - none'),
@@ -26,7 +38,9 @@ export const rolloutStampSchema = z.strictObject({
     .int()
     .min(0)
     .optional()
-    .describe("rollout.yaml's revision that recorded this promotion; the bake starts when a commit with it lands. @default - unknown: the bake counts from promotedAt"),
+    .describe(
+      "rollout.yaml's revision that recorded this promotion; the bake starts when a commit with it lands. @default - unknown: the bake counts from promotedAt",
+    ),
 });
 
 export const rolloutApprovalSchema = z.strictObject({
@@ -53,16 +67,20 @@ export const rolloutStateSchema = z
       allowDowngrade: z
         .boolean()
         .optional()
-        .describe('Started with --allow-downgrade: the target is lower than some stamp\'s version. @default false'),
+        .describe("Started with --allow-downgrade: the target is lower than some stamp's version. @default false"),
     }),
     phase: z
       .enum(['progressing', 'halted', 'rolled-back', 'complete', 'aborted'])
-      .describe('progressing until every stamp runs the target and has baked (complete); halted by a failure or by hand; rolled-back; aborted.'),
+      .describe(
+        'progressing until every stamp runs the target and has baked (complete); halted by a failure or by hand; rolled-back; aborted.',
+      ),
     completedAt: isoTime.optional().describe('When the rollout completed. @default - not complete'),
     halted: z
       .strictObject({ reason: z.string().min(1), at: isoTime })
       .optional()
-      .describe('The first reason the rollout halted (later halts are appended to history); set while halted or rolled back. @default - not halted'),
+      .describe(
+        'The first reason the rollout halted (later halts are appended to history); set while halted or rolled back. @default - not halted',
+      ),
     stamps: z
       .record(z.string(), rolloutStampSchema)
       .default({})
@@ -71,7 +89,7 @@ export const rolloutStateSchema = z
     approvals: z
       .array(rolloutApprovalSchema)
       .default([])
-      .describe('Approvals of this rollout\'s waves (`stampyard rollout approve`); a new rollout starts with none. @default []'),
+      .describe("Approvals of this rollout's waves (`stampyard rollout approve`); a new rollout starts with none. @default []"),
     excluded: z
       .record(z.string(), rolloutExclusionSchema)
       .default({})
@@ -84,4 +102,3 @@ export type RolloutEvent = z.output<typeof rolloutEventSchema>;
 export type RolloutStampRecord = z.output<typeof rolloutStampSchema>;
 export type RolloutApproval = z.output<typeof rolloutApprovalSchema>;
 export type RolloutExclusion = z.output<typeof rolloutExclusionSchema>;
-

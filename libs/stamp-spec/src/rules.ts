@@ -21,9 +21,9 @@ export const RESERVED_STAMP_NAMES: Readonly<Record<string, string>> = Object.fre
   Object.assign(Object.create(null) as Record<string, string>, {
     global: "for the gateway's cluster folder rendered/clusters/global",
     default: 'by Kubernetes for the default namespace',
-    'flux-system': "by Flux for its own namespace",
+    'flux-system': 'by Flux for its own namespace',
     'ingress-nginx': "for the ingress controller's namespace, which stamps admit traffic from",
-    monitoring: "for the monitoring namespace, which stamps admit scrapes from",
+    monitoring: 'for the monitoring namespace, which stamps admit scrapes from',
     'stampyard-gateway': "for the gateway's namespace",
   }),
 );
@@ -36,7 +36,11 @@ export function reservedStampName(name: string): string | undefined {
 
 /** The issue for a tenant bound to a stamp that doesn't exist; validate and the routing table word it the same. */
 export function unknownStampIssue(source: YamlSource, index: number, stamp: string, stamps: Iterable<string>): Issue {
-  return issueAt(source, ['items', index, 'stamp'], `stamp ${quoteName(stamp)} does not exist; ${didYouMean(stamp, stamps)}use one of the stamps in stamps/, or remove the field and run stampyard tenants place`);
+  return issueAt(
+    source,
+    ['items', index, 'stamp'],
+    `stamp ${quoteName(stamp)} does not exist; ${didYouMean(stamp, stamps)}use one of the stamps in stamps/, or remove the field and run stampyard tenants place`,
+  );
 }
 
 /**
@@ -52,7 +56,13 @@ export function checkRenderable(loaded: LoadedFleet): Issue[] {
   for (const { list, source } of loaded.tenantLists) {
     list.items.forEach((tenant, index) => {
       if (tenant.stamp === undefined) {
-        issues.push(issueAt(source, ['items', index, 'id'], `tenant '${tenant.id}' has no stamp, so it can't be routed; run stampyard tenants place, then npm run synth`));
+        issues.push(
+          issueAt(
+            source,
+            ['items', index, 'id'],
+            `tenant '${tenant.id}' has no stamp, so it can't be routed; run stampyard tenants place, then npm run synth`,
+          ),
+        );
       }
     });
   }
@@ -76,7 +86,8 @@ function declaredImages(spec: FleetSpec): DeclaredImage[] {
   spec.releases.forEach((release, index) => {
     for (const [name, image] of Object.entries(release.images)) images.push({ path: ['spec', 'releases', index, 'images', name], image });
   });
-  for (const [name, image] of Object.entries(spec.components)) images.push({ path: ['spec', 'components', name], image: image as ImageRef });
+  for (const [name, image] of Object.entries(spec.components))
+    images.push({ path: ['spec', 'components', name], image: image as ImageRef });
   return images;
 }
 
@@ -104,7 +115,10 @@ export function checkImageDigests(loaded: LoadedFleet): Issue[] {
  */
 export function checkFleetRules(loaded: LoadedFleet, invalidStamps: ReadonlySet<string> = new Set()): Issue[] {
   const digests = loaded.fleet.spec.requireImageDigests
-    ? checkImageDigests(loaded).map((issue) => ({ ...issue, message: issue.message.replace('; add digest', ', and fleet.yaml sets requireImageDigests: true; add digest') }))
+    ? checkImageDigests(loaded).map((issue) => ({
+        ...issue,
+        message: issue.message.replace('; add digest', ', and fleet.yaml sets requireImageDigests: true; add digest'),
+      }))
     : [];
   return digests.concat(checkStampRules(loaded), checkTenantRules(loaded, invalidStamps), checkZoneRules(loaded));
 }
@@ -120,9 +134,18 @@ function checkStampRules(loaded: LoadedFleet): Issue[] {
   for (const entry of loaded.stamps) {
     const { stamp, source } = entry;
     const name = stamp.metadata.name;
-    const fileName = source.path.split('/').pop()!.replace(/\.ya?ml$/, '');
+    const fileName = source.path
+      .split('/')
+      .pop()!
+      .replace(/\.ya?ml$/, '');
     if (name !== fileName) {
-      issues.push(issueAt(source, ['metadata', 'name'], `'${name}' does not match the file name; rename the file to stamps/${name}.yaml or set metadata.name to '${fileName}'`));
+      issues.push(
+        issueAt(
+          source,
+          ['metadata', 'name'],
+          `'${name}' does not match the file name; rename the file to stamps/${name}.yaml or set metadata.name to '${fileName}'`,
+        ),
+      );
     }
     const other = byName.get(name);
     if (other) {
@@ -132,26 +155,58 @@ function checkStampRules(loaded: LoadedFleet): Issue[] {
     }
     const reserved = reservedStampName(name);
     if (reserved !== undefined) {
-      issues.push(issueAt(source, ['metadata', 'name'], `'${name}' is reserved ${reserved}; rename the stamp and its file, e.g. stamp-${name}-1`));
+      issues.push(
+        issueAt(source, ['metadata', 'name'], `'${name}' is reserved ${reserved}; rename the stamp and its file, e.g. stamp-${name}-1`),
+      );
     }
     const host = `${name}.${spec.domain}`;
     if (host.length > MAX_DNS_NAME) {
-      issues.push(issueAt(source, ['metadata', 'name'], `its endpoint ${host.slice(0, 40)}… is ${host.length} characters, more than DNS's ${MAX_DNS_NAME}; shorten the stamp name or fleet.yaml spec.domain`));
+      issues.push(
+        issueAt(
+          source,
+          ['metadata', 'name'],
+          `its endpoint ${host.slice(0, 40)}… is ${host.length} characters, more than DNS's ${MAX_DNS_NAME}; shorten the stamp name or fleet.yaml spec.domain`,
+        ),
+      );
     }
     if (catalogEntry(spec.regions, stamp.spec.region) === undefined) {
-      issues.push(issueAt(source, ['spec', 'region'], `${quoteName(stamp.spec.region)} is not in the region catalog; ${didYouMean(stamp.spec.region, Object.keys(spec.regions))}use one of ${Object.keys(spec.regions).sort().join(', ')} or add it to fleet.yaml spec.regions`));
+      issues.push(
+        issueAt(
+          source,
+          ['spec', 'region'],
+          `${quoteName(stamp.spec.region)} is not in the region catalog; ${didYouMean(stamp.spec.region, Object.keys(spec.regions))}use one of ${Object.keys(spec.regions).sort().join(', ')} or add it to fleet.yaml spec.regions`,
+        ),
+      );
     }
     if (catalogEntry(spec.sizes, stamp.spec.size) === undefined) {
-      issues.push(issueAt(source, ['spec', 'size'], `${quoteName(stamp.spec.size)} is not a size profile; ${didYouMean(stamp.spec.size, Object.keys(spec.sizes))}use one of ${Object.keys(spec.sizes).join(', ')}`));
+      issues.push(
+        issueAt(
+          source,
+          ['spec', 'size'],
+          `${quoteName(stamp.spec.size)} is not a size profile; ${didYouMean(stamp.spec.size, Object.keys(spec.sizes))}use one of ${Object.keys(spec.sizes).join(', ')}`,
+        ),
+      );
     }
     if (!versions.includes(stamp.spec.version)) {
-      issues.push(issueAt(source, ['spec', 'version'], `${quoteName(stamp.spec.version)} is not in the release catalog; ${didYouMean(stamp.spec.version, versions)}use one of ${versions.join(', ')} or add it to fleet.yaml spec.releases`));
+      issues.push(
+        issueAt(
+          source,
+          ['spec', 'version'],
+          `${quoteName(stamp.spec.version)} is not in the release catalog; ${didYouMean(stamp.spec.version, versions)}use one of ${versions.join(', ')} or add it to fleet.yaml spec.releases`,
+        ),
+      );
     }
     const tenant = stamp.spec.dedicatedTo;
     if (tenant !== undefined) {
       const first = dedicated.get(tenant);
       if (first) {
-        issues.push(issueAt(source, ['spec', 'dedicatedTo'], `tenant '${tenant}' is already dedicated on ${first.stamp.metadata.name}; a tenant is dedicated on at most one stamp`));
+        issues.push(
+          issueAt(
+            source,
+            ['spec', 'dedicatedTo'],
+            `tenant '${tenant}' is already dedicated on ${first.stamp.metadata.name}; a tenant is dedicated on at most one stamp`,
+          ),
+        );
       } else {
         dedicated.set(tenant, entry);
       }
@@ -168,7 +223,11 @@ function checkStampRules(loaded: LoadedFleet): Issue[] {
       if (range.first < pool.first || range.last > pool.last) {
         const free = nextFreeCidr(poolCidr, range.prefixLength, taken);
         issues.push(
-          issueAt(stamp.source, ['spec', 'network', 'cidr'], `${range.cidr} is outside the fleet's address pool ${poolCidr}${spec.network.pool ? '' : ' (the default)'}; pick a free range inside it${free ? `, e.g. ${free}` : ''}, or widen fleet.yaml spec.network.pool`),
+          issueAt(
+            stamp.source,
+            ['spec', 'network', 'cidr'],
+            `${range.cidr} is outside the fleet's address pool ${poolCidr}${spec.network.pool ? '' : ' (the default)'}; pick a free range inside it${free ? `, e.g. ${free}` : ''}, or widen fleet.yaml spec.network.pool`,
+          ),
         );
       }
     }
@@ -180,7 +239,11 @@ function checkStampRules(loaded: LoadedFleet): Issue[] {
       if (rangesOverlap(a.range, b.range)) {
         const free = nextFreeCidr(spec.network.pool ?? DEFAULT_POOL, a.range.prefixLength, taken);
         issues.push(
-          issueAt(a.stamp.source, ['spec', 'network', 'cidr'], `${a.range.cidr} overlaps ${b.stamp.stamp.metadata.name} (${b.range.cidr}); pick a free range${free ? `, e.g. ${free}` : ''}`),
+          issueAt(
+            a.stamp.source,
+            ['spec', 'network', 'cidr'],
+            `${a.range.cidr} overlaps ${b.stamp.stamp.metadata.name} (${b.range.cidr}); pick a free range${free ? `, e.g. ${free}` : ''}`,
+          ),
         );
       }
     }
@@ -206,18 +269,38 @@ function checkTenantRules(loaded: LoadedFleet, invalidStamps: ReadonlySet<string
       const at = (field: string) => ['items', index, field];
       const where = seen.get(tenant.id);
       if (where) {
-        issues.push(issueAt(entry.source, at('id'), `'${tenant.id}' is already defined in ${where}; tenant ids are unique across all tenant files`));
+        issues.push(
+          issueAt(entry.source, at('id'), `'${tenant.id}' is already defined in ${where}; tenant ids are unique across all tenant files`),
+        );
         return;
       }
       seen.set(tenant.id, entry.source.path);
       const sameName = stampEntries.get(tenant.id);
       if (sameName) {
         // <id>.<domain> would name both the tenant and the stamp's own endpoint.
-        issues.push(issueAt(entry.source, at('id'), `'${tenant.id}' is also a stamp name (${sameName.source.path}), so ${tenant.id}.${spec.domain} would mean both; rename the stamp (stamp names are free to choose) or, if the tenant is new, pick another id`));
-        issues.push(issueAt(sameName.source, ['metadata', 'name'], `'${tenant.id}' is also a tenant id in ${entry.source.path}, so ${tenant.id}.${spec.domain} would mean both; rename the stamp and its file, e.g. stamp-${tenant.id}`));
+        issues.push(
+          issueAt(
+            entry.source,
+            at('id'),
+            `'${tenant.id}' is also a stamp name (${sameName.source.path}), so ${tenant.id}.${spec.domain} would mean both; rename the stamp (stamp names are free to choose) or, if the tenant is new, pick another id`,
+          ),
+        );
+        issues.push(
+          issueAt(
+            sameName.source,
+            ['metadata', 'name'],
+            `'${tenant.id}' is also a tenant id in ${entry.source.path}, so ${tenant.id}.${spec.domain} would mean both; rename the stamp and its file, e.g. stamp-${tenant.id}`,
+          ),
+        );
       }
       if (tenant.residency !== 'any' && !zones.includes(tenant.residency)) {
-        issues.push(issueAt(entry.source, at('residency'), `${quoteName(tenant.residency)} is not a residency zone; ${didYouMean(tenant.residency, zones)}use one of ${[...zones, 'any'].join(', ')}`));
+        issues.push(
+          issueAt(
+            entry.source,
+            at('residency'),
+            `${quoteName(tenant.residency)} is not a residency zone; ${didYouMean(tenant.residency, zones)}use one of ${[...zones, 'any'].join(', ')}`,
+          ),
+        );
       }
       if (tenant.stamp === undefined) return;
       const stampEntry = stampEntries.get(tenant.stamp);
@@ -234,17 +317,35 @@ function checkTenantRules(loaded: LoadedFleet, invalidStamps: ReadonlySet<string
         misfit.constrained++;
         if (zone !== tenant.residency) {
           misfit.ids.push(tenant.id);
-          misfit.issues.push(issueAt(entry.source, at('stamp'), `'${tenant.stamp}' is in zone '${zone}' but the tenant's residency is '${tenant.residency}'; pick a stamp in zone '${tenant.residency}'`));
+          misfit.issues.push(
+            issueAt(
+              entry.source,
+              at('stamp'),
+              `'${tenant.stamp}' is in zone '${zone}' but the tenant's residency is '${tenant.residency}'; pick a stamp in zone '${tenant.residency}'`,
+            ),
+          );
         }
       }
       const dedicatedTo = stamp.spec.dedicatedTo;
       if (tenant.isolation === 'dedicated' && dedicatedTo !== tenant.id) {
-        issues.push(issueAt(entry.source, at('stamp'), `dedicated tenant is on '${tenant.stamp}', which is ${dedicatedTo ? `dedicated to '${dedicatedTo}'` : 'shared'}; bind it to the stamp whose spec.dedicatedTo is '${tenant.id}'`));
+        issues.push(
+          issueAt(
+            entry.source,
+            at('stamp'),
+            `dedicated tenant is on '${tenant.stamp}', which is ${dedicatedTo ? `dedicated to '${dedicatedTo}'` : 'shared'}; bind it to the stamp whose spec.dedicatedTo is '${tenant.id}'`,
+          ),
+        );
       } else if (tenant.isolation === 'shared' && dedicatedTo !== undefined) {
         const misfit = sharedOnDedicated.get(tenant.stamp) ?? { ids: [], issues: [] };
         sharedOnDedicated.set(tenant.stamp, misfit);
         misfit.ids.push(tenant.id);
-        misfit.issues.push(issueAt(entry.source, at('stamp'), `shared tenant is on '${tenant.stamp}', which is dedicated to '${dedicatedTo}'; pick a shared stamp`));
+        misfit.issues.push(
+          issueAt(
+            entry.source,
+            at('stamp'),
+            `shared tenant is on '${tenant.stamp}', which is dedicated to '${dedicatedTo}'; pick a shared stamp`,
+          ),
+        );
       }
       load.set(tenant.stamp, (load.get(tenant.stamp) ?? 0) + tenant.weight);
     });
@@ -256,8 +357,21 @@ function checkTenantRules(loaded: LoadedFleet, invalidStamps: ReadonlySet<string
     const entry = stampEntries.get(name)!;
     if (misfit.ids.length === misfit.constrained && misfit.ids.length > 1) {
       const zone = stampZone(spec, entry.stamp);
-      const wanted = [...new Set(loaded.tenantLists.flatMap((l) => l.list.items).filter((t) => misfit.ids.includes(t.id)).map((t) => t.residency))].sort();
-      issues.push(issueAt(entry.source, ['spec', 'region'], `${entry.stamp.spec.region} is in zone '${zone}', but the ${misfit.ids.length} tenants on ${name} must stay in zone ${wanted.map((z) => `'${z}'`).join(' or ')} (${some(misfit.ids)}); keep a region in that zone, or move the tenants first with \`stampyard tenants move\``));
+      const wanted = [
+        ...new Set(
+          loaded.tenantLists
+            .flatMap((l) => l.list.items)
+            .filter((t) => misfit.ids.includes(t.id))
+            .map((t) => t.residency),
+        ),
+      ].sort();
+      issues.push(
+        issueAt(
+          entry.source,
+          ['spec', 'region'],
+          `${entry.stamp.spec.region} is in zone '${zone}', but the ${misfit.ids.length} tenants on ${name} must stay in zone ${wanted.map((z) => `'${z}'`).join(' or ')} (${some(misfit.ids)}); keep a region in that zone, or move the tenants first with \`stampyard tenants move\``,
+        ),
+      );
     } else {
       for (const issue of misfit.issues) issues.push(issue);
     }
@@ -265,7 +379,13 @@ function checkTenantRules(loaded: LoadedFleet, invalidStamps: ReadonlySet<string
   for (const [name, misfit] of [...sharedOnDedicated.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
     const entry = stampEntries.get(name)!;
     if (misfit.ids.length > 1) {
-      issues.push(issueAt(entry.source, ['spec', 'dedicatedTo'], `${name} is dedicated to '${entry.stamp.spec.dedicatedTo}', but ${misfit.ids.length} shared tenants are on it (${some(misfit.ids)}); remove spec.dedicatedTo, or move them first with \`stampyard tenants move\``));
+      issues.push(
+        issueAt(
+          entry.source,
+          ['spec', 'dedicatedTo'],
+          `${name} is dedicated to '${entry.stamp.spec.dedicatedTo}', but ${misfit.ids.length} shared tenants are on it (${some(misfit.ids)}); remove spec.dedicatedTo, or move them first with \`stampyard tenants move\``,
+        ),
+      );
     } else {
       for (const issue of misfit.issues) issues.push(issue);
     }
@@ -273,7 +393,13 @@ function checkTenantRules(loaded: LoadedFleet, invalidStamps: ReadonlySet<string
   for (const [name, weight] of [...load.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
     const entry = stampEntries.get(name)!;
     if (weight > entry.stamp.spec.capacity) {
-      issues.push(issueAt(entry.source, ['spec', 'capacity'], `${name} holds tenants of total weight ${weight} but its capacity is ${entry.stamp.spec.capacity}; raise capacity or move tenants with \`stampyard tenants move\``));
+      issues.push(
+        issueAt(
+          entry.source,
+          ['spec', 'capacity'],
+          `${name} holds tenants of total weight ${weight} but its capacity is ${entry.stamp.spec.capacity}; raise capacity or move tenants with \`stampyard tenants move\``,
+        ),
+      );
     }
   }
   return issues;

@@ -37,14 +37,14 @@ export function planNewStamp(
   options: NewStampOptions,
   tenantIds: Iterable<string> = [],
 ): PlannedStamp {
-  const fail = (field: string, message: string) =>
-    new ValidationError([{ file: '(command line)', line: 1, column: 1, field, message }]);
+  const fail = (field: string, message: string) => new ValidationError([{ file: '(command line)', line: 1, column: 1, field, message }]);
   const region = catalogEntry(fleet.regions, options.region);
   if (!region) {
     throw fail('--region', `'${options.region}' is not in the region catalog; use one of ${Object.keys(fleet.regions).sort().join(', ')}`);
   }
   const size = options.size ?? fleet.defaultSize ?? Object.keys(fleet.sizes)[0]!;
-  if (catalogEntry(fleet.sizes, size) === undefined) throw fail('--size', `'${size}' is not a size profile; use one of ${Object.keys(fleet.sizes).join(', ')}`);
+  if (catalogEntry(fleet.sizes, size) === undefined)
+    throw fail('--size', `'${size}' is not a size profile; use one of ${Object.keys(fleet.sizes).join(', ')}`);
   const names = new Set(existing.map((s) => s.metadata.name));
   // <name>.<domain> is the stamp's endpoint, so a tenant's id can't be a stamp's name.
   const tenants = new Set(tenantIds);
@@ -56,13 +56,14 @@ export function planNewStamp(
   } else if (names.has(name)) {
     throw fail('--name', `'${name}' is already a stamp; choose another name or omit --name`);
   } else if (tenants.has(name)) {
-    throw fail('--name', `'${name}' is a tenant id, and ${name}.${fleet.domain} already serves that tenant; choose another name or omit --name`);
+    throw fail(
+      '--name',
+      `'${name}' is a tenant id, and ${name}.${fleet.domain} already serves that tenant; choose another name or omit --name`,
+    );
   } else if (reservedStampName(name) !== undefined) {
     throw fail('--name', `'${name}' is reserved ${reservedStampName(name)!}; choose another name or omit --name`);
   }
-  const taken = existing
-    .map((s) => parseIpv4Cidr(s.spec.network.cidr))
-    .filter((r): r is Ipv4Range => typeof r !== 'string');
+  const taken = existing.map((s) => parseIpv4Cidr(s.spec.network.cidr)).filter((r): r is Ipv4Range => typeof r !== 'string');
   const pool = fleet.network.pool ?? '10.0.0.0/8';
   const cidr = nextFreeCidr(pool, fleet.network.prefixLength, taken);
   if (!cidr) throw fail('spec.network.pool', `no free /${fleet.network.prefixLength} left in ${pool}; widen fleet.yaml spec.network.pool`);
@@ -86,10 +87,18 @@ export function planNewStamp(
   const parsed = stampSchema.safeParse(candidate);
   if (!parsed.success) {
     // Name the flag the value came from, and the value itself.
-    const flags: Record<string, string> = { 'metadata.name': '--name', 'spec.capacity': '--capacity', 'spec.wave': '--wave', 'spec.dedicatedTo': '--dedicated-to' };
+    const flags: Record<string, string> = {
+      'metadata.name': '--name',
+      'spec.capacity': '--capacity',
+      'spec.wave': '--wave',
+      'spec.dedicatedTo': '--dedicated-to',
+    };
     const first = parsed.error.issues[0]!;
     const field = first.path.join('.');
-    const received = first.path.reduce<unknown>((value, key) => (value as Record<PropertyKey, unknown> | undefined)?.[key as string], candidate);
+    const received = first.path.reduce<unknown>(
+      (value, key) => (value as Record<PropertyKey, unknown> | undefined)?.[key as string],
+      candidate,
+    );
     throw fail(flags[field] ?? field, `${first.message}, received ${JSON.stringify(received)}`);
   }
   const text = `# yaml-language-server: $schema=../schemas/stamp.schema.json\n${stringify(candidate, { lineWidth: 0 })}`;

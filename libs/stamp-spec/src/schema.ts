@@ -33,14 +33,15 @@ export const IPV4_CIDR_PATTERN =
 export function gitBranchProblem(ref: string): string | undefined {
   if (ref.length === 0) return 'is empty';
   if (ref.length > 255) return 'is longer than 255 characters';
-  if (/[\u0000-\u0020\u007f~^:?*[\\]/.test(ref)) return "holds a space, a control character or one of ~ ^ : ? * [ \\";
+  if (/[\u0000-\u0020\u007f~^:?*[\\]/.test(ref)) return 'holds a space, a control character or one of ~ ^ : ? * [ \\';
   if (ref.startsWith('-')) return "starts with '-'";
   if (ref === '@') return "is '@'";
   if (ref.includes('..')) return "holds '..'";
   if (ref.includes('@{')) return "holds '@{'";
   if (ref.startsWith('/') || ref.endsWith('/') || ref.includes('//')) return "starts or ends with '/', or holds '//'";
   if (ref.endsWith('.')) return "ends with '.'";
-  if (ref.split('/').some((part) => part.startsWith('.') || part.endsWith('.lock'))) return "has a part starting with '.' or ending with '.lock'";
+  if (ref.split('/').some((part) => part.startsWith('.') || part.endsWith('.lock')))
+    return "has a part starting with '.' or ending with '.lock'";
   return undefined;
 }
 
@@ -65,15 +66,17 @@ export const semverString = z
   .meta({ pattern: SEMVER_PATTERN });
 
 const ipv4Cidr = (minPrefix: number, maxPrefix: number) =>
-  z.string().superRefine((value, ctx) => {
-    const range = parseIpv4Cidr(value);
-    if (typeof range === 'string') {
-      ctx.addIssue({ code: 'custom', message: range });
-    } else if (range.prefixLength < minPrefix || range.prefixLength > maxPrefix) {
-      ctx.addIssue({ code: 'custom', message: `must be between /${minPrefix} and /${maxPrefix}, e.g. 10.1.0.0/16` });
-    }
-  })
-  .meta({ pattern: IPV4_CIDR_PATTERN });
+  z
+    .string()
+    .superRefine((value, ctx) => {
+      const range = parseIpv4Cidr(value);
+      if (typeof range === 'string') {
+        ctx.addIssue({ code: 'custom', message: range });
+      } else if (range.prefixLength < minPrefix || range.prefixLength > maxPrefix) {
+        ctx.addIssue({ code: 'custom', message: `must be between /${minPrefix} and /${maxPrefix}, e.g. 10.1.0.0/16` });
+      }
+    })
+    .meta({ pattern: IPV4_CIDR_PATTERN });
 
 const requestsAndLimit = z
   .strictObject({
@@ -99,7 +102,9 @@ const imageRef = z
       .string()
       .regex(/^sha256:[a-f0-9]{64}$/, { message: 'must be sha256: followed by 64 hex digits' })
       .optional()
-      .describe('Content digest. When given, the image is pulled as repository@digest (the tag stays in the version label). @default - pulled by tag'),
+      .describe(
+        'Content digest. When given, the image is pulled as repository@digest (the tag stays in the version label). @default - pulled by tag',
+      ),
   })
   .describe('A container image.');
 
@@ -109,12 +114,7 @@ export const sizeProfileSchema = z
     autoscaling: z
       .strictObject({
         maxReplicas: z.int().min(1).max(500).describe('Upper bound for the HorizontalPodAutoscalers.'),
-        targetCpuUtilizationPercent: z
-          .int()
-          .min(10)
-          .max(100)
-          .default(75)
-          .describe('Average CPU utilization the HPAs aim for. @default 75'),
+        targetCpuUtilizationPercent: z.int().min(10).max(100).default(75).describe('Average CPU utilization the HPAs aim for. @default 75'),
       })
       .describe('Autoscaling bounds of the app services.'),
     cpu: requestsAndLimit.describe('CPU per app container.'),
@@ -187,24 +187,13 @@ export const rolloutPolicySchema = z
       })
       .default({ default: 60, waves: {} })
       .describe('Bake time per wave.'),
-    maxStampsPerStep: z
-      .int()
-      .min(1)
-      .optional()
-      .describe('The most stamps promoted at once within a wave. @default - the whole wave'),
-    onFailure: z
-      .enum(['halt', 'rollback'])
-      .default('halt')
-      .describe('What an unhealthy stamp does to the rollout. @default halt'),
+    maxStampsPerStep: z.int().min(1).optional().describe('The most stamps promoted at once within a wave. @default - the whole wave'),
+    onFailure: z.enum(['halt', 'rollback']).default('halt').describe('What an unhealthy stamp does to the rollout. @default halt'),
     freezeWindows: z.array(freezeWindowSchema).default([]).describe('Windows during which nothing is promoted. @default []'),
     drift: z
       .strictObject({
         maxVersions: z.int().min(1).default(2).describe('Most distinct versions the fleet may run at once. @default 2'),
-        stallMinutes: z
-          .int()
-          .min(1)
-          .default(1440)
-          .describe('A rollout with no progress for longer than this is flagged. @default 1440'),
+        stallMinutes: z.int().min(1).default(1440).describe('A rollout with no progress for longer than this is flagged. @default 1440'),
       })
       .default({ maxVersions: 2, stallMinutes: 1440 })
       .describe('The version-drift policy.'),
@@ -222,7 +211,9 @@ export const rolloutPolicySchema = z
       .int()
       .min(1)
       .default(15)
-      .describe('Minutes a promoted stamp may converge (not ready, or still on the previous version) before it counts as failed. @default 15'),
+      .describe(
+        'Minutes a promoted stamp may converge (not ready, or still on the previous version) before it counts as failed. @default 15',
+      ),
     analysis: z
       .array(analysisSchema)
       .default([])
@@ -230,7 +221,12 @@ export const rolloutPolicySchema = z
         const seen = new Map<string, number>();
         list.forEach((a, index) => {
           const first = seen.get(a.name);
-          if (first !== undefined) ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `'${a.name}' is already the name of analysis[${first}]; give each analysis its own name` });
+          if (first !== undefined)
+            ctx.addIssue({
+              code: 'custom',
+              path: [index, 'name'],
+              message: `'${a.name}' is already the name of analysis[${first}]; give each analysis its own name`,
+            });
           else seen.set(a.name, index);
         });
       })
@@ -245,14 +241,21 @@ export const zoneSchema = z
       .strictObject({
         endpoint: z
           .string()
-          .regex(/^https:\/\/[a-z0-9.-]+(:[0-9]{1,5})?\/?$/, { message: 'must be an https:// OTLP/gRPC endpoint such as https://otel.eu.example.com:4317 (telemetry leaves the cluster, so it goes over TLS)' })
-          .describe("OTLP endpoint of the zone's central collector, which runs in the zone. Every stamp of the zone exports metrics, logs and traces there."),
+          .regex(/^https:\/\/[a-z0-9.-]+(:[0-9]{1,5})?\/?$/, {
+            message:
+              'must be an https:// OTLP/gRPC endpoint such as https://otel.eu.example.com:4317 (telemetry leaves the cluster, so it goes over TLS)',
+          })
+          .describe(
+            "OTLP endpoint of the zone's central collector, which runs in the zone. Every stamp of the zone exports metrics, logs and traces there.",
+          ),
       })
       .optional()
       .describe('Central monitoring of the zone. @default - stamps export only locally'),
     lake: z
       .string()
-      .regex(/^(s3|gs|az|abfss|file):\/\/[^\s]+$/, { message: 'must be an object-store URL such as s3://acme-usage-eu/lake (or file:///path for a folder)' })
+      .regex(/^(s3|gs|az|abfss|file):\/\/[^\s]+$/, {
+        message: 'must be an object-store URL such as s3://acme-usage-eu/lake (or file:///path for a folder)',
+      })
       .optional()
       .describe("Where the zone's usage lake lives; stamps of the zone export Parquet there. @default - no usage export"),
   })
@@ -276,9 +279,7 @@ export const fleetSpecSchema = z
       .describe('The region catalog: each region and its data-residency zone.'),
     network: z
       .strictObject({
-        pool: ipv4Cidr(8, 24)
-          .optional()
-          .describe('Address pool new stamps take their CIDR from. @default 10.0.0.0/8'),
+        pool: ipv4Cidr(8, 24).optional().describe('Address pool new stamps take their CIDR from. @default 10.0.0.0/8'),
         prefixLength: z.int().min(16).max(24).default(16).describe('Prefix length of new stamps. @default 16'),
       })
       .default({ prefixLength: 16 })
@@ -295,7 +296,9 @@ export const fleetSpecSchema = z
         redis: imageRef.describe('Redis image.'),
         otelCollector: imageRef.describe('OpenTelemetry collector image.'),
         gateway: imageRef.describe('Image of the global gateway.'),
-        usageExporter: imageRef.optional().describe('Image of the stampyard CLI that the usage-export CronJob runs. Required when a zone has a lake. @default - none'),
+        usageExporter: imageRef
+          .optional()
+          .describe('Image of the stampyard CLI that the usage-export CronJob runs. Required when a zone has a lake. @default - none'),
       })
       .describe('Images of the platform components every stamp runs, independent of releases.'),
     source: z
@@ -324,7 +327,9 @@ export const fleetSpecSchema = z
         secretRef: z
           .string()
           .max(253)
-          .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, { message: 'must be a Kubernetes Secret name such as fleet-git-auth' })
+          .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, {
+            message: 'must be a Kubernetes Secret name such as fleet-git-auth',
+          })
           .optional()
           .describe('Secret with Git credentials. @default - none (public repository)'),
       })
@@ -332,8 +337,16 @@ export const fleetSpecSchema = z
     rollout: rolloutPolicySchema.default(() => rolloutPolicySchema.parse({})).describe('Rollout policy.'),
     migration: z
       .strictObject({
-        maxPhaseMinutes: z.int().min(1).default(60).describe('A tenant migration in one phase for longer than this is flagged by status, drift and the report. @default 60'),
-        retentionDays: z.int().min(0).default(7).describe("Days the source stamp keeps a moved tenant's data after the migration is done, before the cleanup Job. @default 7"),
+        maxPhaseMinutes: z
+          .int()
+          .min(1)
+          .default(60)
+          .describe('A tenant migration in one phase for longer than this is flagged by status, drift and the report. @default 60'),
+        retentionDays: z
+          .int()
+          .min(0)
+          .default(7)
+          .describe("Days the source stamp keeps a moved tenant's data after the migration is done, before the cleanup Job. @default 7"),
       })
       .default({ maxPhaseMinutes: 60, retentionDays: 7 })
       .describe('Tenant migration policy.'),
@@ -396,23 +409,15 @@ export const stampSchema = z
       network: z.strictObject({
         cidr: ipv4Cidr(16, 24).describe('IPv4 CIDR of the stamp, /16 to /24, unique in the fleet.'),
       }),
-      dedicatedTo: dnsLabel(63, 'tenant id')
-        .optional()
-        .describe('Tenant this stamp is dedicated to (hard isolation). @default - shared'),
-      status: z
-        .enum(['active', 'draining'])
-        .default('active')
-        .describe('draining stamps take no new tenants. @default active'),
+      dedicatedTo: dnsLabel(63, 'tenant id').optional().describe('Tenant this stamp is dedicated to (hard isolation). @default - shared'),
+      status: z.enum(['active', 'draining']).default('active').describe('draining stamps take no new tenants. @default active'),
     }),
   })
   .describe('stamps/<name>.yaml: one deployment stamp.');
 
 export const tenantSchema = z.strictObject({
   id: dnsLabel(MAX_TENANT_ID, 'tenant id').describe('Tenant id, unique across all tenant files.'),
-  residency: z
-    .string()
-    .min(1)
-    .describe("Residency zone from the region catalog, or 'any'."),
+  residency: z.string().min(1).describe("Residency zone from the region catalog, or 'any'."),
   weight: z.int().min(1).default(1).describe('Capacity units the tenant uses. @default 1'),
   isolation: z.enum(['shared', 'dedicated']).default('shared').describe('@default shared'),
   status: z.enum(['active', 'suspended']).default('active').describe('@default active'),
@@ -424,7 +429,9 @@ export const tenantSchema = z.strictObject({
     .int()
     .min(0)
     .optional()
-    .describe('Bumped by each migration cutover; stamps refuse requests carrying an older epoch. Written by `stampyard tenants migration advance`. @default 0'),
+    .describe(
+      'Bumped by each migration cutover; stamps refuse requests carrying an older epoch. Written by `stampyard tenants migration advance`. @default 0',
+    ),
 });
 
 export const tenantListSchema = z

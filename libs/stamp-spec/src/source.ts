@@ -75,7 +75,17 @@ class AnchorFound extends Error {
  */
 export function parseYamlSource(file: SourceFile): { source?: YamlSource; issues: Issue[] } {
   if (file.text.length > READ_LIMITS.maxFileBytes) {
-    return { issues: [{ file: file.path, line: 1, column: 1, field: '(file)', message: `is larger than the ${READ_LIMITS.maxFileBytes} bytes a fleet file may hold, so it was not parsed; split it into smaller files` }] };
+    return {
+      issues: [
+        {
+          file: file.path,
+          line: 1,
+          column: 1,
+          field: '(file)',
+          message: `is larger than the ${READ_LIMITS.maxFileBytes} bytes a fleet file may hold, so it was not parsed; split it into smaller files`,
+        },
+      ],
+    };
   }
   try {
     // CORE_SCHEMA: YAML 1.2 core types only, as the `yaml` package reads them
@@ -154,19 +164,37 @@ function syntaxIssues(file: SourceFile, error: unknown): Issue[] {
     const lineText = file.text.split('\n')[pos.line - 1] ?? '';
     const indent = lineText.length - lineText.trimStart().length;
     if (INDENTATION_ERRORS.has(first.code) && lineText.trim() !== '') {
-      return [{
+      return [
+        {
+          file: file.path,
+          line: pos.line,
+          column: indent + 1,
+          field: '(yaml)',
+          message: `the indentation of ${quoteValue(lineText.trim(), 40)} doesn't fit the lines around it; indent it like the keys next to it (spaces only)`,
+        },
+      ];
+    }
+    return [
+      {
         file: file.path,
         line: pos.line,
-        column: indent + 1,
+        column: pos.col,
         field: '(yaml)',
-        message: `the indentation of ${quoteValue(lineText.trim(), 40)} doesn't fit the lines around it; indent it like the keys next to it (spaces only)`,
-      }];
-    }
-    return [{ file: file.path, line: pos.line, column: pos.col, field: '(yaml)', message: `${escapeControl(first.message.split('\n')[0]!)}; fix the YAML syntax` }];
+        message: `${escapeControl(first.message.split('\n')[0]!)}; fix the YAML syntax`,
+      },
+    ];
   }
   const mark = (error as { mark?: { line: number; column: number } }).mark;
   const reason = (error as { reason?: string }).reason ?? (error as Error).message;
-  return [{ file: file.path, line: (mark?.line ?? 0) + 1, column: (mark?.column ?? 0) + 1, field: '(yaml)', message: `${escapeControl(reason)}; fix the YAML syntax` }];
+  return [
+    {
+      file: file.path,
+      line: (mark?.line ?? 0) + 1,
+      column: (mark?.column ?? 0) + 1,
+      field: '(yaml)',
+      message: `${escapeControl(reason)}; fix the YAML syntax`,
+    },
+  ];
 }
 
 /** Renders a path as `spec.network.cidr` or `items[3].id`. */
@@ -198,7 +226,7 @@ export function locate(source: YamlSource, path: FieldPath, atKey = false): { li
       const keyStart = rangeStart(pair.key);
       parentKeyOffset = keyStart ?? parentKeyOffset;
       node = pair.value;
-      offset = (atKey && part === path[path.length - 1] ? keyStart : rangeStart(node) ?? keyStart) ?? offset;
+      offset = (atKey && part === path[path.length - 1] ? keyStart : (rangeStart(node) ?? keyStart)) ?? offset;
     } else if (isSeq(node) && typeof part === 'number') {
       const item = node.items[part];
       if (item === undefined) break;
@@ -256,10 +284,7 @@ function requiredKeys(schema: z.ZodType): string[] {
 }
 
 /** Validates a parsed source against a schema, turning every zod issue into a located issue. */
-export function validateSource<S extends z.ZodType>(
-  source: YamlSource,
-  schema: S,
-): { value?: z.output<S>; issues: Issue[] } {
+export function validateSource<S extends z.ZodType>(source: YamlSource, schema: S): { value?: z.output<S>; issues: Issue[] } {
   const data = source.data;
   if (data === null || data === undefined) {
     // An empty file, or one with only comments: one message saying what it needs.
@@ -283,14 +308,25 @@ export function validateSource<S extends z.ZodType>(
   for (const zodIssue of all) {
     if (issues.length >= MAX_ISSUES_PER_FILE) {
       // A file of 200,000 broken items must not cost minutes and gigabytes to report.
-      issues.push({ file: source.path, line: 1, column: 1, field: '(file)', message: `more problems in this file than the first ${MAX_ISSUES_PER_FILE} shown; fix those, then run again` });
+      issues.push({
+        file: source.path,
+        line: 1,
+        column: 1,
+        field: '(file)',
+        message: `more problems in this file than the first ${MAX_ISSUES_PER_FILE} shown; fix those, then run again`,
+      });
       break;
     }
     const path = zodIssue.path as PropertyKey[];
     if (zodIssue.code === 'unrecognized_keys') {
       for (const key of zodIssue.keys) {
         issues.push(
-          issueAt(source, [...path, key], `unknown field '${escapeControl(truncateText(key, 40))}'; remove it or fix its spelling (see the JSON Schema in schemas/)`, true),
+          issueAt(
+            source,
+            [...path, key],
+            `unknown field '${escapeControl(truncateText(key, 40))}'; remove it or fix its spelling (see the JSON Schema in schemas/)`,
+            true,
+          ),
         );
       }
       continue;

@@ -26,16 +26,31 @@ function sourcesWith(replace: Record<string, string>): FleetSources {
 
 /** fleet.yaml of the test fleet with these rollout policy fields. */
 const fleetWithRollout = (rollout: Record<string, unknown>) =>
-  stringify({ apiVersion: 'stampyard.dev/v1alpha1', kind: 'Fleet', metadata: { name: 'test' }, spec: { ...aFleetSpec(), rollout: { ...aFleetSpec().rollout, ...rollout } } });
+  stringify({
+    apiVersion: 'stampyard.dev/v1alpha1',
+    kind: 'Fleet',
+    metadata: { name: 'test' },
+    spec: { ...aFleetSpec(), rollout: { ...aFleetSpec().rollout, ...rollout } },
+  });
 
 const stampText = (name: string, spec: string) =>
   `apiVersion: stampyard.dev/v1alpha1\nkind: Stamp\nmetadata:\n  name: ${name}\nspec:\n${spec}`;
 const goodSpec = (lines: Record<string, string> = {}) => {
-  const fields = { region: 'westeurope', capacity: '10', wave: '1', version: '1.4.0', size: 'small', network: '\n    cidr: 10.9.0.0/16', ...lines };
-  return Object.entries(fields)
-    .filter(([, v]) => v !== '')
-    .map(([k, v]) => `  ${k}: ${v}`)
-    .join('\n') + '\n';
+  const fields = {
+    region: 'westeurope',
+    capacity: '10',
+    wave: '1',
+    version: '1.4.0',
+    size: 'small',
+    network: '\n    cidr: 10.9.0.0/16',
+    ...lines,
+  };
+  return (
+    Object.entries(fields)
+      .filter(([, v]) => v !== '')
+      .map(([k, v]) => `  ${k}: ${v}`)
+      .join('\n') + '\n'
+  );
 };
 
 const fleetText = (spec: Record<string, unknown>) =>
@@ -67,7 +82,9 @@ describe('validation errors name file, line, column, field, value and fix', () =
     {
       name: 'region not in catalog',
       files: { 'stamps/stamp-x.yaml': stampText('stamp-x', goodSpec({ region: 'mars' })) },
-      expected: ["stamps/stamp-x.yaml:6:11 spec.region: 'mars' is not in the region catalog; use one of eastus, northeurope, westeurope, westus2"],
+      expected: [
+        "stamps/stamp-x.yaml:6:11 spec.region: 'mars' is not in the region catalog; use one of eastus, northeurope, westeurope, westus2",
+      ],
     },
     {
       name: 'size not a profile',
@@ -117,7 +134,9 @@ describe('validation errors name file, line, column, field, value and fix', () =
     {
       name: 'overlapping CIDRs',
       files: { 'stamps/stamp-x.yaml': stampText('stamp-x', goodSpec({ network: '\n    cidr: 10.1.128.0/24' })) },
-      expected: ['stamps/stamp-x.yaml:12:11 spec.network.cidr: 10.1.128.0/24 overlaps stamp-eu-1 (10.1.0.0/16); pick a free range, e.g. 10.0.0.0/24'],
+      expected: [
+        'stamps/stamp-x.yaml:12:11 spec.network.cidr: 10.1.128.0/24 overlaps stamp-eu-1 (10.1.0.0/16); pick a free range, e.g. 10.0.0.0/24',
+      ],
     },
     {
       name: 'tenant dedicated on two stamps',
@@ -170,7 +189,16 @@ describe('validation errors name file, line, column, field, value and fix', () =
     },
     {
       name: 'rollout policy: valid approvals, deadline and analyses',
-      files: { 'fleet.yaml': fleetWithRollout({ approval: { waves: [2] }, progressDeadlineMinutes: 30, analysis: [{ name: 'error-rate', query: 'sum(rate(http_errors_total{stamp="$stamp"}[$window]))', max: 0.05, window: '15s' }, { name: 'throughput', query: 'sum(rate(http_requests_total{stamp="$stamp"}[$window]))', min: 1 }] }) },
+      files: {
+        'fleet.yaml': fleetWithRollout({
+          approval: { waves: [2] },
+          progressDeadlineMinutes: 30,
+          analysis: [
+            { name: 'error-rate', query: 'sum(rate(http_errors_total{stamp="$stamp"}[$window]))', max: 0.05, window: '15s' },
+            { name: 'throughput', query: 'sum(rate(http_requests_total{stamp="$stamp"}[$window]))', min: 1 },
+          ],
+        }),
+      },
       expected: [],
     },
     {
@@ -185,17 +213,28 @@ describe('validation errors name file, line, column, field, value and fix', () =
     },
     {
       name: 'rollout policy: analysis query without $stamp',
-      files: { 'fleet.yaml': fleetWithRollout({ analysis: [{ name: 'error-rate', query: 'sum(rate(http_errors_total[5m]))', max: 0.1 }] }) },
+      files: {
+        'fleet.yaml': fleetWithRollout({ analysis: [{ name: 'error-rate', query: 'sum(rate(http_errors_total[5m]))', max: 0.1 }] }),
+      },
       expected: ['spec.rollout.analysis[0].query: must use $stamp'],
     },
     {
       name: 'rollout policy: analysis window not a duration',
-      files: { 'fleet.yaml': fleetWithRollout({ analysis: [{ name: 'error-rate', query: 'up{stamp="$stamp"}', max: 1, window: '15 seconds' }] }) },
+      files: {
+        'fleet.yaml': fleetWithRollout({ analysis: [{ name: 'error-rate', query: 'up{stamp="$stamp"}', max: 1, window: '15 seconds' }] }),
+      },
       expected: ['spec.rollout.analysis[0].window: must be a Prometheus duration such as 15s, 5m or 1h, received "15 seconds"'],
     },
     {
       name: 'rollout policy: two analyses with one name',
-      files: { 'fleet.yaml': fleetWithRollout({ analysis: [{ name: 'e', query: 'a{stamp="$stamp"}', max: 1 }, { name: 'e', query: 'b{stamp="$stamp"}', max: 1 }] }) },
+      files: {
+        'fleet.yaml': fleetWithRollout({
+          analysis: [
+            { name: 'e', query: 'a{stamp="$stamp"}', max: 1 },
+            { name: 'e', query: 'b{stamp="$stamp"}', max: 1 },
+          ],
+        }),
+      },
       expected: ["spec.rollout.analysis[1].name: 'e' is already the name of analysis[0]"],
     },
     {
@@ -210,40 +249,57 @@ describe('validation errors name file, line, column, field, value and fix', () =
     },
     {
       name: 'tenant: unknown stamp',
-      files: { 'tenants/tenants-000.yaml': 'apiVersion: stampyard.dev/v1alpha1\nkind: TenantList\nitems:\n  - id: zed\n    residency: eu\n    stamp: nowhere\n' },
+      files: {
+        'tenants/tenants-000.yaml':
+          'apiVersion: stampyard.dev/v1alpha1\nkind: TenantList\nitems:\n  - id: zed\n    residency: eu\n    stamp: nowhere\n',
+      },
       expected: ["tenants/tenants-000.yaml:6:12 items[0].stamp: stamp 'nowhere' does not exist"],
     },
     {
       name: 'tenant: id equals a stamp name',
-      files: { 'tenants/tenants-000.yaml': 'apiVersion: stampyard.dev/v1alpha1\nkind: TenantList\nitems:\n  - id: stamp-eu-2\n    residency: eu\n' },
+      files: {
+        'tenants/tenants-000.yaml': 'apiVersion: stampyard.dev/v1alpha1\nkind: TenantList\nitems:\n  - id: stamp-eu-2\n    residency: eu\n',
+      },
       expected: ["tenants/tenants-000.yaml:4:9 items[0].id: 'stamp-eu-2' is also a stamp name"],
     },
     {
       name: 'tenant: residency mismatch',
-      files: { 'tenants/tenants-000.yaml': 'apiVersion: stampyard.dev/v1alpha1\nkind: TenantList\nitems:\n  - id: zed\n    residency: us\n    stamp: stamp-eu-2\n' },
+      files: {
+        'tenants/tenants-000.yaml':
+          'apiVersion: stampyard.dev/v1alpha1\nkind: TenantList\nitems:\n  - id: zed\n    residency: us\n    stamp: stamp-eu-2\n',
+      },
       expected: ["items[0].stamp: 'stamp-eu-2' is in zone 'eu' but the tenant's residency is 'us'"],
     },
     {
       name: 'tenant: unknown residency zone',
-      files: { 'tenants/tenants-000.yaml': 'apiVersion: stampyard.dev/v1alpha1\nkind: TenantList\nitems:\n  - id: zed\n    residency: mars\n' },
+      files: {
+        'tenants/tenants-000.yaml': 'apiVersion: stampyard.dev/v1alpha1\nkind: TenantList\nitems:\n  - id: zed\n    residency: mars\n',
+      },
       expected: ["items[0].residency: 'mars' is not a residency zone; use one of eu, us, any"],
     },
     {
       name: 'tenant: duplicate id',
       files: {
-        'tenants/tenants-000.yaml': 'apiVersion: stampyard.dev/v1alpha1\nkind: TenantList\nitems:\n  - id: acme\n    residency: eu\n    isolation: dedicated\n    stamp: stamp-eu-1\n',
+        'tenants/tenants-000.yaml':
+          'apiVersion: stampyard.dev/v1alpha1\nkind: TenantList\nitems:\n  - id: acme\n    residency: eu\n    isolation: dedicated\n    stamp: stamp-eu-1\n',
         'tenants/tenants-001.yaml': 'apiVersion: stampyard.dev/v1alpha1\nkind: TenantList\nitems:\n  - id: acme\n    residency: eu\n',
       },
       expected: ["tenants/tenants-001.yaml:4:9 items[0].id: 'acme' is already defined in tenants/tenants-000.yaml"],
     },
     {
       name: 'tenant: shared tenant on dedicated stamp',
-      files: { 'tenants/tenants-000.yaml': 'apiVersion: stampyard.dev/v1alpha1\nkind: TenantList\nitems:\n  - id: zed\n    residency: eu\n    stamp: stamp-eu-1\n' },
+      files: {
+        'tenants/tenants-000.yaml':
+          'apiVersion: stampyard.dev/v1alpha1\nkind: TenantList\nitems:\n  - id: zed\n    residency: eu\n    stamp: stamp-eu-1\n',
+      },
       expected: ["items[0].stamp: shared tenant is on 'stamp-eu-1', which is dedicated to 'acme'"],
     },
     {
       name: 'tenant: dedicated tenant on shared stamp',
-      files: { 'tenants/tenants-000.yaml': 'apiVersion: stampyard.dev/v1alpha1\nkind: TenantList\nitems:\n  - id: acme\n    residency: eu\n    isolation: dedicated\n    stamp: stamp-eu-2\n' },
+      files: {
+        'tenants/tenants-000.yaml':
+          'apiVersion: stampyard.dev/v1alpha1\nkind: TenantList\nitems:\n  - id: acme\n    residency: eu\n    isolation: dedicated\n    stamp: stamp-eu-2\n',
+      },
       expected: ["items[0].stamp: dedicated tenant is on 'stamp-eu-2', which is shared"],
     },
     {
@@ -256,12 +312,16 @@ describe('validation errors name file, line, column, field, value and fix', () =
     {
       name: 'CIDR outside the pool',
       files: { 'stamps/stamp-x.yaml': stampText('stamp-x', goodSpec({ network: '\n    cidr: 192.168.0.0/16' })) },
-      expected: ["stamps/stamp-x.yaml:12:11 spec.network.cidr: 192.168.0.0/16 is outside the fleet's address pool 10.0.0.0/8 (the default); pick a free range inside it, e.g. 10.0.0.0/16"],
+      expected: [
+        "stamps/stamp-x.yaml:12:11 spec.network.cidr: 192.168.0.0/16 is outside the fleet's address pool 10.0.0.0/8 (the default); pick a free range inside it, e.g. 10.0.0.0/16",
+      ],
     },
     {
       name: 'reserved stamp name',
       files: { 'stamps/global.yaml': stampText('global', goodSpec()) },
-      expected: ["stamps/global.yaml:4:9 metadata.name: 'global' is reserved for the gateway's cluster folder rendered/clusters/global; rename the stamp and its file, e.g. stamp-global-1"],
+      expected: [
+        "stamps/global.yaml:4:9 metadata.name: 'global' is reserved for the gateway's cluster folder rendered/clusters/global; rename the stamp and its file, e.g. stamp-global-1",
+      ],
     },
     {
       name: 'kube-* stamp name',
@@ -290,17 +350,26 @@ describe('validation errors name file, line, column, field, value and fix', () =
     },
     {
       name: 'credentials in the Git URL, redacted in the message',
-      files: { 'fleet.yaml': fleetText({ source: { url: 'https://x-access-token:ghs_0123456789abcdefghijklmnopqrstuv@github.com/acme/fleet' } }) },
-      expected: ['spec.source.url: must not hold credentials (user:token@); put them in a Secret and name it in secretRef, received "https://[redacted]@github.com/acme/fleet"'],
+      files: {
+        'fleet.yaml': fleetText({ source: { url: 'https://x-access-token:ghs_0123456789abcdefghijklmnopqrstuv@github.com/acme/fleet' } }),
+      },
+      expected: [
+        'spec.source.url: must not hold credentials (user:token@); put them in a Secret and name it in secretRef, received "https://[redacted]@github.com/acme/fleet"',
+      ],
     },
     {
       name: 'a tenant bound to a stamp name with a newline',
-      files: { 'tenants/tenants-000.yaml': 'apiVersion: stampyard.dev/v1alpha1\nkind: TenantList\nitems:\n  - id: zed\n    residency: eu\n    stamp: "a\\n::error::x"\n' },
+      files: {
+        'tenants/tenants-000.yaml':
+          'apiVersion: stampyard.dev/v1alpha1\nkind: TenantList\nitems:\n  - id: zed\n    residency: eu\n    stamp: "a\\n::error::x"\n',
+      },
       expected: ['items[0].stamp: must be a DNS-1123 label', 'received "a\\n::error::x"'],
     },
     {
       name: 'tenant id equals a stamp name, reported on the stamp too',
-      files: { 'tenants/tenants-000.yaml': 'apiVersion: stampyard.dev/v1alpha1\nkind: TenantList\nitems:\n  - id: stamp-eu-2\n    residency: eu\n' },
+      files: {
+        'tenants/tenants-000.yaml': 'apiVersion: stampyard.dev/v1alpha1\nkind: TenantList\nitems:\n  - id: stamp-eu-2\n    residency: eu\n',
+      },
       expected: ["stamps/stamp-eu-2.yaml:4:9 metadata.name: 'stamp-eu-2' is also a tenant id in tenants/tenants-000.yaml"],
     },
     {
@@ -331,30 +400,39 @@ describe('validation errors name file, line, column, field, value and fix', () =
     {
       name: 'empty file',
       files: { 'stamps/stamp-x.yaml': '' },
-      expected: ['stamps/stamp-x.yaml:1:1 (document): the file is empty or holds only comments; write a document with apiVersion, kind, metadata, spec, or delete the file'],
+      expected: [
+        'stamps/stamp-x.yaml:1:1 (document): the file is empty or holds only comments; write a document with apiVersion, kind, metadata, spec, or delete the file',
+      ],
     },
     {
       name: 'comment-only file',
       files: { 'tenants/tenants-000.yaml': '# nothing yet\n' },
-      expected: ['tenants/tenants-000.yaml:1:1 (document): the file is empty or holds only comments; write a document with apiVersion, kind'],
+      expected: [
+        'tenants/tenants-000.yaml:1:1 (document): the file is empty or holds only comments; write a document with apiVersion, kind',
+      ],
     },
     {
       name: 'a key moved to column 1: one message, where it happened',
       files: { 'stamps/stamp-x.yaml': stampText('stamp-x', goodSpec()).replace('  capacity: 10', 'capacity: 10') },
-      expected: ["stamps/stamp-x.yaml:7:1 (yaml): the indentation of \"capacity: 10\" doesn't fit the lines around it"],
+      expected: ['stamps/stamp-x.yaml:7:1 (yaml): the indentation of "capacity: 10" doesn\'t fit the lines around it'],
     },
     {
       name: 'an image without a digest, when the fleet requires digests',
       files: { 'fleet.yaml': fleetText({ requireImageDigests: true }) },
-      expected: ['spec.releases[0].images.api: ghcr.io/acme/api:1.3.0 is pinned by tag only, and a tag can be moved to other content, and fleet.yaml sets requireImageDigests: true; add digest: sha256:'],
+      expected: [
+        'spec.releases[0].images.api: ghcr.io/acme/api:1.3.0 is pinned by tag only, and a tag can be moved to other content, and fleet.yaml sets requireImageDigests: true; add digest: sha256:',
+      ],
     },
     {
       name: 'region change: reported once on the stamp, naming its tenants',
       files: {
         'stamps/stamp-eu-2.yaml': stampText('stamp-eu-2', goodSpec({ region: 'eastus', network: '\n    cidr: 10.2.0.0/16' })),
-        'tenants/tenants-001.yaml': 'apiVersion: stampyard.dev/v1alpha1\nkind: TenantList\nitems:\n  - { id: t1, residency: eu, stamp: stamp-eu-2 }\n  - { id: t2, residency: eu, stamp: stamp-eu-2 }\n  - { id: t3, residency: any, stamp: stamp-eu-2 }\n',
+        'tenants/tenants-001.yaml':
+          'apiVersion: stampyard.dev/v1alpha1\nkind: TenantList\nitems:\n  - { id: t1, residency: eu, stamp: stamp-eu-2 }\n  - { id: t2, residency: eu, stamp: stamp-eu-2 }\n  - { id: t3, residency: any, stamp: stamp-eu-2 }\n',
       },
-      expected: ["stamps/stamp-eu-2.yaml:6:11 spec.region: eastus is in zone 'us', but the 2 tenants on stamp-eu-2 must stay in zone 'eu' (t1, t2); keep a region in that zone"],
+      expected: [
+        "stamps/stamp-eu-2.yaml:6:11 spec.region: eastus is in zone 'us', but the 2 tenants on stamp-eu-2 must stay in zone 'eu' (t1, t2); keep a region in that zone",
+      ],
     },
   ];
 
@@ -384,7 +462,12 @@ describe('validation errors name file, line, column, field, value and fix', () =
       }),
     );
     expect(issues.map((i) => `${i.file} ${i.field}`)).toEqual(
-      expect.arrayContaining(['stamps/stamp-x.yaml spec.region', 'stamps/stamp-x.yaml spec.size', 'stamps/stamp-x.yaml spec.version', 'stamps/stamp-y.yaml spec.wave']),
+      expect.arrayContaining([
+        'stamps/stamp-x.yaml spec.region',
+        'stamps/stamp-x.yaml spec.size',
+        'stamps/stamp-x.yaml spec.version',
+        'stamps/stamp-y.yaml spec.wave',
+      ]),
     );
   });
 });
@@ -394,14 +477,17 @@ describe('one issue per problem', () => {
     const { issues } = parseFleet(
       sourcesWith({
         'stamps/stamp-eu-2.yaml': stampText('stamp-eu-2', goodSpec({ region: 'eastus', network: '\n    cidr: 10.2.0.0/16' })),
-        'tenants/tenants-001.yaml': 'apiVersion: stampyard.dev/v1alpha1\nkind: TenantList\nitems:\n  - { id: t1, residency: eu, stamp: stamp-eu-2 }\n  - { id: t2, residency: eu, stamp: stamp-eu-2 }\n',
+        'tenants/tenants-001.yaml':
+          'apiVersion: stampyard.dev/v1alpha1\nkind: TenantList\nitems:\n  - { id: t1, residency: eu, stamp: stamp-eu-2 }\n  - { id: t2, residency: eu, stamp: stamp-eu-2 }\n',
       }),
     );
     expect(issues.map((i) => `${i.file} ${i.field}`)).toEqual(['stamps/stamp-eu-2.yaml spec.region']);
   });
 
   it('a YAML slip gives exactly one issue', () => {
-    const { issues } = parseFleet(sourcesWith({ 'stamps/stamp-x.yaml': stampText('stamp-x', goodSpec()).replace('  capacity: 10', 'capacity: 10') }));
+    const { issues } = parseFleet(
+      sourcesWith({ 'stamps/stamp-x.yaml': stampText('stamp-x', goodSpec()).replace('  capacity: 10', 'capacity: 10') }),
+    );
     expect(issues).toHaveLength(1);
   });
 });

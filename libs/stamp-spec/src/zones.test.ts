@@ -12,9 +12,16 @@ const US = { telemetry: { endpoint: 'https://otel.us.example.com:4317' }, lake: 
 function issuesFor(overrides: Partial<FleetSpec>): string[] {
   const base = aFleetSpec();
   const spec = { ...base, ...overrides, components: { ...base.components, usageExporter: EXPORTER, ...(overrides.components ?? {}) } };
-  const files = fleetRepoFiles({ fleet: spec as FleetSpec, stamps: [aStamp({ name: 'stamp-eu-1' }), aStamp({ name: 'stamp-us-1', region: 'eastus' })] });
+  const files = fleetRepoFiles({
+    fleet: spec as FleetSpec,
+    stamps: [aStamp({ name: 'stamp-eu-1' }), aStamp({ name: 'stamp-us-1', region: 'eastus' })],
+  });
   const all = [...files].map(([path, text]) => ({ path, text }));
-  const { issues } = parseFleet({ fleet: all.find((f) => f.path === 'fleet.yaml')!, stamps: all.filter((f) => f.path.startsWith('stamps/')), tenants: [] });
+  const { issues } = parseFleet({
+    fleet: all.find((f) => f.path === 'fleet.yaml')!,
+    stamps: all.filter((f) => f.path.startsWith('stamps/')),
+    tenants: [],
+  });
   return issues.map(formatIssue);
 }
 
@@ -31,21 +38,57 @@ describe('spec.zones: central telemetry and lakes stay inside their zone', () =>
     {
       name: 'two zones share a telemetry endpoint',
       zones: { eu: EU, us: { ...US, telemetry: { endpoint: 'https://otel.eu.example.com:4317/' } } },
-      expectedError: "spec.zones.us.telemetry.endpoint: https://otel.eu.example.com:4317/ is also zone 'eu's telemetry endpoint; each zone needs its own",
+      expectedError:
+        "spec.zones.us.telemetry.endpoint: https://otel.eu.example.com:4317/ is also zone 'eu's telemetry endpoint; each zone needs its own",
     },
     {
       name: 'the same endpoint spelt with and without its default port',
-      zones: { eu: { ...EU, telemetry: { endpoint: 'https://otel.example.com' } }, us: { ...US, telemetry: { endpoint: 'https://otel.example.com:443' } } },
+      zones: {
+        eu: { ...EU, telemetry: { endpoint: 'https://otel.example.com' } },
+        us: { ...US, telemetry: { endpoint: 'https://otel.example.com:443' } },
+      },
       expectedError: "spec.zones.us.telemetry.endpoint: https://otel.example.com:443 is also zone 'eu's telemetry endpoint",
     },
-    { name: 'two zones share a lake', zones: { eu: EU, us: { ...US, lake: 's3://acme-usage-eu/lake/' } }, expectedError: "spec.zones.us.lake: s3://acme-usage-eu/lake/ is also zone 'eu's lake" },
-    { name: 'one zone without an endpoint', zones: { eu: EU, us: { lake: US.lake } }, expectedError: "spec.zones.us: zone 'us' has no telemetry endpoint while eu has one; set spec.zones.us.telemetry.endpoint" },
-    { name: 'a zone missing from spec.zones', zones: { eu: EU }, expectedError: "spec.zones: zone 'us' has no telemetry endpoint while eu has one" },
-    { name: 'a zone not in the region catalog', zones: { eu: EU, us: US, asia: {} }, expectedError: "spec.zones.asia: 'asia' is not a residency zone of spec.regions; use one of eu, us" },
-    { name: 'an endpoint that is not a URL', zones: { eu: { telemetry: { endpoint: 'otel.eu:4317' } }, us: US }, expectedError: 'spec.zones.eu.telemetry.endpoint: must be an https:// OTLP/gRPC endpoint' },
-    { name: 'a lake that is not an object-store URL', zones: { eu: { ...EU, lake: '/var/lake' }, us: US }, expectedError: 'spec.zones.eu.lake: must be an object-store URL such as s3://' },
-    { name: 'an endpoint without TLS', zones: { eu: { ...EU, telemetry: { endpoint: 'http://otel.eu.example.com:4317' } }, us: US }, expectedError: 'spec.zones.eu.telemetry.endpoint: must be an https:// OTLP/gRPC endpoint' },
-    { name: 'an unknown field', zones: { eu: { ...EU, endpoint: 'x' }, us: US }, expectedError: "spec.zones.eu.endpoint: unknown field 'endpoint'" },
+    {
+      name: 'two zones share a lake',
+      zones: { eu: EU, us: { ...US, lake: 's3://acme-usage-eu/lake/' } },
+      expectedError: "spec.zones.us.lake: s3://acme-usage-eu/lake/ is also zone 'eu's lake",
+    },
+    {
+      name: 'one zone without an endpoint',
+      zones: { eu: EU, us: { lake: US.lake } },
+      expectedError: "spec.zones.us: zone 'us' has no telemetry endpoint while eu has one; set spec.zones.us.telemetry.endpoint",
+    },
+    {
+      name: 'a zone missing from spec.zones',
+      zones: { eu: EU },
+      expectedError: "spec.zones: zone 'us' has no telemetry endpoint while eu has one",
+    },
+    {
+      name: 'a zone not in the region catalog',
+      zones: { eu: EU, us: US, asia: {} },
+      expectedError: "spec.zones.asia: 'asia' is not a residency zone of spec.regions; use one of eu, us",
+    },
+    {
+      name: 'an endpoint that is not a URL',
+      zones: { eu: { telemetry: { endpoint: 'otel.eu:4317' } }, us: US },
+      expectedError: 'spec.zones.eu.telemetry.endpoint: must be an https:// OTLP/gRPC endpoint',
+    },
+    {
+      name: 'a lake that is not an object-store URL',
+      zones: { eu: { ...EU, lake: '/var/lake' }, us: US },
+      expectedError: 'spec.zones.eu.lake: must be an object-store URL such as s3://',
+    },
+    {
+      name: 'an endpoint without TLS',
+      zones: { eu: { ...EU, telemetry: { endpoint: 'http://otel.eu.example.com:4317' } }, us: US },
+      expectedError: 'spec.zones.eu.telemetry.endpoint: must be an https:// OTLP/gRPC endpoint',
+    },
+    {
+      name: 'an unknown field',
+      zones: { eu: { ...EU, endpoint: 'x' }, us: US },
+      expectedError: "spec.zones.eu.endpoint: unknown field 'endpoint'",
+    },
   ];
   it.each(invalid)('rejects $name', ({ zones, expectedError }) => {
     const issues = issuesFor({ zones } as Partial<FleetSpec>);
@@ -57,8 +100,14 @@ describe('spec.zones: central telemetry and lakes stay inside their zone', () =>
     const base = aFleetSpec();
     const files = fleetRepoFiles({ fleet: { ...base, zones: { eu: EU, us: US } } as FleetSpec, stamps: [aStamp({ name: 'stamp-eu-1' })] });
     const all = [...files].map(([path, text]) => ({ path, text }));
-    const { issues } = parseFleet({ fleet: all.find((f) => f.path === 'fleet.yaml')!, stamps: all.filter((f) => f.path.startsWith('stamps/')), tenants: [] });
-    expect(issues.map(formatIssue).join('\n')).toContain("spec.zones.eu.lake: zone 'eu' has a lake but spec.components.usageExporter is not set");
+    const { issues } = parseFleet({
+      fleet: all.find((f) => f.path === 'fleet.yaml')!,
+      stamps: all.filter((f) => f.path.startsWith('stamps/')),
+      tenants: [],
+    });
+    expect(issues.map(formatIssue).join('\n')).toContain(
+      "spec.zones.eu.lake: zone 'eu' has a lake but spec.components.usageExporter is not set",
+    );
   });
 
   it("gives each stamp its own zone's settings", () => {

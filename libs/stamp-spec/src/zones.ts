@@ -33,10 +33,17 @@ export function checkZoneRules(loaded: LoadedFleet): Issue[] {
   const zones = Object.keys(spec.zones);
   for (const zone of zones) {
     if (!known.includes(zone)) {
-      issues.push(issueAt(source, ['spec', 'zones', zone], `'${zone}' is not a residency zone of spec.regions; use one of ${known.join(', ')}`, true));
+      issues.push(
+        issueAt(source, ['spec', 'zones', zone], `'${zone}' is not a residency zone of spec.regions; use one of ${known.join(', ')}`, true),
+      );
     }
   }
-  const distinct = (field: 'telemetry' | 'lake', value: (z: ZoneSettings) => string | undefined, path: (zone: string) => (string | number)[], what: string) => {
+  const distinct = (
+    field: 'telemetry' | 'lake',
+    value: (z: ZoneSettings) => string | undefined,
+    path: (zone: string) => (string | number)[],
+    what: string,
+  ) => {
     const seen = new Map<string, string>();
     for (const zone of zones) {
       const url = value(spec.zones[zone]!);
@@ -44,7 +51,13 @@ export function checkZoneRules(loaded: LoadedFleet): Issue[] {
       const key = canonical(url);
       const other = seen.get(key);
       if (other !== undefined) {
-        issues.push(issueAt(source, path(zone), `${url} is also zone '${other}'s ${what}; each zone needs its own, inside the zone, so one zone's data never reaches another's`));
+        issues.push(
+          issueAt(
+            source,
+            path(zone),
+            `${url} is also zone '${other}'s ${what}; each zone needs its own, inside the zone, so one zone's data never reaches another's`,
+          ),
+        );
       } else {
         seen.set(key, zone);
       }
@@ -53,16 +66,38 @@ export function checkZoneRules(loaded: LoadedFleet): Issue[] {
       for (const zone of known) {
         if (value(spec.zones[zone] ?? {}) === undefined) {
           const where = zone in spec.zones ? ['spec', 'zones', zone] : ['spec', 'zones'];
-          issues.push(issueAt(source, where, `zone '${zone}' has no ${what} while ${[...seen.values()].join(', ')} ${seen.size === 1 ? 'has' : 'have'} one; set spec.zones.${zone}.${field === 'telemetry' ? 'telemetry.endpoint' : 'lake'}`));
+          issues.push(
+            issueAt(
+              source,
+              where,
+              `zone '${zone}' has no ${what} while ${[...seen.values()].join(', ')} ${seen.size === 1 ? 'has' : 'have'} one; set spec.zones.${zone}.${field === 'telemetry' ? 'telemetry.endpoint' : 'lake'}`,
+            ),
+          );
         }
       }
     }
   };
-  distinct('telemetry', (z) => z.telemetry?.endpoint, (zone) => ['spec', 'zones', zone, 'telemetry', 'endpoint'], 'telemetry endpoint');
-  distinct('lake', (z) => z.lake, (zone) => ['spec', 'zones', zone, 'lake'], 'lake');
+  distinct(
+    'telemetry',
+    (z) => z.telemetry?.endpoint,
+    (zone) => ['spec', 'zones', zone, 'telemetry', 'endpoint'],
+    'telemetry endpoint',
+  );
+  distinct(
+    'lake',
+    (z) => z.lake,
+    (zone) => ['spec', 'zones', zone, 'lake'],
+    'lake',
+  );
   const lakeZone = zones.find((z) => spec.zones[z]!.lake !== undefined);
   if (lakeZone !== undefined && spec.components.usageExporter === undefined) {
-    issues.push(issueAt(source, ['spec', 'zones', lakeZone, 'lake'], `zone '${lakeZone}' has a lake but spec.components.usageExporter is not set; add the image of the stampyard CLI, e.g. { repository: ghcr.io/acme/stampyard, tag: 0.1.0 }`));
+    issues.push(
+      issueAt(
+        source,
+        ['spec', 'zones', lakeZone, 'lake'],
+        `zone '${lakeZone}' has a lake but spec.components.usageExporter is not set; add the image of the stampyard CLI, e.g. { repository: ghcr.io/acme/stampyard, tag: 0.1.0 }`,
+      ),
+    );
   }
   return issues;
 }

@@ -62,7 +62,9 @@ export interface GlobalInfrastructureProps {
 function checkedIssuer(fleet: FleetSpec, cluster: string): IssuerConfig {
   const problems = infrastructureProblems(fleet);
   if (problems.length > 0 || !fleet.issuer) {
-    throw new InternalError(`${cluster}: ${problems.map((p) => `spec.${p.path.join('.')}: ${p.message}`).join('; ')}; validate the fleet before synthesis`);
+    throw new InternalError(
+      `${cluster}: ${problems.map((p) => `spec.${p.path.join('.')}: ${p.message}`).join('; ')}; validate the fleet before synthesis`,
+    );
   }
   return fleet.issuer;
 }
@@ -147,7 +149,13 @@ export function synthesizeGlobalInfrastructure(fleet: FleetSpec, props: GlobalIn
   const hosts = [fleet.domain, `*.${fleet.domain}`];
   const edgeLabels = objectLabels({ component: 'gateway', instance: namespace });
   const edge = new Chart(app, 'edge', { namespace, disableResourceNameHashes: true });
-  const certificate = new TlsCertificate(edge, 'certificate', { name: 'gateway-tls', secretName: 'gateway-tls', dnsNames: hosts, labels: edgeLabels, namespace });
+  const certificate = new TlsCertificate(edge, 'certificate', {
+    name: 'gateway-tls',
+    secretName: 'gateway-tls',
+    dnsNames: hosts,
+    labels: edgeLabels,
+    namespace,
+  });
   const backend = { service: { name: service.name, port: { number: service.port } } };
   new kplus.k8s.KubeIngress(edge, 'ingress', {
     metadata: { name: 'gateway', namespace, labels: edgeLabels },

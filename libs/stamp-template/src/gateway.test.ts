@@ -24,11 +24,16 @@ describe('synthesizeGateway', () => {
     const [ref] = containersOf(objects);
     expect(ref?.container['image']).toBe('ghcr.io/acme/stampyard-gateway:0.1.0');
     expect(ref?.container['args']).toEqual([
-      '--table', '/etc/stampyard/routing',
-      '--port', '8080',
-      '--admin-port', '9090',
-      '--host', '0.0.0.0',
-      '--trust-proxy', '10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10,fd00::/8',
+      '--table',
+      '/etc/stampyard/routing',
+      '--port',
+      '8080',
+      '--admin-port',
+      '9090',
+      '--host',
+      '0.0.0.0',
+      '--trust-proxy',
+      '10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10,fd00::/8',
     ]);
     expect(ref?.container['ports']).toEqual([
       { containerPort: 8080, name: 'http' },
@@ -36,11 +41,14 @@ describe('synthesizeGateway', () => {
     ]);
     expect(ref?.container['readinessProbe']).toMatchObject({ httpGet: { path: '/readyz', port: 9090 } });
     expect(ref?.container['livenessProbe']).toMatchObject({ httpGet: { path: '/healthz', port: 9090 } });
-    const annotations = (find('Deployment')!['spec'] as { template: { metadata: { annotations: Record<string, string> } } }).template.metadata.annotations;
+    const annotations = (find('Deployment')!['spec'] as { template: { metadata: { annotations: Record<string, string> } } }).template
+      .metadata.annotations;
     expect(annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9090', 'prometheus.io/path': '/metrics' });
     const service = find('Service', 'gateway')!['spec'] as { ports: { port: number; targetPort: number }[] };
     expect(service.ports.map((p) => p.targetPort)).toEqual([8080]);
-    expect(containersOf(synthesizeGateway(fleet, { routingConfigMaps, trustedProxyCidrs: '10.244.0.0/16' }))[0]?.container['args']).toContain('10.244.0.0/16');
+    expect(
+      containersOf(synthesizeGateway(fleet, { routingConfigMaps, trustedProxyCidrs: '10.244.0.0/16' }))[0]?.container['args'],
+    ).toContain('10.244.0.0/16');
     expect(ref?.container['securityContext']).toMatchObject({
       runAsNonRoot: true,
       readOnlyRootFilesystem: true,
@@ -58,7 +66,9 @@ describe('synthesizeGateway', () => {
     expect(projected).toHaveLength(1);
     expect(projected[0]!.projected!.sources.map((s) => s.configMap.name)).toEqual(routingConfigMaps.map((c) => c.name));
     const mounts = containersOf(objects)[0]!.container['volumeMounts'] as { name: string; mountPath: string }[];
-    expect(mounts.filter((m) => m.mountPath === GATEWAY_TABLE_DIR)).toEqual([{ name: projected[0]!.name, mountPath: GATEWAY_TABLE_DIR, readOnly: true }]);
+    expect(mounts.filter((m) => m.mountPath === GATEWAY_TABLE_DIR)).toEqual([
+      { name: projected[0]!.name, mountPath: GATEWAY_TABLE_DIR, readOnly: true },
+    ]);
     for (const c of routingConfigMaps) expect(find('ConfigMap', c.name)?.['data']).toEqual(c.data);
   });
 
@@ -84,7 +94,11 @@ describe('synthesizeGateway', () => {
 
   it('labels everything and carries no cdk8s noise', () => {
     for (const object of objects as ApiObjectJson[]) {
-      expect(object.metadata.labels).toMatchObject({ 'app.kubernetes.io/name': 'gateway', 'app.kubernetes.io/part-of': 'stampyard', 'app.kubernetes.io/managed-by': 'stampyard' });
+      expect(object.metadata.labels).toMatchObject({
+        'app.kubernetes.io/name': 'gateway',
+        'app.kubernetes.io/part-of': 'stampyard',
+        'app.kubernetes.io/managed-by': 'stampyard',
+      });
       expect(JSON.stringify(object)).not.toContain('cdk8s.io/');
     }
   });

@@ -39,7 +39,10 @@ export interface GatewayManifestProps {
    * Requests and limits of the gateway container.
    * @default - cpu 100m/1, memory 128Mi/512Mi
    */
-  readonly resources?: { readonly cpu: { readonly request: string; readonly limit: string }; readonly memory: { readonly request: string; readonly limit: string } };
+  readonly resources?: {
+    readonly cpu: { readonly request: string; readonly limit: string };
+    readonly memory: { readonly request: string; readonly limit: string };
+  };
   /**
    * Peers whose X-Forwarded-For names the client (the gateway's `--trust-proxy`). Only the
    * ingress controller's pods may reach the gateway (its NetworkPolicy), so the pod ranges are trusted.
@@ -88,11 +91,16 @@ export function synthesizeGateway(fleet: FleetSpec, props: GatewayManifestProps)
         image: imageReference(fleet.components.gateway),
         resources: props.resources ?? { cpu: { request: '100m', limit: '1' }, memory: { request: '128Mi', limit: '512Mi' } },
         args: [
-          '--table', GATEWAY_TABLE_DIR,
-          '--port', String(GATEWAY_PORT),
-          '--admin-port', String(GATEWAY_ADMIN_PORT),
-          '--host', '0.0.0.0',
-          '--trust-proxy', props.trustedProxyCidrs ?? '10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10,fd00::/8',
+          '--table',
+          GATEWAY_TABLE_DIR,
+          '--port',
+          String(GATEWAY_PORT),
+          '--admin-port',
+          String(GATEWAY_ADMIN_PORT),
+          '--host',
+          '0.0.0.0',
+          '--trust-proxy',
+          props.trustedProxyCidrs ?? '10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10,fd00::/8',
         ],
         ports: [
           { name: 'http', number: GATEWAY_PORT },

@@ -12,7 +12,9 @@ const base = aFleetSpec();
 const fleet: FleetSpec = {
   ...base,
   releases: base.releases.map((r) =>
-    r.version === '1.5.0' ? { ...r, images: { api: { ...r.images.api, digest: DIGEST }, worker: { ...r.images.worker, digest: DIGEST } } } : r,
+    r.version === '1.5.0'
+      ? { ...r, images: { api: { ...r.images.api, digest: DIGEST }, worker: { ...r.images.worker, digest: DIGEST } } }
+      : r,
   ),
 };
 
@@ -48,8 +50,26 @@ function templateOf(manifests: StampManifests, stamp: Stamp): string {
   return JSON.stringify(replace(manifests), null, 1);
 }
 
-const stampA = aStamp({ name: 'stamp-eu-7', region: 'westeurope', version: '1.4.0', size: 'medium', cidr: '10.7.0.0/16', dedicatedTo: 'fabrikam', wave: 0, capacity: 10 });
-const stampB = aStamp({ name: 'stamp-us-12', region: 'westus2', version: '1.5.0', size: 'medium', cidr: '10.12.128.0/24', dedicatedTo: 'contoso', wave: 2, capacity: 400 });
+const stampA = aStamp({
+  name: 'stamp-eu-7',
+  region: 'westeurope',
+  version: '1.4.0',
+  size: 'medium',
+  cidr: '10.7.0.0/16',
+  dedicatedTo: 'fabrikam',
+  wave: 0,
+  capacity: 10,
+});
+const stampB = aStamp({
+  name: 'stamp-us-12',
+  region: 'westus2',
+  version: '1.5.0',
+  size: 'medium',
+  cidr: '10.12.128.0/24',
+  dedicatedTo: 'contoso',
+  wave: 2,
+  capacity: 400,
+});
 
 describe('one template for every stamp', () => {
   it('renders two stamps of the same size identically, up to their own parameters', () => {
@@ -68,24 +88,43 @@ describe('one template for every stamp', () => {
 
   it('can fail: a value that leaks outside its parameter is caught', () => {
     const a = synthesizeStamp(fleet, stampA);
-    const leaked: StampManifests = { ...a, apps: [...a.apps, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: { wave: String(stampA.spec.wave) } }] };
+    const leaked: StampManifests = {
+      ...a,
+      apps: [...a.apps, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: { wave: String(stampA.spec.wave) } }],
+    };
     const b = synthesizeStamp(fleet, stampB);
-    const leakedB: StampManifests = { ...b, apps: [...b.apps, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: { wave: String(stampB.spec.wave) } }] };
+    const leakedB: StampManifests = {
+      ...b,
+      apps: [...b.apps, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: { wave: String(stampB.spec.wave) } }],
+    };
     expect(templateOf(leakedB, stampB)).not.toBe(templateOf(leaked, stampA));
   });
 
   it('holds for any pair of stamps of the same size (property)', () => {
     const regions = Object.keys(fleet.regions);
     const arbStamp = (prefix: string) =>
-      fc.record({
-        n: fc.integer({ min: 1, max: 999 }),
-        region: fc.constantFrom(...regions),
-        version: fc.constantFrom('1.3.0', '1.4.0', '1.5.0'),
-        octet: fc.integer({ min: 1, max: 250 }),
-        wave: fc.integer({ min: 0, max: 5 }),
-        capacity: fc.integer({ min: 1, max: 1000 }),
-        dedicated: fc.constantFrom('tenant-a', 'tenant-b'),
-      }).map((s) => aStamp({ name: `${prefix}-${s.n}`, region: s.region, version: s.version, cidr: `10.${s.octet}.0.0/16`, wave: s.wave, capacity: s.capacity, size: 'small', dedicatedTo: s.dedicated }));
+      fc
+        .record({
+          n: fc.integer({ min: 1, max: 999 }),
+          region: fc.constantFrom(...regions),
+          version: fc.constantFrom('1.3.0', '1.4.0', '1.5.0'),
+          octet: fc.integer({ min: 1, max: 250 }),
+          wave: fc.integer({ min: 0, max: 5 }),
+          capacity: fc.integer({ min: 1, max: 1000 }),
+          dedicated: fc.constantFrom('tenant-a', 'tenant-b'),
+        })
+        .map((s) =>
+          aStamp({
+            name: `${prefix}-${s.n}`,
+            region: s.region,
+            version: s.version,
+            cidr: `10.${s.octet}.0.0/16`,
+            wave: s.wave,
+            capacity: s.capacity,
+            size: 'small',
+            dedicatedTo: s.dedicated,
+          }),
+        );
     fc.assert(
       fc.property(arbStamp('stamp-a'), arbStamp('stamp-b'), (a, b) => {
         expect(templateOf(synthesizeStamp(fleet, b), b)).toBe(templateOf(synthesizeStamp(fleet, a), a));

@@ -15,7 +15,14 @@ export function migrationJobName(action: 'export' | 'import' | 'cleanup', tenant
   return `migrate-${action}-${tenant}-${epoch}`.slice(0, 63).replace(/-+$/, '');
 }
 
-function job(fleet: FleetSpec, stamp: Stamp, action: 'export' | 'import' | 'cleanup', tenant: string, epoch: number, zone: string): ApiObjectJson {
+function job(
+  fleet: FleetSpec,
+  stamp: Stamp,
+  action: 'export' | 'import' | 'cleanup',
+  tenant: string,
+  epoch: number,
+  zone: string,
+): ApiObjectJson {
   const release = findRelease(fleet, stamp.spec.version);
   const name = stamp.metadata.name;
   return {
@@ -42,7 +49,13 @@ function job(fleet: FleetSpec, stamp: Stamp, action: 'export' | 'import' | 'clea
           restartPolicy: 'OnFailure',
           serviceAccountName: 'api',
           automountServiceAccountToken: false,
-          securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } },
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: 10001,
+            runAsGroup: 10001,
+            fsGroup: 10001,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
           containers: [
             {
               name: action,
@@ -53,7 +66,12 @@ function job(fleet: FleetSpec, stamp: Stamp, action: 'export' | 'import' | 'clea
                 { name: 'STAMPYARD_STAMP', value: name },
               ],
               resources: { limits: { cpu: '500m', memory: '512Mi' }, requests: { cpu: '100m', memory: '128Mi' } },
-              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } },
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                runAsNonRoot: true,
+                capabilities: { drop: ['ALL'] },
+              },
             },
           ],
         },

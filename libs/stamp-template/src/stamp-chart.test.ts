@@ -95,7 +95,8 @@ describe('synthesizeStamp', () => {
       expect(JSON.stringify(object)).not.toContain('cdk8s.io/');
     }
     // Everything carries the stamp; what follows the release carries its version.
-    for (const object of all) expect(object.metadata.labels?.['stampyard.dev/stamp'], `${object.kind}/${object.metadata.name}`).toBe('stamp-eu-fabrikam');
+    for (const object of all)
+      expect(object.metadata.labels?.['stampyard.dev/stamp'], `${object.kind}/${object.metadata.name}`).toBe('stamp-eu-fabrikam');
     for (const object of manifests.apps) expect(object.metadata.labels?.['stampyard.dev/version']).toBe('1.4.0');
   });
 
@@ -125,18 +126,30 @@ describe('synthesizeStamp', () => {
       expect(workload, target.name).toBeDefined();
       expect(workload['spec']).not.toHaveProperty('replicas');
     }
-    expect(byKind('HorizontalPodAutoscaler').map((h) => h.metadata.name).sort()).toEqual(['api', 'worker']);
+    expect(
+      byKind('HorizontalPodAutoscaler')
+        .map((h) => h.metadata.name)
+        .sort(),
+    ).toEqual(['api', 'worker']);
   });
 
   it('serves the api at <name>.<domain> and its tenants at *.<domain> through the Ingress, with the certificate cert-manager issues', () => {
     const [ingress] = byKind('Ingress');
-    const spec = ingress!['spec'] as { ingressClassName: string; rules: { host: string }[]; tls: { hosts: string[]; secretName: string }[] };
+    const spec = ingress!['spec'] as {
+      ingressClassName: string;
+      rules: { host: string }[];
+      tls: { hosts: string[]; secretName: string }[];
+    };
     const hosts = ['stamp-eu-fabrikam.stamps.contoso.example', '*.stamps.contoso.example'];
     expect(spec.rules.map((r) => r.host)).toEqual(hosts);
     expect(spec.rules[0]?.host).toBe(stampHost(fleet, stamp));
     expect(spec.tls[0]).toEqual({ hosts, secretName: 'stamp-tls' });
     const [certificate] = byKind('Certificate');
-    expect(certificate!['spec']).toMatchObject({ secretName: 'stamp-tls', dnsNames: hosts, issuerRef: { kind: 'ClusterIssuer', name: 'stampyard' } });
+    expect(certificate!['spec']).toMatchObject({
+      secretName: 'stamp-tls',
+      dnsNames: hosts,
+      issuerRef: { kind: 'ClusterIssuer', name: 'stampyard' },
+    });
     expect(spec.ingressClassName).toBe('nginx');
     const custom = synthesizeStamp(fleet, stamp, { ingressClassName: 'traefik' }).apps.find((o) => o.kind === 'Ingress')!;
     expect((custom['spec'] as { ingressClassName: string }).ingressClassName).toBe('traefik');
@@ -153,7 +166,9 @@ describe('synthesizeStamp', () => {
     const tagOnly = {
       ...fleet,
       releases: fleet.releases.map((r) =>
-        r.version === '1.5.0' ? { ...r, images: Object.fromEntries(Object.entries(r.images).map(([k, { digest: _digest, ...ref }]) => [k, ref])) } : r,
+        r.version === '1.5.0'
+          ? { ...r, images: Object.fromEntries(Object.entries(r.images).map(([k, { digest: _digest, ...ref }]) => [k, ref])) }
+          : r,
       ),
     } as typeof fleet;
     const unpinned = synthesizeStamp(tagOnly, { ...stamp, spec: { ...stamp.spec, version: '1.5.0' } });
@@ -163,14 +178,16 @@ describe('synthesizeStamp', () => {
 
   it('sizes the PostgreSQL volume from the profile', () => {
     const sts = byKind('StatefulSet')[0]!;
-    const templates = (sts['spec'] as { volumeClaimTemplates: { spec: { resources: { requests: { storage: string } } } }[] }).volumeClaimTemplates;
+    const templates = (sts['spec'] as { volumeClaimTemplates: { spec: { resources: { requests: { storage: string } } } }[] })
+      .volumeClaimTemplates;
     expect(templates[0]?.spec.resources.requests.storage).toBe(fleet.sizes['medium']!.storage);
   });
 
   it('annotates app pods for metrics scraping', () => {
     for (const name of ['api', 'worker']) {
       const deployment = byKind('Deployment').find((d) => d.metadata.name === name)!;
-      const annotations = (deployment['spec'] as { template: { metadata: { annotations: Record<string, string> } } }).template.metadata.annotations;
+      const annotations = (deployment['spec'] as { template: { metadata: { annotations: Record<string, string> } } }).template.metadata
+        .annotations;
       expect(annotations).toEqual({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': '8080', 'prometheus.io/path': '/metrics' });
     }
   });
@@ -178,7 +195,9 @@ describe('synthesizeStamp', () => {
 
 describe('StampChart', () => {
   it('refuses an id other than the stamp name (selectors derive from it)', () => {
-    expect(() => new StampChart(new App(), 'other', { fleet: aFleetSpec(), stamp: aStamp({ name: 'stamp-a' }) })).toThrow(/must equal the stamp name/);
+    expect(() => new StampChart(new App(), 'other', { fleet: aFleetSpec(), stamp: aStamp({ name: 'stamp-a' }) })).toThrow(
+      /must equal the stamp name/,
+    );
   });
 
   it('refuses a stamp whose version is not in the catalog', () => {

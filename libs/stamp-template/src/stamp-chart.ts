@@ -162,10 +162,16 @@ export class StampChart extends Chart {
       size,
       credentials: credentials.secrets['postgres']!,
     });
-    new Redis(data, 'redis', { labels, image: imageReference(components.redis), version: components.redis.tag, credentials: credentials.secrets['redis']! });
+    new Redis(data, 'redis', {
+      labels,
+      image: imageReference(components.redis),
+      version: components.redis.tag,
+      credentials: credentials.secrets['redis']!,
+    });
 
     // ----------------------------------------------------------------- apps
-    const secretEnv = (credential: string, key: string) => kplus.EnvValue.fromSecretValue({ secret: credentials.secrets[credential]!, key });
+    const secretEnv = (credential: string, key: string) =>
+      kplus.EnvValue.fromSecretValue({ secret: credentials.secrets[credential]!, key });
     const env: Record<string, kplus.EnvValue> = {
       STAMP_NAME: kplus.EnvValue.fromValue(name),
       STAMP_REGION: kplus.EnvValue.fromValue(stamp.spec.region),
@@ -180,10 +186,25 @@ export class StampChart extends Chart {
       REDIS_PASSWORD: secretEnv('redis', 'password'),
       OTEL_EXPORTER_OTLP_ENDPOINT: kplus.EnvValue.fromValue(`http://otel-collector:${OTEL_PORTS.http}`),
     };
-    const api = new AppService(apps, 'api', { labels, component: 'api', image: imageReference(release.images.api), size, env, port: appPort, servicePort: 80 });
+    const api = new AppService(apps, 'api', {
+      labels,
+      component: 'api',
+      image: imageReference(release.images.api),
+      size,
+      env,
+      port: appPort,
+      servicePort: 80,
+    });
     // The api refuses tenants not on its stamp's list (421) and fences migrating ones.
     new TenantListMount(apps, 'tenant-list', { deployment: api.deployment });
-    const worker = new AppService(apps, 'worker', { labels, component: 'worker', image: imageReference(release.images.worker), size, env, port: appPort });
+    const worker = new AppService(apps, 'worker', {
+      labels,
+      component: 'worker',
+      image: imageReference(release.images.worker),
+      size,
+      env,
+      port: appPort,
+    });
     const door = new FrontDoor(apps, 'front-door', {
       name: 'api',
       hosts,
@@ -208,7 +229,8 @@ export class StampChart extends Chart {
     // Objects no component claims (the quota, the baseline policies) belong to the stamp as a whole.
     for (const scope of [platform, data, apps]) {
       for (const child of scope.node.findAll()) {
-        if (child instanceof ApiObject && child.metadata.getLabel('app.kubernetes.io/name') === undefined) applyLabels(child, labels.object('stamp', version));
+        if (child instanceof ApiObject && child.metadata.getLabel('app.kubernetes.io/name') === undefined)
+          applyLabels(child, labels.object('stamp', version));
       }
     }
   }

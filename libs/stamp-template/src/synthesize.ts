@@ -50,7 +50,8 @@ export function createStampRenderer(fleet: FleetSpec, props: Partial<StampChartP
     if (zone === undefined) return synthesizeStamp(fleet, stamp, props);
     const { region: _region, network: _network, dedicatedTo, ...shape } = stamp.spec;
     const store = fleet.secretStores?.[zone];
-    const storeShape = store?.provider === 'generated' ? store : store ? { provider: store.provider, pathPrefix: store.pathPrefix } : undefined;
+    const storeShape =
+      store?.provider === 'generated' ? store : store ? { provider: store.provider, pathPrefix: store.pathPrefix } : undefined;
     // The zone's telemetry endpoint and lake are rendered as they are, so they are part of the shape:
     // a shape rendered for one zone is never reused for another.
     const zoneSettings = catalogEntry(fleet.zones, zone);

@@ -50,15 +50,25 @@ export class UsageExport extends Construct {
     if (this.lake === undefined || image === undefined) return;
     const name = stamp.metadata.name;
     const version = stamp.spec.version;
-    const labels = (component: string) => objectLabels({ component, instance: name, componentVersion: version, stamp: name, stampVersion: version });
+    const labels = (component: string) =>
+      objectLabels({ component, instance: name, componentVersion: version, stamp: name, stampVersion: version });
 
     const api = props.api.containers[0]!;
     api.addPort({ name: 'admin', number: ADMIN_PORT });
     api.env.addVariable('ADMIN_PORT', kplus.EnvValue.fromValue(String(ADMIN_PORT)));
-    const admin = serviceFor(this, 'admin-service', { name: 'api-admin', component: 'api', instance: name, headless: true, ports: [{ name: 'admin', port: ADMIN_PORT, targetPort: ADMIN_PORT }] });
+    const admin = serviceFor(this, 'admin-service', {
+      name: 'api-admin',
+      component: 'api',
+      instance: name,
+      headless: true,
+      ports: [{ name: 'admin', port: ADMIN_PORT, targetPort: ADMIN_PORT }],
+    });
     for (const [key, value] of Object.entries(labels('api'))) admin.metadata.addLabel(key, value);
 
-    const serviceAccount = new kplus.ServiceAccount(this, 'sa', { metadata: { name: 'usage-export', labels: labels('usage-export') }, automountToken: false });
+    const serviceAccount = new kplus.ServiceAccount(this, 'sa', {
+      metadata: { name: 'usage-export', labels: labels('usage-export') },
+      automountToken: false,
+    });
     const tmp = emptyDir(this, 'tmp', 'tmp', 256);
     new kplus.CronJob(this, 'cronjob', {
       metadata: { name: 'usage-export', labels: labels('usage-export') },
@@ -82,7 +92,19 @@ export class UsageExport extends Construct {
           imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
           // Idempotent: each closed period the pods still hold is written to its own object, replacing a
           // partial one, so a missed or repeated run loses and duplicates nothing.
-          args: ['analytics', 'export', '--stamp', name, '--zone', zone, '--lake', this.lake, '--source', `http://api-admin:${ADMIN_PORT}/usage`, '--every-address'],
+          args: [
+            'analytics',
+            'export',
+            '--stamp',
+            name,
+            '--zone',
+            zone,
+            '--lake',
+            this.lake,
+            '--source',
+            `http://api-admin:${ADMIN_PORT}/usage`,
+            '--every-address',
+          ],
           envVariables: { HOME: kplus.EnvValue.fromValue('/tmp'), TMPDIR: kplus.EnvValue.fromValue('/tmp') },
           securityContext: containerSecurityContext(EXPORTER_UID),
           resources: containerResources({ cpu: { request: '50m', limit: '500m' }, memory: { request: '128Mi', limit: '512Mi' } }),
@@ -93,10 +115,16 @@ export class UsageExport extends Construct {
 
     // Only the job reaches the admin port; the job reaches the admin port and the object store (443), nothing else.
     const exporterPods = componentPods(this, 'usage-export', name);
-    const jobPolicy = new kplus.NetworkPolicy(this, 'policy', { metadata: { name: 'allow-usage-export', labels: labels('usage-export') }, selector: exporterPods });
+    const jobPolicy = new kplus.NetworkPolicy(this, 'policy', {
+      metadata: { name: 'allow-usage-export', labels: labels('usage-export') },
+      selector: exporterPods,
+    });
     jobPolicy.addEgressRule(props.apiPods, [kplus.NetworkPolicyPort.tcp(ADMIN_PORT)]);
     jobPolicy.addEgressRule(kplus.NetworkPolicyIpBlock.anyIpv4(this, 'object-store'), [kplus.NetworkPolicyPort.tcp(443)]);
-    const adminPolicy = new kplus.NetworkPolicy(this, 'admin-policy', { metadata: { name: 'allow-api-admin', labels: labels('api') }, selector: props.apiPods });
+    const adminPolicy = new kplus.NetworkPolicy(this, 'admin-policy', {
+      metadata: { name: 'allow-api-admin', labels: labels('api') },
+      selector: props.apiPods,
+    });
     adminPolicy.addIngressRule(exporterPods, [kplus.NetworkPolicyPort.tcp(ADMIN_PORT)]);
   }
 }
@@ -104,6 +132,7 @@ export class UsageExport extends Construct {
 /** `m h dom mon dow` → cdk8s' CronOptions. */
 function cronFields(schedule: string): CronOptions {
   const [minute, hour, day, month, weekDay] = schedule.trim().split(/\s+/);
-  if (weekDay === undefined) throw new TypeError(`schedule '${schedule}' must have five fields: minute hour day-of-month month day-of-week`);
+  if (weekDay === undefined)
+    throw new TypeError(`schedule '${schedule}' must have five fields: minute hour day-of-month month day-of-week`);
   return { minute, hour, day, month, weekDay };
 }

@@ -10,7 +10,11 @@ const ZONES = {
   eu: { telemetry: { endpoint: 'https://otel.eu.example.com:4317' }, lake: 's3://acme-usage-eu/lake' },
   us: { telemetry: { endpoint: 'https://otel.us.example.com' }, lake: 's3://acme-usage-us/lake' },
 };
-const fleet: FleetSpec = { ...aFleetSpec(), zones: ZONES, components: { ...aFleetSpec().components, usageExporter: { repository: 'ghcr.io/acme/stampyard', tag: '0.1.0' } } };
+const fleet: FleetSpec = {
+  ...aFleetSpec(),
+  zones: ZONES,
+  components: { ...aFleetSpec().components, usageExporter: { repository: 'ghcr.io/acme/stampyard', tag: '0.1.0' } },
+};
 const stamps: Stamp[] = [
   aStamp({ name: 'stamp-eu-1', region: 'westeurope', cidr: '10.1.0.0/16' }),
   aStamp({ name: 'stamp-eu-2', region: 'northeurope', cidr: '10.2.0.0/16', version: '1.5.0', wave: 1 }),
@@ -24,7 +28,9 @@ const objectsOf = (stamp: Stamp): ApiObjectJson[] => {
 };
 const find = (objects: ApiObjectJson[], kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name);
 const envOf = (obj: ApiObjectJson | undefined, container = 0) =>
-  Object.fromEntries(((containersOf([obj!])[container]!.container['env'] ?? []) as { name: string; value?: string }[]).map((e) => [e.name, e.value]));
+  Object.fromEntries(
+    ((containersOf([obj!])[container]!.container['env'] ?? []) as { name: string; value?: string }[]).map((e) => [e.name, e.value]),
+  );
 
 describe('central monitoring within residency', () => {
   it.each(stamps)('$metadata.name exports only to its own zone’s endpoint', (stamp) => {
@@ -52,18 +58,29 @@ describe('central monitoring within residency', () => {
       expect(pipeline.processors).toContain('resource');
     }
     expect(config.processors.resource.attributes.map((a) => `${a.key}=${a.value}`)).toEqual(
-      expect.arrayContaining(['stampyard.stamp=${env:STAMP_NAME}', 'stampyard.region=${env:STAMP_REGION}', 'stampyard.zone=${env:STAMP_ZONE}']),
+      expect.arrayContaining([
+        'stampyard.stamp=${env:STAMP_NAME}',
+        'stampyard.region=${env:STAMP_REGION}',
+        'stampyard.zone=${env:STAMP_ZONE}',
+      ]),
     );
-    expect(envOf(find(objects, 'Deployment', 'otel-collector'))).toMatchObject({ STAMP_NAME: 'stamp-eu-1', STAMP_REGION: 'westeurope', STAMP_ZONE: 'eu' });
+    expect(envOf(find(objects, 'Deployment', 'otel-collector'))).toMatchObject({
+      STAMP_NAME: 'stamp-eu-1',
+      STAMP_REGION: 'westeurope',
+      STAMP_ZONE: 'eu',
+    });
   });
 
   it('names the release in service.version on the apps’ signals', () => {
     const objects = objectsOf(stamps[1]!);
     for (const app of ['api', 'worker']) {
-      const env = (containersOf([find(objects, 'Deployment', app)!])[0]!.container['env'] as { name: string; value: string }[]);
+      const env = containersOf([find(objects, 'Deployment', app)!])[0]!.container['env'] as { name: string; value: string }[];
       const attributes = env.findIndex((e) => e.name === 'OTEL_RESOURCE_ATTRIBUTES');
       // Kubernetes expands $(VAR) only from variables defined earlier in the list.
-      const expanded = env[attributes]!.value.replace(/\$\((\w+)\)/g, (_, name: string) => env.slice(0, attributes).find((e) => e.name === name)!.value);
+      const expanded = env[attributes]!.value.replace(
+        /\$\((\w+)\)/g,
+        (_, name: string) => env.slice(0, attributes).find((e) => e.name === name)!.value,
+      );
       expect(expanded).toBe('service.version=1.5.0,stampyard.stamp=stamp-eu-2,stampyard.region=northeurope,stampyard.zone=eu');
     }
   });
@@ -94,14 +111,36 @@ describe('the usage-export CronJob', () => {
     expect(spec).toMatchObject({ schedule: USAGE_EXPORT_SCHEDULE, timeZone: 'Etc/UTC', concurrencyPolicy: 'Forbid' });
     const container = containersOf([cronJob])[0]!.container;
     expect(container['args']).toEqual([
-      'analytics', 'export', '--stamp', stamp.metadata.name, '--zone', zoneOf(stamp), '--lake', ZONES[zoneOf(stamp)].lake,
-      '--source', `http://api-admin:${ADMIN_PORT}/usage`, '--every-address',
+      'analytics',
+      'export',
+      '--stamp',
+      stamp.metadata.name,
+      '--zone',
+      zoneOf(stamp),
+      '--lake',
+      ZONES[zoneOf(stamp)].lake,
+      '--source',
+      `http://api-admin:${ADMIN_PORT}/usage`,
+      '--every-address',
     ]);
-    expect(container['securityContext']).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+    expect(container['securityContext']).toMatchObject({
+      runAsNonRoot: true,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+    });
     expect((find(objects, 'Service', 'api-admin')!['spec'] as { clusterIP: string }).clusterIP).toBe('None');
     expect(envOf(find(objects, 'Deployment', 'api'))['ADMIN_PORT']).toBe(String(ADMIN_PORT));
-    const adminPolicy = find(objects, 'NetworkPolicy', 'allow-api-admin')!['spec'] as { ingress: { from: { podSelector: { matchLabels: Record<string, string> } }[]; ports: { port: number }[] }[] };
-    expect(adminPolicy.ingress).toEqual([{ from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'usage-export', 'app.kubernetes.io/instance': stamp.metadata.name } } }], ports: [{ port: ADMIN_PORT, protocol: 'TCP' }] }]);
+    const adminPolicy = find(objects, 'NetworkPolicy', 'allow-api-admin')!['spec'] as {
+      ingress: { from: { podSelector: { matchLabels: Record<string, string> } }[]; ports: { port: number }[] }[];
+    };
+    expect(adminPolicy.ingress).toEqual([
+      {
+        from: [
+          { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'usage-export', 'app.kubernetes.io/instance': stamp.metadata.name } } },
+        ],
+        ports: [{ port: ADMIN_PORT, protocol: 'TCP' }],
+      },
+    ]);
   });
 
   it('validates, with the collector and every other object, against the Kubernetes schemas', () => {
@@ -112,7 +151,11 @@ describe('the usage-export CronJob', () => {
 describe('createStampRenderer with zones', () => {
   it('renders each stamp exactly as synthesizeStamp does, and never reuses one zone’s shape for another', () => {
     const render = createStampRenderer(fleet);
-    for (const stamp of [...stamps, aStamp({ name: 'stamp-us-9', region: 'eastus', cidr: '10.9.0.0/16' }), aStamp({ name: 'stamp-eu-9', region: 'westeurope', cidr: '10.10.0.0/16' })]) {
+    for (const stamp of [
+      ...stamps,
+      aStamp({ name: 'stamp-us-9', region: 'eastus', cidr: '10.9.0.0/16' }),
+      aStamp({ name: 'stamp-eu-9', region: 'westeurope', cidr: '10.10.0.0/16' }),
+    ]) {
       expect(render(stamp)).toEqual(synthesizeStamp(fleet, stamp));
     }
   });

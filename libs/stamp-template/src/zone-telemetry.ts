@@ -42,7 +42,8 @@ export class ZoneTelemetry extends Construct {
     // The SDKs in the apps read OTEL_RESOURCE_ATTRIBUTES; service.version is the release the stamp runs.
     // Kubernetes expands $(VAR) from the variables the app container already has, so the text is the same
     // in every stamp (the identical-template test holds).
-    const attributes = 'service.version=$(STAMP_APP_VERSION),stampyard.stamp=$(STAMP_NAME),stampyard.region=$(STAMP_REGION),stampyard.zone=$(STAMP_ZONE)';
+    const attributes =
+      'service.version=$(STAMP_APP_VERSION),stampyard.stamp=$(STAMP_NAME),stampyard.region=$(STAMP_REGION),stampyard.zone=$(STAMP_ZONE)';
     for (const app of props.apps) app.containers[0]!.env.addVariable('OTEL_RESOURCE_ATTRIBUTES', kplus.EnvValue.fromValue(attributes));
 
     this.endpoint = catalogEntry(fleet.zones, zone)?.telemetry?.endpoint;

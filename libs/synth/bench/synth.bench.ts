@@ -55,7 +55,9 @@ async function timeProcess(args: string[]): Promise<{ ms: number; stdout: string
     let stdout = '';
     proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     proc.on('error', reject);
-    proc.on('exit', (code) => (code === 0 ? resolvePromise({ ms: performance.now() - started, stdout }) : reject(new Error(`${args.join(' ')} exited ${code}`))));
+    proc.on('exit', (code) =>
+      code === 0 ? resolvePromise({ ms: performance.now() - started, stdout }) : reject(new Error(`${args.join(' ')} exited ${code}`)),
+    );
   });
 }
 
@@ -77,7 +79,9 @@ async function timeKustomize(kubectl: string, root: string, stamps: readonly str
 async function parent(): Promise<void> {
   const kubectl = await kubectlPath();
   const rows: string[][] = [];
-  process.stderr.write(`bench:synth on ${availableParallelism()} cores, Node ${process.version}${kubectl ? '' : '; kubectl not on PATH, kustomize comparison skipped'}\n`);
+  process.stderr.write(
+    `bench:synth on ${availableParallelism()} cores, Node ${process.version}${kubectl ? '' : '; kubectl not on PATH, kustomize comparison skipped'}\n`,
+  );
   for (const size of SIZES) {
     const root = await mkdtemp(join(tmpdir(), `stampyard-bench-${size}-`));
     try {
@@ -87,7 +91,11 @@ async function parent(): Promise<void> {
       const result = JSON.parse(stdout.trim().split('\n').pop()!) as ChildResult;
       let kustomize = ['-', '-', '-'];
       if (kubectl) {
-        const perFolder = await timeKustomize(kubectl, root, Array.from({ length: size }, (_, i) => aFleet(size).stamps[i]!.metadata.name));
+        const perFolder = await timeKustomize(
+          kubectl,
+          root,
+          Array.from({ length: size }, (_, i) => aFleet(size).stamps[i]!.metadata.name),
+        );
         const extrapolated = perFolder * size;
         kustomize = [perFolder.toFixed(0), (extrapolated / 1000).toFixed(1), `${(extrapolated / result.synthMs).toFixed(1)}×`];
       }
@@ -117,12 +125,32 @@ async function parent(): Promise<void> {
   } finally {
     await example.cleanup();
   }
-  const header = ['stamps', 'files', 'threads', 'synth s', 'process s', 'ms/stamp', 'cpu s (all threads)', 'peak RSS MB', 'kustomize ms/folder', 'kustomize s (extrapolated)', 'synth speed-up'];
+  const header = [
+    'stamps',
+    'files',
+    'threads',
+    'synth s',
+    'process s',
+    'ms/stamp',
+    'cpu s (all threads)',
+    'peak RSS MB',
+    'kustomize ms/folder',
+    'kustomize s (extrapolated)',
+    'synth speed-up',
+  ];
   const table = [header, header.map(() => '---'), ...rows];
   process.stdout.write(`${table.map((r) => `| ${r.join(' | ')} |`).join('\n')}\n\n`);
-  process.stdout.write(`stampyard synth --check on the example fleet (whole process, incl. Node and tsx start): ${check} s after a synth (plan cache hit), ${checkNoCache} s with --no-cache\n`);
-  process.stdout.write(`load average while measuring: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} cores (wall times stretch with it; cpu s doesn't)\n`);
-  process.stdout.write('synth s: loadFleet + planSynth + applySynth in the child; process s: the child from spawn to exit (imports included).\n');
+  process.stdout.write(
+    `stampyard synth --check on the example fleet (whole process, incl. Node and tsx start): ${check} s after a synth (plan cache hit), ${checkNoCache} s with --no-cache\n`,
+  );
+  process.stdout.write(
+    `load average while measuring: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} on ${availableParallelism()} cores (wall times stretch with it; cpu s doesn't)\n`,
+  );
+  process.stdout.write(
+    'synth s: loadFleet + planSynth + applySynth in the child; process s: the child from spawn to exit (imports included).\n',
+  );
 }
 
 const childIndex = process.argv.indexOf('--child');

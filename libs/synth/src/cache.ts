@@ -37,8 +37,16 @@ function workspaceRoot(): string | undefined {
 
 async function hashFolder(hash: ReturnType<typeof createHash>, dir: string): Promise<void> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  const files = entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)).sort();
-  for (const file of files) hash.update(file.slice(dir.length)).update('\0').update(await readFile(file)).update('\0');
+  const files = entries
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
+  for (const file of files)
+    hash
+      .update(file.slice(dir.length))
+      .update('\0')
+      .update(await readFile(file))
+      .update('\0');
 }
 
 /** What the rendering code is: every source file of the packages that render, the lock file, Node. */
@@ -46,7 +54,10 @@ async function codeFingerprint(root: string): Promise<string> {
   const hash = createHash('sha256').update(process.version).update('\0');
   hash.update(await readFile(join(root, 'package-lock.json')));
   const require = createRequire(import.meta.url);
-  const sources = [SYNTH_SRC, ...['@stampyard/stamp-spec', '@stampyard/stamp-template', '@stampyard/routing'].map((p) => dirname(require.resolve(p)))];
+  const sources = [
+    SYNTH_SRC,
+    ...['@stampyard/stamp-spec', '@stampyard/stamp-template', '@stampyard/routing'].map((p) => dirname(require.resolve(p))),
+  ];
   for (const dir of sources) await hashFolder(hash, dir);
   return hash.digest('hex');
 }

@@ -43,14 +43,18 @@ describe('closure of every rendered cluster entry', () => {
 
   it('applies every rendered manifest file from some cluster entry (the DNSEndpoints too)', () => {
     const reached = new Set(clustersOf(plan).flatMap((cluster) => [...appliedObjects(plan.files, cluster).files]));
-    const manifests = [...plan.files.keys()].filter((p) => p.startsWith('rendered/') && p.endsWith('.yaml') && !p.endsWith('/kustomization.yaml'));
+    const manifests = [...plan.files.keys()].filter(
+      (p) => p.startsWith('rendered/') && p.endsWith('.yaml') && !p.endsWith('/kustomization.yaml'),
+    );
     expect(manifests.filter((p) => !reached.has(p))).toEqual([]);
     expect(manifests.some((p) => p.startsWith('rendered/routing/dns/endpoints/'))).toBe(true);
   });
 
   it('fails on the render before this change: credentials, certificate, ingress controller and Prometheus created by nothing', () => {
     // Then, the entry had no infrastructure layers and the stack no ExternalSecrets or Certificate.
-    let files = without(plan, 'rendered/clusters/stamp-eu-1/manifests.yaml', (d) => d.metadata.name.startsWith('stamp-eu-1-infrastructure'));
+    let files = without(plan, 'rendered/clusters/stamp-eu-1/manifests.yaml', (d) =>
+      d.metadata.name.startsWith('stamp-eu-1-infrastructure'),
+    );
     const platform = 'rendered/stamps/stamp-eu-1/platform/manifests.yaml';
     files = without({ ...plan, files }, platform, (d) => d.kind === 'ExternalSecret' || d.kind === 'Certificate');
     const problems = closureProblems(files, 'stamp-eu-1', []).join('\n');
@@ -62,30 +66,44 @@ describe('closure of every rendered cluster entry', () => {
     expect(problems).toMatch(/namespace monitoring is created by nothing/);
   });
 
-  it('fails when a stamp cluster applies the zone\'s infrastructure without its post-build variables', () => {
+  it("fails when a stamp cluster applies the zone's infrastructure without its post-build variables", () => {
     const path = 'rendered/clusters/stamp-eu-1/manifests.yaml';
     const files = new Map(plan.files);
     files.set(path, files.get(path)!.replace(/\n {2}postBuild:\n {4}substitute:\n( {6}.*\n)+/g, '\n'));
     expect(files.get(path)).not.toContain('postBuild');
-    expect(closureProblems(files, 'stamp-eu-1', []).join('\n')).toMatch(/stamp-eu-1-infrastructure: HelmRelease prometheus keeps an unsubstituted variable: \$\{STAMP_NAME\}/);
+    expect(closureProblems(files, 'stamp-eu-1', []).join('\n')).toMatch(
+      /stamp-eu-1-infrastructure: HelmRelease prometheus keeps an unsubstituted variable: \$\{STAMP_NAME\}/,
+    );
   });
 
   it('fails when a HelmRelease is missing: its CRDs are installed by nothing', () => {
-    const files = without(plan, 'rendered/infrastructure/zones/eu/infrastructure/manifests.yaml', (d) => d.kind === 'HelmRelease' && d.metadata.name === 'cert-manager');
+    const files = without(
+      plan,
+      'rendered/infrastructure/zones/eu/infrastructure/manifests.yaml',
+      (d) => d.kind === 'HelmRelease' && d.metadata.name === 'cert-manager',
+    );
     const problems = closureProblems(files, 'stamp-eu-1', []).join('\n');
     expect(problems).toMatch(/Certificate stamp-eu-1\/stamp-tls .* kind: no CRD for cert-manager.io\/Certificate/);
     expect(problems).toMatch(/ClusterIssuer stampyard .* kind: no CRD for cert-manager.io\/ClusterIssuer/);
   });
 
   it('fails when the DNSEndpoints are applied without external-dns', () => {
-    const files = without(plan, 'rendered/infrastructure/global/infrastructure/manifests.yaml', (d) => d.kind === 'HelmRelease' && d.metadata.name === 'external-dns');
-    expect(closureProblems(files, 'global', []).join('\n')).toMatch(/DNSEndpoint external-dns\/tenants-.* kind: no CRD for externaldns.k8s.io\/DNSEndpoint/);
+    const files = without(
+      plan,
+      'rendered/infrastructure/global/infrastructure/manifests.yaml',
+      (d) => d.kind === 'HelmRelease' && d.metadata.name === 'external-dns',
+    );
+    expect(closureProblems(files, 'global', []).join('\n')).toMatch(
+      /DNSEndpoint external-dns\/tenants-.* kind: no CRD for externaldns.k8s.io\/DNSEndpoint/,
+    );
   });
 
   it('trusts the prerequisites a fleet declares, and only those', async () => {
     const { plan: withPrerequisites } = await planOf({ ...aFleetSpec(), prerequisites: ['ingress-nginx', 'prometheus'] });
     const stamp = withPrerequisites.stamps[0]!;
-    const releases = appliedObjects(withPrerequisites.files, stamp).objects.filter((o) => o.kind === 'HelmRelease').map((o) => o.metadata.name);
+    const releases = appliedObjects(withPrerequisites.files, stamp)
+      .objects.filter((o) => o.kind === 'HelmRelease')
+      .map((o) => o.metadata.name);
     expect(releases).toEqual(['cert-manager', 'external-secrets']);
     expect(closureProblems(withPrerequisites.files, stamp, ['ingress-nginx', 'prometheus'])).toEqual([]);
     // The cluster's README tells whoever bootstraps it what must already run there.
@@ -102,12 +120,33 @@ describe('closure of every rendered cluster entry', () => {
     const spec: FleetSpec = {
       ...base,
       issuer: { type: 'ca', secretKey: 'issuer-ca', globalZone: 'eu' },
-      secretStores: { ...base.secretStores, us: { provider: 'vault', server: 'https://vault.us.example.com', path: 'secret', role: 'stampyard', authMountPath: 'kubernetes', pathPrefix: 'stamps' } },
-      charts: { ...base.charts, 'cert-manager': { repository: 'oci://quay.io/jetstack/charts', chart: 'cert-manager', version: 'v1.21.1', digest: `sha256:${'c'.repeat(64)}` } },
+      secretStores: {
+        ...base.secretStores,
+        us: {
+          provider: 'vault',
+          server: 'https://vault.us.example.com',
+          path: 'secret',
+          role: 'stampyard',
+          authMountPath: 'kubernetes',
+          pathPrefix: 'stamps',
+        },
+      },
+      charts: {
+        ...base.charts,
+        'cert-manager': {
+          repository: 'oci://quay.io/jetstack/charts',
+          chart: 'cert-manager',
+          version: 'v1.21.1',
+          digest: `sha256:${'c'.repeat(64)}`,
+        },
+      },
     };
     const { plan: ca } = await planOf(spec);
     for (const cluster of clustersOf(ca)) expect(closureProblems(ca.files, cluster, []), cluster).toEqual([]);
-    const generated = await planOf({ ...base, secretStores: { eu: { provider: 'generated', passwordLength: 32 }, us: { provider: 'generated', passwordLength: 32 } } });
+    const generated = await planOf({
+      ...base,
+      secretStores: { eu: { provider: 'generated', passwordLength: 32 }, us: { provider: 'generated', passwordLength: 32 } },
+    });
     for (const cluster of clustersOf(generated.plan)) expect(closureProblems(generated.plan.files, cluster, []), cluster).toEqual([]);
   });
 });
@@ -115,16 +154,37 @@ describe('closure of every rendered cluster entry', () => {
 describe('planSynth refuses a fleet whose clusters could not converge', () => {
   const base = aFleetSpec();
   const cases: { name: string; spec: FleetSpec; expectedError: RegExp }[] = [
-    { name: 'no chart for a component', spec: { ...base, charts: { ...base.charts, 'cert-manager': undefined } }, expectedError: /fleet\.yaml:\d+:\d+ spec\.charts.*no chart pinned for cert-manager; pin one .* or list cert-manager in spec\.prerequisites/ },
-    { name: 'no issuer', spec: { ...base, issuer: undefined }, expectedError: /spec\.issuer: no certificate issuer; add `issuer: \{ type: acme/ },
-    { name: 'a zone without a store', spec: { ...base, secretStores: { eu: base.secretStores!['eu']! } }, expectedError: /zone us has no secret store; add secretStores\.us/ },
+    {
+      name: 'no chart for a component',
+      spec: { ...base, charts: { ...base.charts, 'cert-manager': undefined } },
+      expectedError:
+        /fleet\.yaml:\d+:\d+ spec\.charts.*no chart pinned for cert-manager; pin one .* or list cert-manager in spec\.prerequisites/,
+    },
+    {
+      name: 'no issuer',
+      spec: { ...base, issuer: undefined },
+      expectedError: /spec\.issuer: no certificate issuer; add `issuer: \{ type: acme/,
+    },
+    {
+      name: 'a zone without a store',
+      spec: { ...base, secretStores: { eu: base.secretStores!['eu']! } },
+      expectedError: /zone us has no secret store; add secretStores\.us/,
+    },
     { name: 'no DNS provider for ACME and external-dns', spec: { ...base, dns: undefined }, expectedError: /spec\.dns: no DNS provider/ },
     {
       name: 'a CA issuer with a generated zone',
-      spec: { ...base, issuer: { type: 'ca', secretKey: 'issuer-ca', globalZone: 'eu' }, secretStores: { ...base.secretStores, us: { provider: 'generated', passwordLength: 32 } } },
+      spec: {
+        ...base,
+        issuer: { type: 'ca', secretKey: 'issuer-ca', globalZone: 'eu' },
+        secretStores: { ...base.secretStores, us: { provider: 'generated', passwordLength: 32 } },
+      },
       expectedError: /spec\.secretStores\.us: a CA issuer reads the CA from each zone's store, but zone us generates its credentials/,
     },
-    { name: 'a CA issuer naming an unknown zone', spec: { ...base, issuer: { type: 'ca', secretKey: 'issuer-ca', globalZone: 'mars' } }, expectedError: /spec\.issuer\.globalZone: 'mars' is not a zone/ },
+    {
+      name: 'a CA issuer naming an unknown zone',
+      spec: { ...base, issuer: { type: 'ca', secretKey: 'issuer-ca', globalZone: 'mars' } },
+      expectedError: /spec\.issuer\.globalZone: 'mars' is not a zone/,
+    },
   ];
   for (const { name, spec, expectedError } of cases) {
     it(name, async () => {

@@ -100,7 +100,12 @@ export function fluxKustomizations(layers: readonly FluxLayer[]): ApiObject[] {
 export function helmReleaseHealthChecks(objects: readonly ApiObject[]): FluxObjectRef[] | undefined {
   const releases = objects.filter((o) => o.kind === 'HelmRelease');
   if (releases.length === 0) return undefined;
-  return releases.map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) }));
+  return releases.map((o) => ({
+    apiVersion: o.apiVersion,
+    kind: o.kind,
+    name: o.metadata.name,
+    ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}),
+  }));
 }
 
 /** Installing the controllers pulls images and CRDs: give it longer than the other layers. */

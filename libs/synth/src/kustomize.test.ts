@@ -43,35 +43,40 @@ describe(`kubectl kustomize on the rendered example fleet${reason}`, () => {
     return stdout;
   }
 
-  it.skipIf(!kubectl)('builds every rendered folder, with every object of the folder', async () => {
-    // Each stamp: its folder, three layers and its cluster; each zone's two infrastructure layers; the
-    // gateway, the global cluster's two infrastructure layers, the DNSEndpoints and the global cluster.
-    expect(folders.length).toBe(8 * 5 + 2 * 2 + 5);
-    // What the folder's kustomization.yaml lists: files' documents, and folders' objects in turn.
-    const expectedObjects = (folder: string): number => {
-      const { resources } = parseAllDocuments(plan.files.get(`${folder}/kustomization.yaml`)!)[0]!.toJS() as { resources: string[] };
-      return resources.reduce((n, resource) => {
-        const file = plan.files.get(`${folder}/${resource}`);
-        return n + (file === undefined ? expectedObjects(`${folder}/${resource}`) : parseAllDocuments(file).length);
-      }, 0);
-    };
-    const failures: string[] = [];
-    // Two at a time: the machine has two cores.
-    for (let i = 0; i < folders.length; i += 2) {
-      await Promise.all(
-        folders.slice(i, i + 2).map(async (folder) => {
-          try {
-            const out = await kustomize(folder);
-            const objects = parseAllDocuments(out).length;
-            if (objects !== expectedObjects(folder) || objects === 0) failures.push(`${folder}: ${objects} objects, expected ${expectedObjects(folder)}`);
-          } catch (error) {
-            failures.push(`${folder}: ${(error as Error).message}`);
-          }
-        }),
-      );
-    }
-    expect(failures).toEqual([]);
-  }, 180_000);
+  it.skipIf(!kubectl)(
+    'builds every rendered folder, with every object of the folder',
+    async () => {
+      // Each stamp: its folder, three layers and its cluster; each zone's two infrastructure layers; the
+      // gateway, the global cluster's two infrastructure layers, the DNSEndpoints and the global cluster.
+      expect(folders.length).toBe(8 * 5 + 2 * 2 + 5);
+      // What the folder's kustomization.yaml lists: files' documents, and folders' objects in turn.
+      const expectedObjects = (folder: string): number => {
+        const { resources } = parseAllDocuments(plan.files.get(`${folder}/kustomization.yaml`)!)[0]!.toJS() as { resources: string[] };
+        return resources.reduce((n, resource) => {
+          const file = plan.files.get(`${folder}/${resource}`);
+          return n + (file === undefined ? expectedObjects(`${folder}/${resource}`) : parseAllDocuments(file).length);
+        }, 0);
+      };
+      const failures: string[] = [];
+      // Two at a time: the machine has two cores.
+      for (let i = 0; i < folders.length; i += 2) {
+        await Promise.all(
+          folders.slice(i, i + 2).map(async (folder) => {
+            try {
+              const out = await kustomize(folder);
+              const objects = parseAllDocuments(out).length;
+              if (objects !== expectedObjects(folder) || objects === 0)
+                failures.push(`${folder}: ${objects} objects, expected ${expectedObjects(folder)}`);
+            } catch (error) {
+              failures.push(`${folder}: ${(error as Error).message}`);
+            }
+          }),
+        );
+      }
+      expect(failures).toEqual([]);
+    },
+    180_000,
+  );
 
   it.skipIf(!kubectl)('fails on a broken folder (the check above can fail)', async () => {
     const folder = 'rendered/stamps/stamp-eu-1/apps';

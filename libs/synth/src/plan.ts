@@ -53,7 +53,9 @@ export async function planSynth(fleet: LoadedFleet, options: PlanSynthOptions = 
     .filter((path) => path.startsWith(`${DNS_ENDPOINTS_DIR}/`))
     .map((path) => path.slice(DNS_ENDPOINTS_DIR.length + 1));
   const stamps = fleet.stamps.map((s) => s.stamp);
-  const threads = options.template ? 1 : (options.workers ?? (stamps.length < WORKER_THRESHOLD ? 1 : Math.min(MAX_DEFAULT_WORKERS, availableParallelism())));
+  const threads = options.template
+    ? 1
+    : (options.workers ?? (stamps.length < WORKER_THRESHOLD ? 1 : Math.min(MAX_DEFAULT_WORKERS, availableParallelism())));
   // Small chunks keep every worker busy to the end; large ones cut messaging.
   const chunk = Math.max(1, Math.min(25, Math.ceil(stamps.length / Math.max(1, threads * 8))));
   const tasks: RenderTask[] = [
@@ -69,8 +71,16 @@ export async function planSynth(fleet: LoadedFleet, options: PlanSynthOptions = 
   }
   for (let i = 0; i < stamps.length; i += chunk) {
     const slice = stamps.slice(i, i + chunk);
-    const extra = Object.fromEntries(slice.flatMap((s) => (extraApps.has(s.metadata.name) ? [[s.metadata.name, extraApps.get(s.metadata.name)!]] : [])));
-    tasks.push({ id: tasks.length, kind: 'stamps', fleet: spec, stamps: slice, ...(Object.keys(extra).length > 0 ? { extraApps: extra } : {}) });
+    const extra = Object.fromEntries(
+      slice.flatMap((s) => (extraApps.has(s.metadata.name) ? [[s.metadata.name, extraApps.get(s.metadata.name)!]] : [])),
+    );
+    tasks.push({
+      id: tasks.length,
+      kind: 'stamps',
+      fleet: spec,
+      stamps: slice,
+      ...(Object.keys(extra).length > 0 ? { extraApps: extra } : {}),
+    });
   }
 
   const renderHere = template.then((t) => (task: RenderTask) => renderTask(t, task));
@@ -80,7 +90,8 @@ export async function planSynth(fleet: LoadedFleet, options: PlanSynthOptions = 
   const byPath = new Map<string, string>();
   for (const file of files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
     if (byPath.has(file.path)) throw new InternalError(`two generated files share the path ${file.path}`);
-    if (!OUTPUT_DIRS.some((dir) => file.path.startsWith(`${dir}/`))) throw new InternalError(`generated file ${file.path} is outside ${OUTPUT_DIRS.join(', ')}`);
+    if (!OUTPUT_DIRS.some((dir) => file.path.startsWith(`${dir}/`)))
+      throw new InternalError(`generated file ${file.path} is outside ${OUTPUT_DIRS.join(', ')}`);
     byPath.set(file.path, file.content);
   }
   return { files: byPath, stamps: stamps.map((s) => s.metadata.name) };

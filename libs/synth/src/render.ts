@@ -2,7 +2,14 @@
 import { generatedHeader, stampFilePath, type FleetSpec, type Stamp } from '@stampyard/stamp-spec';
 import type { ApiObject, StampManifests } from './private/contracts.ts';
 import { toYamlStream, toYaml } from './private/yaml.ts';
-import { fluxGitRepository, fluxKustomizations, helmReleaseHealthChecks, INFRASTRUCTURE_TIMEOUT, layerTargetNamespace, type FluxLayer } from './flux.ts';
+import {
+  fluxGitRepository,
+  fluxKustomizations,
+  helmReleaseHealthChecks,
+  INFRASTRUCTURE_TIMEOUT,
+  layerTargetNamespace,
+  type FluxLayer,
+} from './flux.ts';
 import {
   clusterRenderedDir,
   DNS_ENDPOINTS_DIR,
@@ -29,8 +36,7 @@ export const KUSTOMIZATION_FILE = 'kustomization.yaml';
 /** A kustomize `kustomization.yaml` listing `resources` (files or folders, relative to it). */
 export function kustomizationFile(source: string, resources: readonly string[]): string {
   return (
-    generatedHeader(source) +
-    toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [...resources] })
+    generatedHeader(source) + toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [...resources] })
   );
 }
 
@@ -54,14 +60,15 @@ export function clusterFolder(fleet: FleetSpec, cluster: string, source: string,
 /** The cluster's README: the bootstrap command, what Flux applies in which order, and the prerequisites it must already run. */
 export function clusterReadme(fleet: FleetSpec, cluster: string, source: string, layers: readonly FluxLayer[]): string {
   const dir = clusterRenderedDir(cluster);
-  const prerequisites = fleet.prerequisites.length > 0
-    ? [
-        'Stampyard installs nothing for these components (`spec.prerequisites` in fleet.yaml); the cluster must run them',
-        'before bootstrap, in their usual namespaces (the closure test assumes what each provides):',
-        '',
-        ...fleet.prerequisites.map((p) => `- ${p}`),
-      ]
-    : ['None: Flux installs every component this cluster needs (`spec.prerequisites` in fleet.yaml is empty).'];
+  const prerequisites =
+    fleet.prerequisites.length > 0
+      ? [
+          'Stampyard installs nothing for these components (`spec.prerequisites` in fleet.yaml); the cluster must run them',
+          'before bootstrap, in their usual namespaces (the closure test assumes what each provides):',
+          '',
+          ...fleet.prerequisites.map((p) => `- ${p}`),
+        ]
+      : ['None: Flux installs every component this cluster needs (`spec.prerequisites` in fleet.yaml is empty).'];
   return [
     generatedHeader(source).trimEnd(),
     '',
@@ -72,7 +79,10 @@ export function clusterReadme(fleet: FleetSpec, cluster: string, source: string,
     '',
     'Flux then applies, each Kustomization after the one before is ready:',
     '',
-    ...layers.map((layer, i) => `${i + 1}. \`${layer.name}\`: \`${layer.path}\`${layer.dependsOn ? ` (after ${layer.dependsOn.map((d) => `\`${d}\``).join(', ')})` : ''}`),
+    ...layers.map(
+      (layer, i) =>
+        `${i + 1}. \`${layer.name}\`: \`${layer.path}\`${layer.dependsOn ? ` (after ${layer.dependsOn.map((d) => `\`${d}\``).join(', ')})` : ''}`,
+    ),
     '',
     '## Prerequisites',
     '',
@@ -93,7 +103,10 @@ function infrastructureFolders(
   const layers: FluxLayer[] = [];
   for (const layer of INFRASTRUCTURE_LAYERS) {
     files.push(...objectFolder(`${dir}/${layer}`, source, infrastructure[layer]));
-    layers.push({ ...fluxLayer(`${kustomizationPrefix}-${layer}`, `${dir}/${layer}`, layer, infrastructure[layer]), ...(substitute ? { substitute } : {}) });
+    layers.push({
+      ...fluxLayer(`${kustomizationPrefix}-${layer}`, `${dir}/${layer}`, layer, infrastructure[layer]),
+      ...(substitute ? { substitute } : {}),
+    });
   }
   return { files, layers };
 }

@@ -9,10 +9,20 @@
 import { rm } from 'node:fs/promises';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConflictError, InternalError, STEP_JOURNAL, ValidationError, parseFleet, readFileIfExists, readFleetSources, writeFileAtomic, type FileChange, type SourceFile } from '@stampyard/stamp-spec';
+import {
+  ConflictError,
+  InternalError,
+  STEP_JOURNAL,
+  ValidationError,
+  parseFleet,
+  readFileIfExists,
+  readFleetSources,
+  writeFileAtomic,
+  type FileChange,
+  type SourceFile,
+} from '@stampyard/stamp-spec';
 import { applySynth, type ApplySynthOptions } from './apply.ts';
 import { planSynth } from './plan.ts';
-
 
 /** What a step journal records. */
 export interface StepJournal {
@@ -61,18 +71,28 @@ export interface StepResult {
 export async function applyStep(root: string, step: SourceStep, hooks: StepHooks = {}): Promise<StepResult> {
   for (const source of step.readFrom) {
     if ((await readFileIfExists(join(root, source.path))) !== source.text) {
-      throw new ConflictError(`${source.path} changed since it was read; nothing was written. Run the command again to act on the new file`);
+      throw new ConflictError(
+        `${source.path} changed since it was read; nothing was written. Run the command again to act on the new file`,
+      );
     }
   }
   for (const path of step.absentWhenRead ?? []) {
     if ((await readFileIfExists(join(root, path))) !== undefined) {
-      throw new ConflictError(`${path} was created since this command read the repository; nothing was written. Run the command again to act on it`);
+      throw new ConflictError(
+        `${path} was created since this command read the repository; nothing was written. Run the command again to act on it`,
+      );
     }
   }
   // Validate (and plan the render) before writing anything.
   const plan = step.render ? await planFrom(root, step.changes) : undefined;
   const counter = writeCounter(hooks);
-  const journal: StepJournal = { command: step.command, pid: process.pid, at: new Date().toISOString(), changes: step.changes, render: step.render };
+  const journal: StepJournal = {
+    command: step.command,
+    pid: process.pid,
+    at: new Date().toISOString(),
+    changes: step.changes,
+    render: step.render,
+  };
   await counter.tick(STEP_JOURNAL);
   await writeFileAtomic(join(root, STEP_JOURNAL), `${JSON.stringify(journal, null, 2)}\n`);
   const touched = await completeStep(root, journal, counter, plan);
@@ -96,22 +116,33 @@ export async function readStepJournal(root: string): Promise<StepJournal | undef
   if (text === undefined) return undefined;
   try {
     const data = JSON.parse(text) as StepJournal;
-    if (!Array.isArray(data.changes) || data.changes.some((c) => typeof c.path !== 'string' || typeof c.content !== 'string')) throw new Error('bad changes');
+    if (!Array.isArray(data.changes) || data.changes.some((c) => typeof c.path !== 'string' || typeof c.content !== 'string'))
+      throw new Error('bad changes');
     return data;
   } catch (error) {
     // Written by rename, so never half-written: a damaged journal was edited by hand.
-    throw new InternalError(`${STEP_JOURNAL} is damaged (${(error as Error).message}); it is written atomically, so it was changed by hand. Delete it and run npm run synth`);
+    throw new InternalError(
+      `${STEP_JOURNAL} is damaged (${(error as Error).message}); it is written atomically, so it was changed by hand. Delete it and run npm run synth`,
+    );
   }
 }
 
 /** The sources with a pending journal's changes applied: what the repository is once the step completes. */
-export function withJournal<T extends { readonly path: string; readonly text: string }>(files: readonly T[], journal: StepJournal | undefined): T[] {
+export function withJournal<T extends { readonly path: string; readonly text: string }>(
+  files: readonly T[],
+  journal: StepJournal | undefined,
+): T[] {
   if (journal === undefined) return [...files];
   const changed = new Map(journal.changes.map((c) => [c.path, c.content]));
   return files.map((f) => (changed.has(f.path) ? { ...f, text: changed.get(f.path)! } : f));
 }
 
-async function completeStep(root: string, journal: StepJournal, counter: Counter, plan: Awaited<ReturnType<typeof planSynth>> | undefined): Promise<string[]> {
+async function completeStep(
+  root: string,
+  journal: StepJournal,
+  counter: Counter,
+  plan: Awaited<ReturnType<typeof planSynth>> | undefined,
+): Promise<string[]> {
   for (const change of journal.changes) {
     await counter.tick(change.path);
     await writeFileAtomic(join(root, change.path), change.content);
@@ -136,8 +167,14 @@ async function completeStep(root: string, journal: StepJournal, counter: Counter
 async function planFrom(root: string, changes: readonly FileChange[]) {
   const sources = await readFleetSources(root);
   const changed = new Map(changes.map((c) => [c.path, c.content]));
-  const apply = <T extends SourceFile>(f: T): T => (changed.has(f.path) && changed.get(f.path) !== null ? { ...f, text: changed.get(f.path)! } : f);
-  const { fleet, issues } = parseFleet({ ...sources, fleet: apply(sources.fleet), stamps: sources.stamps.map(apply), tenants: (sources.tenants ?? []).map(apply) });
+  const apply = <T extends SourceFile>(f: T): T =>
+    changed.has(f.path) && changed.get(f.path) !== null ? { ...f, text: changed.get(f.path)! } : f;
+  const { fleet, issues } = parseFleet({
+    ...sources,
+    fleet: apply(sources.fleet),
+    stamps: sources.stamps.map(apply),
+    tenants: (sources.tenants ?? []).map(apply),
+  });
   if (!fleet) throw new ValidationError(issues);
   return planSynth(fleet);
 }

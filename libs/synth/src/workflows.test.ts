@@ -26,7 +26,9 @@ describe('GitHub Actions workflows', () => {
 
   it('fail actionlint when broken (the check above can fail)', async () => {
     const text = await readFile(join(WORKFLOWS, 'ci.yml'), 'utf8');
-    const broken = text.replace('runs-on: ubuntu-latest', 'runs-on: ubuntu-latest\n    needs: [no-such-job]').replace('"$NX_BASE" >>', '"${{ github.no_such_context }}" >>');
+    const broken = text
+      .replace('runs-on: ubuntu-latest', 'runs-on: ubuntu-latest\n    needs: [no-such-job]')
+      .replace('"$NX_BASE" >>', '"${{ github.no_such_context }}" >>');
     const problems = await lint('.github/workflows/ci.yml', broken);
     expect(problems.some((p) => p.includes('no-such-job'))).toBe(true);
     expect(problems.some((p) => p.includes('no_such_context'))).toBe(true);
@@ -43,7 +45,16 @@ describe('GitHub Actions workflows', () => {
     expect(steps.find((s) => s.uses?.startsWith('actions/checkout@'))?.with).toMatchObject({ 'fetch-depth': 0 });
     expect(steps.find((s) => s.uses?.startsWith('actions/setup-node@'))?.with).toMatchObject({ 'node-version': 20, cache: 'npm' });
     const runs = steps.map((s) => s.run ?? s.uses ?? '').join('\n');
-    for (const expected of ['npm ci', 'nrwl/nx-set-shas@', 'npx nx affected -t lint typecheck test --base="$NX_BASE" --head="$NX_HEAD"', 'npx stampyard validate', 'npx stampyard drift', 'npx stampyard synth --check', "Run 'npm run synth' and commit", 'GITHUB_STEP_SUMMARY']) {
+    for (const expected of [
+      'npm ci',
+      'nrwl/nx-set-shas@',
+      'npx nx affected -t lint typecheck test --base="$NX_BASE" --head="$NX_HEAD"',
+      'npx stampyard validate',
+      'npx stampyard drift',
+      'npx stampyard synth --check',
+      "Run 'npm run synth' and commit",
+      'GITHUB_STEP_SUMMARY',
+    ]) {
       expect(runs).toContain(expected);
     }
   });

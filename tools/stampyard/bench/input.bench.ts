@@ -22,7 +22,9 @@ const cases: [string, (root: string) => Promise<void>][] = [
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 console.log(`input bench (node ${process.version}, load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores)\n`);
-console.log(`${'case'.padEnd(52)} ${'command'.padEnd(26)} exit  ${'time'.padStart(8)}  ${'load CLI'.padStart(8)}  ${'peak RSS'.padStart(8)}`);
+console.log(
+  `${'case'.padEnd(52)} ${'command'.padEnd(26)} exit  ${'time'.padStart(8)}  ${'load CLI'.padStart(8)}  ${'peak RSS'.padStart(8)}`,
+);
 for (const [name, setup] of cases) {
   const repo = await copyExampleFleet();
   try {

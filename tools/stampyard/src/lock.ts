@@ -12,7 +12,8 @@ export function lockTimeoutMs(env: Readonly<Record<string, string | undefined>> 
   const raw = env[LOCK_TIMEOUT_ENV];
   if (raw === undefined || raw === '') return LOCK_TIMEOUT_MS;
   const seconds = Number(raw);
-  if (!Number.isFinite(seconds) || seconds < 0) throw new ExitError(2, `${LOCK_TIMEOUT_ENV}: '${raw}' is not a number of seconds; use e.g. 30`);
+  if (!Number.isFinite(seconds) || seconds < 0)
+    throw new ExitError(2, `${LOCK_TIMEOUT_ENV}: '${raw}' is not a number of seconds; use e.g. 30`);
   return seconds * 1000;
 }
 
@@ -24,9 +25,12 @@ export async function withRepoLock<T>(root: string, command: string, io: Io, wri
   const lock = await acquireRepoLock(root, {
     command,
     timeoutMs: lockTimeoutMs(),
-    onWait: (holder) => io.stderr(`waiting for ${LOCK_FILE}: held by ${holder ? `pid ${holder.pid} (${holder.command})` : 'another process'}\n`),
+    onWait: (holder) =>
+      io.stderr(`waiting for ${LOCK_FILE}: held by ${holder ? `pid ${holder.pid} (${holder.command})` : 'another process'}\n`),
     onTakeover: (holder) =>
-      io.stderr(`warning: ${LOCK_FILE} was left by ${holder ? `pid ${holder.pid} (${holder.command}), which is no longer running` : 'a process that is gone'}; took it over\n`),
+      io.stderr(
+        `warning: ${LOCK_FILE} was left by ${holder ? `pid ${holder.pid} (${holder.command}), which is no longer running` : 'a process that is gone'}; took it over\n`,
+      ),
   });
   try {
     await recoverInterruptedStep(root, io);

@@ -33,7 +33,8 @@ export interface CommandResult {
 }
 
 /** The CLI's version, from its package.json. */
-export const CLI_VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+export const CLI_VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
+  .version;
 
 export function buildProgram(io: Io, result: CommandResult): Command {
   const program = new Command('stampyard')
@@ -49,7 +50,17 @@ export function buildProgram(io: Io, result: CommandResult): Command {
     applyGlobalOptions(program, command);
     result.output = command.getOptionValue('output') as string | undefined;
   });
-  const commands = [registerValidate, registerStamp, registerSynth, registerRollout, registerDrift, registerTenants, registerReport, registerDev, registerAnalytics];
+  const commands = [
+    registerValidate,
+    registerStamp,
+    registerSynth,
+    registerRollout,
+    registerDrift,
+    registerTenants,
+    registerReport,
+    registerDev,
+    registerAnalytics,
+  ];
   for (const register of commands) register(program, io, result);
   // Every command, however deeply nested, reports usage errors as exit 2 and has the exit-code help.
   const visit = (command: Command) => {
@@ -129,6 +140,8 @@ function exitCodeFor(error: unknown, io: Io): number {
     if (error.message) io.stderr(`${error.exitCode === 2 ? 'usage error' : 'error'}: ${error.message}\n`);
     return error.exitCode;
   }
-  io.stderr(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\nThis is a bug in stampyard; please open an issue with the command you ran.\n`);
+  io.stderr(
+    `internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\nThis is a bug in stampyard; please open an issue with the command you ran.\n`,
+  );
   return 70;
 }

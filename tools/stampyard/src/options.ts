@@ -7,9 +7,7 @@ export function addRootOption(command: Command): Command {
 }
 
 export function addOutputOption(command: Command): Command {
-  return command.addOption(
-    new Option('--output <format>', 'result format').choices(['text', 'json', 'markdown']).default('text'),
-  );
+  return command.addOption(new Option('--output <format>', 'result format').choices(['text', 'json', 'markdown']).default('text'));
 }
 
 export function addNowOption(command: Command): Command {

@@ -45,7 +45,9 @@ export async function readRolloutContext(root: string, io?: Io): Promise<Rollout
       sources = { ...sources, stamps: withJournal(sources.stamps, journal) };
       const rollout = journal.changes.find((c) => c.path === ROLLOUT_FILE);
       if (rollout) rolloutFile = { path: ROLLOUT_FILE, text: rollout.content };
-      io?.stderr(`note: \`${journal.command}\` (pid ${journal.pid}) was interrupted at ${journal.at}; shown here with its step complete, which the next writing command finishes on disk\n`);
+      io?.stderr(
+        `note: \`${journal.command}\` (pid ${journal.pid}) was interrupted at ${journal.at}; shown here with its step complete, which the next writing command finishes on disk\n`,
+      );
     }
   }
   const { fleet: loaded, issues } = parseFleet(sources);

@@ -55,7 +55,10 @@ describe('stampyard dev (end to end)', () => {
       routes: () => undefined,
       result: () => undefined,
     };
-    result = await runLocalFleet({ root: REPOSITORY_ROOT, outDir, bakeScale: BAKE_SCALE, tenants: 12, now: new Date('2026-06-01T09:00:00Z') }, reporter);
+    result = await runLocalFleet(
+      { root: REPOSITORY_ROOT, outDir, bakeScale: BAKE_SCALE, tenants: 12, now: new Date('2026-06-01T09:00:00Z') },
+      reporter,
+    );
   }, E2E_TIMEOUT_MS);
 
   afterAll(async () => {
@@ -87,7 +90,8 @@ describe('stampyard dev (end to end)', () => {
     expect(result.usage?.map((p) => p.phase)).toEqual(['before the rollout', 'after the rollout']);
     for (const phase of result.usage ?? []) {
       expect(phase.written.length).toBeGreaterThanOrEqual(fleet.stamps.length);
-      for (const path of phase.written) expect(path).toMatch(/^zone=(eu|us)\/stamp=stamp-[a-z0-9-]+\/date=\d{4}-\d{2}-\d{2}\/usage-\d{8}T\d{6}Z\.parquet$/);
+      for (const path of phase.written)
+        expect(path).toMatch(/^zone=(eu|us)\/stamp=stamp-[a-z0-9-]+\/date=\d{4}-\d{2}-\d{2}\/usage-\d{8}T\d{6}Z\.parquet$/);
       expect(Object.keys(phase.topTenant).sort()).toEqual(['eu', 'us']);
     }
   });
@@ -133,7 +137,11 @@ describe('stampyard dev (end to end)', () => {
     expect(actions.slice(1, -1).every((a) => a === 'waiting')).toBe(true);
     expect(failure.transitions[0]!.wave).toBe(0);
     expect(failure.transitions.at(-1)!.reason).toContain(failure.unhealthyStamp);
-    expect(failure.transitions.at(-1)!.reason).toMatch(new RegExp(`${failure.unhealthyStamp} failed: prometheus: analysis error-rate on ${failure.unhealthyStamp}: [0-9.]+ is above the max 0\\.05`));
+    expect(failure.transitions.at(-1)!.reason).toMatch(
+      new RegExp(
+        `${failure.unhealthyStamp} failed: prometheus: analysis error-rate on ${failure.unhealthyStamp}: [0-9.]+ is above the max 0\\.05`,
+      ),
+    );
     expect(failure.laterWaveStamps.length).toBeGreaterThan(0);
     for (const name of failure.laterWaveStamps) {
       expect(failure.declared[name], name).toBe(failure.declaredBefore[name]);

@@ -28,10 +28,14 @@ function appChildrenOf(pid: number): number[] {
 describe('stampyard dev on SIGINT', () => {
   it('stops every stamp-app and the gateway and exits 130', async () => {
     const outDir = await mkdtemp(join(tmpdir(), 'stampyard-dev-sigint-'));
-    const child = spawn(process.execPath, [join(REPOSITORY_ROOT, 'tools/stampyard/bin/stampyard.mjs'), 'dev', '--out-dir', outDir, '--bake-scale', '60'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NO_COLOR: '1' },
-    });
+    const child = spawn(
+      process.execPath,
+      [join(REPOSITORY_ROOT, 'tools/stampyard/bin/stampyard.mjs'), 'dev', '--out-dir', outDir, '--bake-scale', '60'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, NO_COLOR: '1' },
+      },
+    );
     let stderr = '';
     child.stdout.resume();
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

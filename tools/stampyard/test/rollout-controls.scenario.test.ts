@@ -28,7 +28,15 @@ afterEach(async () => {
 const at = (hhmm: string) => `2026-12-01T${hhmm}:00Z`;
 
 async function gitIn(root: string, args: readonly string[], date: string): Promise<string> {
-  const env = { ...process.env, GIT_COMMITTER_DATE: date, GIT_AUTHOR_DATE: date, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' };
+  const env = {
+    ...process.env,
+    GIT_COMMITTER_DATE: date,
+    GIT_AUTHOR_DATE: date,
+    GIT_AUTHOR_NAME: 't',
+    GIT_AUTHOR_EMAIL: 't@example.com',
+    GIT_COMMITTER_NAME: 't',
+    GIT_COMMITTER_EMAIL: 't@example.com',
+  };
   return (await run('git', ['-C', root, ...args], { env })).stdout;
 }
 
@@ -42,7 +50,10 @@ class Fleet {
   static async create(policy: string[] = []): Promise<Fleet> {
     const repo: TempRepo = await copyExampleFleet();
     const scratch = await mkdtemp(join(tmpdir(), 'stampyard-controls-'));
-    cleanups.push(() => repo.cleanup(), () => rm(scratch, { recursive: true, force: true }));
+    cleanups.push(
+      () => repo.cleanup(),
+      () => rm(scratch, { recursive: true, force: true }),
+    );
     const fleetFile = join(repo.root, 'fleet.yaml');
     const text = await readFile(fleetFile, 'utf8');
     expect(text).toContain('\n  rollout:\n');
@@ -93,13 +104,25 @@ describe('issue #11 controls, on real git history', () => {
     expect((await fleet.cli(['rollout', 'start', '1.5.0', '--now', at('10:00')])).exitCode).toBe(0);
     expect(await fleet.promote('10:00')).toMatchObject({ action: 'promoted', wave: 0 });
     // Still baking (wave 0 bakes 120 minutes): the bake is named, and the approval the wave will need.
-    const baking = await fleet.cli(['rollout', 'promote', '--dry-run', '--now', at('11:00'), '--health', await fleet.health(), '--output', 'json']);
+    const baking = await fleet.cli([
+      'rollout',
+      'promote',
+      '--dry-run',
+      '--now',
+      at('11:00'),
+      '--health',
+      await fleet.health(),
+      '--output',
+      'json',
+    ]);
     expect(baking.json()).toMatchObject({ action: 'waiting', wave: 1 });
     expect(baking.json()['reason']).toMatch(/wave 0 bakes until 2026-12-01T12:00:00\.000Z; wave 1 needs approval/);
     const waiting = await fleet.cli(['rollout', 'promote', '--now', at('12:01'), '--health', await fleet.health(), '--output', 'json']);
     expect(waiting.exitCode).toBe(0);
     expect(waiting.json()).toMatchObject({ action: 'waiting-approval', wave: 1, stamps: [] });
-    expect(waiting.json()['reason']).toBe('wave 1 needs approval: run `stampyard rollout approve --wave 1 --by <name>`; then wave 1 gets 1.5.0');
+    expect(waiting.json()['reason']).toBe(
+      'wave 1 needs approval: run `stampyard rollout approve --wave 1 --by <name>`; then wave 1 gets 1.5.0',
+    );
     expect(await fleet.declared('stamp-eu-2')).toBe('1.4.0');
 
     const refusals = [
@@ -112,12 +135,29 @@ describe('issue #11 controls, on real git history', () => {
       expect(refused.exitCode, refused.stderr).toBe(exitCode ?? 1);
       expect(refused.stderr).toMatch(error);
     }
-    const approved = await fleet.cli(['rollout', 'approve', '--wave', '1', '--by', 'alice', '--reason', 'CAB-42', '--now', at('12:05'), '--output', 'json']);
+    const approved = await fleet.cli([
+      'rollout',
+      'approve',
+      '--wave',
+      '1',
+      '--by',
+      'alice',
+      '--reason',
+      'CAB-42',
+      '--now',
+      at('12:05'),
+      '--output',
+      'json',
+    ]);
     expect(approved.exitCode, approved.stderr).toBe(0);
     expect(approved.json()).toMatchObject({ action: 'approved', message: 'wave 1 of the rollout of 1.5.0 approved by alice: CAB-42' });
     await fleet.commit(at('12:06'), 'approve wave 1');
-    expect((await fleet.cli(['rollout', 'approve', '--wave', '1', '--by', 'bob', '--now', at('12:07')])).stderr).toMatch(/already approved by alice at 2026-12-01T12:05:00\.000Z/);
-    expect((await readRolloutState(fleet.root))?.approvals).toEqual([{ wave: 1, by: 'alice', at: '2026-12-01T12:05:00.000Z', reason: 'CAB-42' }]);
+    expect((await fleet.cli(['rollout', 'approve', '--wave', '1', '--by', 'bob', '--now', at('12:07')])).stderr).toMatch(
+      /already approved by alice at 2026-12-01T12:05:00\.000Z/,
+    );
+    expect((await readRolloutState(fleet.root))?.approvals).toEqual([
+      { wave: 1, by: 'alice', at: '2026-12-01T12:05:00.000Z', reason: 'CAB-42' },
+    ]);
     expect(await fleet.promote('12:10')).toMatchObject({ action: 'promoted', wave: 1 });
 
     // A new rollout starts without approvals.
@@ -126,12 +166,28 @@ describe('issue #11 controls, on real git history', () => {
     expect((await fleet.cli(['rollout', 'start', '1.5.0', '--now', at('13:00')])).exitCode).toBe(0);
     expect((await readRolloutState(fleet.root))?.approvals).toEqual([]);
     expect(await fleet.promote('13:00')).toMatchObject({ action: 'promoted', wave: 0 });
-    const again = await fleet.cli(['rollout', 'promote', '--dry-run', '--now', at('15:01'), '--health', await fleet.health(), '--output', 'json']);
+    const again = await fleet.cli([
+      'rollout',
+      'promote',
+      '--dry-run',
+      '--now',
+      at('15:01'),
+      '--health',
+      await fleet.health(),
+      '--output',
+      'json',
+    ]);
     expect(again.json()).toMatchObject({ action: 'waiting-approval', wave: 1 });
 
     const history = await fleet.cli(['rollout', 'history', '--output', 'json']);
     expect(history.exitCode, history.stderr).toBe(0);
-    const rollouts = history.json()['rollouts'] as { version: string; startedAt: string; outcome: string; finishedAt: string | null; approvals: unknown[] }[];
+    const rollouts = history.json()['rollouts'] as {
+      version: string;
+      startedAt: string;
+      outcome: string;
+      finishedAt: string | null;
+      approvals: unknown[];
+    }[];
     expect(rollouts.map((r) => [r.startedAt, r.outcome, r.finishedAt])).toEqual([
       ['2026-12-01T13:00:00.000Z', 'progressing', null],
       ['2026-12-01T10:00:00.000Z', 'aborted', '2026-12-01T12:20:00.000Z'],
@@ -146,8 +202,12 @@ describe('issue #11 controls, on real git history', () => {
     const excluded = await fleet.cli(['rollout', 'exclude', 'stamp-eu-2', '--reason', 'cluster upgrade in progress', '--now', at('10:00')]);
     expect(excluded.exitCode, excluded.stderr).toBe(0);
     expect(excluded.stdout).toMatch(/stamp-eu-2 \(wave 1\) excluded from the rollout of 1\.5\.0: cluster upgrade in progress/);
-    expect((await fleet.cli(['rollout', 'exclude', 'stamp-eu-2', '--reason', 'again', '--now', at('10:00')])).stderr).toMatch(/stamp-eu-2 is already excluded/);
-    expect((await fleet.cli(['rollout', 'exclude', 'stamp-nowhere', '--reason', 'x', '--now', at('10:00')])).stderr).toMatch(/no stamp named 'stamp-nowhere'/);
+    expect((await fleet.cli(['rollout', 'exclude', 'stamp-eu-2', '--reason', 'again', '--now', at('10:00')])).stderr).toMatch(
+      /stamp-eu-2 is already excluded/,
+    );
+    expect((await fleet.cli(['rollout', 'exclude', 'stamp-nowhere', '--reason', 'x', '--now', at('10:00')])).stderr).toMatch(
+      /no stamp named 'stamp-nowhere'/,
+    );
     await fleet.commit(at('10:00'), 'exclude stamp-eu-2');
 
     expect(await fleet.promote('10:01')).toMatchObject({ action: 'promoted', wave: 0 });
@@ -163,10 +223,17 @@ describe('issue #11 controls, on real git history', () => {
     const drift = await fleet.cli(['drift', '--skip-rendered', '--now', at('14:05'), '--output', 'json']);
     const findings = drift.json()['findings'] as { stamp: string; kind: string; severity: string; message: string }[];
     expect(findings.filter((f) => f.stamp === 'stamp-eu-2')).toEqual([
-      { stamp: 'stamp-eu-2', kind: 'excluded', severity: 'warning', message: expect.stringMatching(/^excluded from the rollout of 1\.5\.0: cluster upgrade in progress; it stays on 1\.4\.0/) },
+      {
+        stamp: 'stamp-eu-2',
+        kind: 'excluded',
+        severity: 'warning',
+        message: expect.stringMatching(/^excluded from the rollout of 1\.5\.0: cluster upgrade in progress; it stays on 1\.4\.0/),
+      },
     ]);
     const report = await fleet.cli(['report', '--skip-rendered', '--now', at('14:05'), '--format', 'json']);
-    const stamp = (report.json()['stamps'] as { name: string; straggler: boolean; excluded?: string }[]).find((s) => s.name === 'stamp-eu-2');
+    const stamp = (report.json()['stamps'] as { name: string; straggler: boolean; excluded?: string }[]).find(
+      (s) => s.name === 'stamp-eu-2',
+    );
     expect(stamp).toMatchObject({ straggler: false, excluded: 'cluster upgrade in progress' });
     const markdown = await fleet.cli(['report', '--skip-rendered', '--now', at('14:05'), '--format', 'markdown']);
     expect(markdown.stdout).toContain('stamp-eu-2 ⏸️ excluded: cluster upgrade in progress');
@@ -178,7 +245,9 @@ describe('issue #11 controls, on real git history', () => {
     await fleet.cli(['rollout', 'exclude', 'stamp-us-1', '--reason', 'maintenance', '--now', at('10:00')]);
     const first = await fleet.promote('10:01');
     expect(first).toMatchObject({ action: 'promoted', wave: 0, stamps: ['stamp-eu-1'] });
-    expect((await fleet.cli(['rollout', 'include', 'stamp-eu-1', '--now', at('10:02')])).stderr).toMatch(/stamp-eu-1 is not excluded .*; excluded: stamp-us-1/);
+    expect((await fleet.cli(['rollout', 'include', 'stamp-eu-1', '--now', at('10:02')])).stderr).toMatch(
+      /stamp-eu-1 is not excluded .*; excluded: stamp-us-1/,
+    );
     expect((await fleet.cli(['rollout', 'include', 'stamp-us-1', '--now', at('10:02')])).exitCode).toBe(0);
     await fleet.commit(at('10:02'), 'include stamp-us-1');
     expect(await fleet.promote('10:03')).toMatchObject({ action: 'promoted', wave: 0, stamps: ['stamp-us-1'] });
@@ -190,7 +259,11 @@ describe('issue #11 controls, on real git history', () => {
     await fleet.promote('10:00');
     const aborted = await fleet.cli(['rollout', 'abort', '--reason', 'wrong build', '--now', at('10:30'), '--output', 'json']);
     expect(aborted.exitCode, aborted.stderr).toBe(0);
-    expect(aborted.json()).toMatchObject({ action: 'aborted', stamps: [], message: 'rollout of 1.5.0 aborted: wrong build; 2 promoted stamp(s) stay on 1.5.0' });
+    expect(aborted.json()).toMatchObject({
+      action: 'aborted',
+      stamps: [],
+      message: 'rollout of 1.5.0 aborted: wrong build; 2 promoted stamp(s) stay on 1.5.0',
+    });
     expect((await readRolloutState(fleet.root))?.phase).toBe('aborted');
     expect(await fleet.declared('stamp-eu-1')).toBe('1.5.0');
     const status = await fleet.cli(['rollout', 'status', '--now', at('10:31'), '--output', 'json']);
@@ -203,7 +276,11 @@ describe('issue #11 controls, on real git history', () => {
     expect(await fleet.promote('11:00')).toMatchObject({ action: 'promoted', wave: 1 });
     const back = await fleet.cli(['rollout', 'abort', '--rollback', '--now', at('11:10'), '--output', 'json']);
     expect(back.exitCode, back.stderr).toBe(0);
-    expect(back.json()).toMatchObject({ action: 'aborted', stamps: ['stamp-eu-2', 'stamp-eu-3', 'stamp-us-2'], message: 'rollout of 1.5.0 aborted; 3 stamp(s) returned to their previous versions' });
+    expect(back.json()).toMatchObject({
+      action: 'aborted',
+      stamps: ['stamp-eu-2', 'stamp-eu-3', 'stamp-us-2'],
+      message: 'rollout of 1.5.0 aborted; 3 stamp(s) returned to their previous versions',
+    });
     expect(await fleet.declared('stamp-eu-2')).toBe('1.4.0');
     // Only what this rollout promoted goes back.
     expect(await fleet.declared('stamp-eu-1')).toBe('1.5.0');
@@ -228,10 +305,14 @@ describe('issue #11 controls, on real git history', () => {
     const late = await fleet.cli(['rollout', 'promote', '--dry-run', '--now', at('10:25'), '--health', flux, '--output', 'json']);
     expect(late.exitCode).toBe(1);
     expect(late.json()['action']).toBe('halted');
-    expect(late.json()['reason']).toMatch(/stamp-eu-1 still runs 1\.4\.0 and the progress deadline \(20 minutes after its promotion landed\) passed at 2026-12-01T10:25:00\.000Z/);
+    expect(late.json()['reason']).toMatch(
+      /stamp-eu-1 still runs 1\.4\.0 and the progress deadline \(20 minutes after its promotion landed\) passed at 2026-12-01T10:25:00\.000Z/,
+    );
     expect(late.json()['reason']).toMatch(/stamp-us-1 is not ready and the progress deadline/);
 
-    const crash = await fleet.health({ 'stamp-us-1': { ready: false, version: '1.5.0', failure: 'CrashLoopBackOff: api restarted 5 times' } });
+    const crash = await fleet.health({
+      'stamp-us-1': { ready: false, version: '1.5.0', failure: 'CrashLoopBackOff: api restarted 5 times' },
+    });
     const failed = await fleet.cli(['rollout', 'promote', '--now', at('10:06'), '--health', crash, '--output', 'json']);
     expect(failed.exitCode).toBe(1);
     expect(failed.json()).toMatchObject({ action: 'halted', wave: 0 });
@@ -247,7 +328,9 @@ interface App {
 }
 
 async function startApp(stamp: string, version: string): Promise<App> {
-  const child = spawn(process.execPath, [STAMP_APP, '--stamp', stamp, '--version', version, '--port', '0', '--admin-port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [STAMP_APP, '--stamp', stamp, '--version', version, '--port', '0', '--admin-port', '0'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   cleanups.push(async () => {
     if (child.exitCode === null) {
       child.kill('SIGTERM');
@@ -276,7 +359,11 @@ describe('issue #11 analysis on a real Prometheus scraping real stamp-apps', () 
     // Traffic to stamp-eu-1 only, at first: stamp-us-1, the other canary, has no data.
     const served = new Set(['stamp-eu-1']);
     const traffic = setInterval(() => {
-      for (const stamp of served) void fetch(`${apps.get(stamp)!.url}/orders`, { headers: { 'x-stampyard-tenant': 'acme' } }).then((r) => r.arrayBuffer(), () => undefined);
+      for (const stamp of served)
+        void fetch(`${apps.get(stamp)!.url}/orders`, { headers: { 'x-stampyard-tenant': 'acme' } }).then(
+          (r) => r.arrayBuffer(),
+          () => undefined,
+        );
     }, 40);
     cleanups.push(async () => clearInterval(traffic));
 
@@ -284,37 +371,77 @@ describe('issue #11 analysis on a real Prometheus scraping real stamp-apps', () 
     await fleet.promote('10:00');
     const dryRun = async () => {
       const h = await fleet.health();
-      return fleet.cli(['rollout', 'promote', '--dry-run', '--now', at('13:00'), '--health', `prometheus,${h}`, '--prometheus-url', prometheus!.url, '--output', 'json']);
+      return fleet.cli([
+        'rollout',
+        'promote',
+        '--dry-run',
+        '--now',
+        at('13:00'),
+        '--health',
+        `prometheus,${h}`,
+        '--prometheus-url',
+        prometheus!.url,
+        '--output',
+        'json',
+      ]);
     };
     // Wait (no fixed sleep) until stamp-eu-1 has data; stamp-us-1 still has none, so wave 1 waits.
-    const noData = await eventually('stamp-eu-1 analysed', async () => {
-      const r = await dryRun();
-      return /stamp-eu-1 \(/.test(String(r.json()['reason'])) ? undefined : r;
-    }, 90_000, 500);
+    const noData = await eventually(
+      'stamp-eu-1 analysed',
+      async () => {
+        const r = await dryRun();
+        return /stamp-eu-1 \(/.test(String(r.json()['reason'])) ? undefined : r;
+      },
+      90_000,
+      500,
+    );
     expect(noData.exitCode).toBe(0);
     expect(noData.json()).toMatchObject({ action: 'waiting', wave: 1 });
     expect(noData.json()['reason']).toMatch(/stamp-us-1 \(health unknown \(prometheus: analysis error-rate on stamp-us-1: no data/);
 
     served.add('stamp-us-1');
-    const passing = await eventually('both canaries pass', async () => {
-      const r = await dryRun();
-      return r.json()['action'] === 'promoted' ? r : undefined;
-    }, 90_000, 500);
+    const passing = await eventually(
+      'both canaries pass',
+      async () => {
+        const r = await dryRun();
+        return r.json()['action'] === 'promoted' ? r : undefined;
+      },
+      90_000,
+      500,
+    );
     expect(passing.json()).toMatchObject({ action: 'promoted', wave: 1 });
 
     // The canary starts failing half its requests.
     const set = await fetch(`${apps.get('stamp-eu-1')!.adminUrl}/error-percent`, { method: 'PUT', body: '50' });
     expect(set.status).toBe(200);
-    const failing = await eventually('the error-rate analysis fails on stamp-eu-1', async () => {
-      const r = await dryRun();
-      return r.json()['action'] === 'halted' ? r : undefined;
-    }, 90_000, 500);
+    const failing = await eventually(
+      'the error-rate analysis fails on stamp-eu-1',
+      async () => {
+        const r = await dryRun();
+        return r.json()['action'] === 'halted' ? r : undefined;
+      },
+      90_000,
+      500,
+    );
     expect(failing.exitCode).toBe(1);
-    expect(failing.json()['reason']).toMatch(/^stamp-eu-1 failed: prometheus: analysis error-rate on stamp-eu-1: 0\.\d+ is above the max 0\.05/);
+    expect(failing.json()['reason']).toMatch(
+      /^stamp-eu-1 failed: prometheus: analysis error-rate on stamp-eu-1: 0\.\d+ is above the max 0\.05/,
+    );
 
     // The real step writes the halt.
     const h = await fleet.health();
-    const halted = await fleet.cli(['rollout', 'promote', '--now', at('13:00'), '--health', `prometheus,${h}`, '--prometheus-url', prometheus.url, '--output', 'json']);
+    const halted = await fleet.cli([
+      'rollout',
+      'promote',
+      '--now',
+      at('13:00'),
+      '--health',
+      `prometheus,${h}`,
+      '--prometheus-url',
+      prometheus.url,
+      '--output',
+      'json',
+    ]);
     expect(halted.exitCode).toBe(1);
     expect((await readRolloutState(fleet.root))?.phase).toBe('halted');
     expect((await readRolloutState(fleet.root))?.halted?.reason).toMatch(/analysis error-rate on stamp-eu-1: .* is above the max 0\.05/);
@@ -327,7 +454,17 @@ describe('issue #11 analysis on a real Prometheus scraping real stamp-apps', () 
     const noUrl = await fleet.cli(['rollout', 'promote', '--dry-run', '--now', at('10:00'), '--health', 'prometheus']);
     expect(noUrl.exitCode).toBe(2);
     expect(noUrl.stderr).toMatch(/--health prometheus needs --prometheus-url <url>/);
-    const noAnalyses = await fleet.cli(['rollout', 'promote', '--dry-run', '--now', at('10:00'), '--health', 'prometheus', '--prometheus-url', 'http://127.0.0.1:9']);
+    const noAnalyses = await fleet.cli([
+      'rollout',
+      'promote',
+      '--dry-run',
+      '--now',
+      at('10:00'),
+      '--health',
+      'prometheus',
+      '--prometheus-url',
+      'http://127.0.0.1:9',
+    ]);
     expect(noAnalyses.exitCode).toBe(2);
     expect(noAnalyses.stderr).toMatch(/fleet.yaml lists no analyses; add them under spec.rollout.analysis/);
     const twice = await fleet.cli(['rollout', 'promote', '--dry-run', '--now', at('10:00'), '--health', 'http,http']);

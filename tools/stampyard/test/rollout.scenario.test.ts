@@ -30,7 +30,15 @@ afterEach(async () => {
 const day = (hhmm: string) => `2026-11-30T${hhmm}:00Z`;
 
 async function git(root: string, args: readonly string[], date = day('00:00')): Promise<string> {
-  const env = { ...process.env, GIT_COMMITTER_DATE: date, GIT_AUTHOR_DATE: date, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' };
+  const env = {
+    ...process.env,
+    GIT_COMMITTER_DATE: date,
+    GIT_AUTHOR_DATE: date,
+    GIT_AUTHOR_NAME: 't',
+    GIT_AUTHOR_EMAIL: 't@example.com',
+    GIT_COMMITTER_NAME: 't',
+    GIT_COMMITTER_EMAIL: 't@example.com',
+  };
   return (await run('git', ['-C', root, ...args], { env })).stdout;
 }
 
@@ -53,7 +61,16 @@ async function commit(root: string, date: string, message: string): Promise<void
 /** A health file: every stamp ready on what its file declares (what Flux shows once it applied git), with overrides. */
 async function health(root: string, overrides: Record<string, { ready: boolean; version: string }> = {}): Promise<string> {
   const stamps: Record<string, { ready: boolean; version: string }> = {};
-  for (const name of ['stamp-eu-1', 'stamp-eu-2', 'stamp-eu-3', 'stamp-eu-4', 'stamp-eu-fabrikam', 'stamp-us-1', 'stamp-us-2', 'stamp-us-3']) {
+  for (const name of [
+    'stamp-eu-1',
+    'stamp-eu-2',
+    'stamp-eu-3',
+    'stamp-eu-4',
+    'stamp-eu-fabrikam',
+    'stamp-us-1',
+    'stamp-us-2',
+    'stamp-us-3',
+  ]) {
     const text = await readFile(join(root, `stamps/${name}.yaml`), 'utf8');
     stamps[name] = overrides[name] ?? { ready: true, version: /version: (\S+)/.exec(text)![1]! };
   }
@@ -72,22 +89,80 @@ async function setVersion(root: string, stamp: string, version: string): Promise
 }
 
 describe('issue #10, on real git history', () => {
-  it('1. a later commit never restarts an earlier wave\'s bake, and the message names the waves', async () => {
+  it("1. a later commit never restarts an earlier wave's bake, and the message names the waves", async () => {
     const root = await fleetRepo();
     expect((await cli(['rollout', 'start', '1.5.0', '--root', root, '--now', day('16:00')])).exitCode).toBe(0);
-    const first = await cli(['rollout', 'promote', '--root', root, '--now', day('16:00'), '--health', await health(root), '--output', 'json']);
+    const first = await cli([
+      'rollout',
+      'promote',
+      '--root',
+      root,
+      '--now',
+      day('16:00'),
+      '--health',
+      await health(root),
+      '--output',
+      'json',
+    ]);
     expect(JSON.parse(first.stdout)).toMatchObject({ action: 'promoted', wave: 0 });
     await commit(root, day('17:00'), 'rollout: wave 0');
     // Wave 0 bakes 120 minutes from its landing at 17:00.
-    const early = await cli(['rollout', 'promote', '--root', root, '--now', day('18:59'), '--health', await health(root), '--dry-run', '--output', 'json']);
+    const early = await cli([
+      'rollout',
+      'promote',
+      '--root',
+      root,
+      '--now',
+      day('18:59'),
+      '--health',
+      await health(root),
+      '--dry-run',
+      '--output',
+      'json',
+    ]);
     expect(JSON.parse(early.stdout)).toMatchObject({ action: 'waiting', wave: 1, until: '2026-11-30T19:00:00.000Z' });
     expect(JSON.parse(early.stdout).reason).toBe('wave 0 bakes until 2026-11-30T19:00:00.000Z; then wave 1 gets 1.5.0');
-    const second = await cli(['rollout', 'promote', '--root', root, '--now', day('19:01'), '--health', await health(root), '--output', 'json']);
+    const second = await cli([
+      'rollout',
+      'promote',
+      '--root',
+      root,
+      '--now',
+      day('19:01'),
+      '--health',
+      await health(root),
+      '--output',
+      'json',
+    ]);
     expect(JSON.parse(second.stdout)).toMatchObject({ action: 'promoted', wave: 1 });
     await commit(root, day('19:02'), 'rollout: wave 1');
-    const waiting = await cli(['rollout', 'promote', '--root', root, '--now', day('20:01'), '--health', await health(root), '--dry-run', '--output', 'json']);
+    const waiting = await cli([
+      'rollout',
+      'promote',
+      '--root',
+      root,
+      '--now',
+      day('20:01'),
+      '--health',
+      await health(root),
+      '--dry-run',
+      '--output',
+      'json',
+    ]);
     expect(JSON.parse(waiting.stdout).reason).toBe('wave 1 bakes until 2026-11-30T20:02:00.000Z; then wave 2 gets 1.5.0');
-    const next = await cli(['rollout', 'promote', '--root', root, '--now', day('20:03'), '--health', await health(root), '--dry-run', '--output', 'json']);
+    const next = await cli([
+      'rollout',
+      'promote',
+      '--root',
+      root,
+      '--now',
+      day('20:03'),
+      '--health',
+      await health(root),
+      '--dry-run',
+      '--output',
+      'json',
+    ]);
     expect(JSON.parse(next.stdout)).toMatchObject({ action: 'promoted', wave: 2 });
   });
 
@@ -112,7 +187,9 @@ describe('issue #10, on real git history', () => {
     expect(report.waves[0].bakeEndsAt).toBe('2026-11-30T19:30:00.000Z');
     // Healthy in the report means what it means to promote: ready and on the declared version.
     const wrong = await health(root, { 'stamp-eu-1': { ready: true, version: '1.3.0' } });
-    const reportWrong = JSON.parse((await cli(['report', '--root', root, '--now', day('18:10'), '--health', wrong, '--skip-rendered', '--format', 'json'])).stdout);
+    const reportWrong = JSON.parse(
+      (await cli(['report', '--root', root, '--now', day('18:10'), '--health', wrong, '--skip-rendered', '--format', 'json'])).stdout,
+    );
     expect(reportWrong.stamps.find((s: { name: string }) => s.name === 'stamp-eu-1').health).not.toBe('healthy');
   });
 
@@ -122,16 +199,42 @@ describe('issue #10, on real git history', () => {
     const text = await readFile(join(root, 'stamps/stamp-eu-3.yaml'), 'utf8');
     await rm(join(root, 'stamps/stamp-eu-3.yaml'));
     await writeFile(join(root, 'stamps/constructor.yaml'), text.replace('name: stamp-eu-3', 'name: constructor'));
-    const tenants = await run('grep', ['-rl', 'stamp-eu-3', join(root, 'tenants')]).then((r) => r.stdout.split('\n').filter(Boolean), () => []);
+    const tenants = await run('grep', ['-rl', 'stamp-eu-3', join(root, 'tenants')]).then(
+      (r) => r.stdout.split('\n').filter(Boolean),
+      () => [],
+    );
     for (const file of tenants) await writeFile(file, (await readFile(file, 'utf8')).replaceAll('stamp-eu-3', 'constructor'));
     const synth = await cli(['synth', '--root', root]);
     expect(synth.exitCode, synth.stderr).toBe(0);
     await commit(root, day('09:00'), 'constructor');
     await cli(['rollout', 'start', '1.5.0', '--root', root, '--now', day('10:00')]);
     await cli(['rollout', 'promote', '--root', root, '--now', day('10:00'), '--health', await health2(root)]);
-    const wave1 = await cli(['rollout', 'promote', '--root', root, '--now', day('12:00'), '--health', await health2(root), '--output', 'json']);
+    const wave1 = await cli([
+      'rollout',
+      'promote',
+      '--root',
+      root,
+      '--now',
+      day('12:00'),
+      '--health',
+      await health2(root),
+      '--output',
+      'json',
+    ]);
     expect(JSON.parse(wave1.stdout)).toMatchObject({ action: 'promoted', wave: 1 });
-    const oneMinuteLater = await cli(['rollout', 'promote', '--root', root, '--now', day('12:01'), '--health', await health2(root), '--dry-run', '--output', 'json']);
+    const oneMinuteLater = await cli([
+      'rollout',
+      'promote',
+      '--root',
+      root,
+      '--now',
+      day('12:01'),
+      '--health',
+      await health2(root),
+      '--dry-run',
+      '--output',
+      'json',
+    ]);
     expect(JSON.parse(oneMinuteLater.stdout)).toMatchObject({ action: 'waiting', until: '2026-11-30T13:00:00.000Z' });
 
     for (const [field, value] of [
@@ -175,7 +278,9 @@ describe('issue #10, on real git history', () => {
     await commit(root, day('10:00'), 'start');
     // Count the step's writes once.
     let writes = 0;
-    await runPromote({ root, output: 'json', now: day('10:00'), health: await health(root) }, quiet, { step: { beforeWrite: (n) => void (writes = n) } });
+    await runPromote({ root, output: 'json', now: day('10:00'), health: await health(root) }, quiet, {
+      step: { beforeWrite: (n) => void (writes = n) },
+    });
     expect(writes).toBeGreaterThan(5);
     const failAt = [...new Set([1, 2, 3, 4, 5, Math.floor(writes / 2), writes - 2, writes - 1, writes])];
     for (const n of failAt) {
@@ -201,14 +306,20 @@ describe('issue #10, on real git history', () => {
     for (const n of [1, 3, 40]) {
       await git(root, ['reset', '-q', '--hard', 'HEAD']);
       await git(root, ['clean', '-qfdx', '-e', 'node_modules']);
-      const killed = await bin(['rollout', 'promote', '--root', root, '--now', day('10:00'), '--health', await health(root)], { STAMPYARD_TEST_CRASH_AT_WRITE: String(n) });
+      const killed = await bin(['rollout', 'promote', '--root', root, '--now', day('10:00'), '--health', await health(root)], {
+        STAMPYARD_TEST_CRASH_AT_WRITE: String(n),
+      });
       expect(killed.signal, `write ${n}`).toBe('SIGKILL');
       expect(existsSync(join(root, LOCK_FILE)), 'the lock is left behind').toBe(true);
       const status = await cli(['rollout', 'status', '--root', root, '--now', day('10:05'), '--output', 'json']);
       if (n > 1) expect(status.stderr).toMatch(/was interrupted at .*shown here with its step complete/);
       const synth = await cli(['synth', '--root', root]);
       expect(synth.exitCode, synth.stderr).toBe(0);
-      expect(synth.stderr).toMatch(new RegExp(`warning: \\.stampyard\\.lock was left by pid \\d+ \\(stampyard rollout promote\\), which is no longer running; took it over`));
+      expect(synth.stderr).toMatch(
+        new RegExp(
+          `warning: \\.stampyard\\.lock was left by pid \\d+ \\(stampyard rollout promote\\), which is no longer running; took it over`,
+        ),
+      );
       if (n > 1) expect(synth.stderr).toMatch(/recovered: `stampyard rollout promote` \(pid \d+\) was interrupted/);
       await expectWholeOrComplete(root, n === 1 ? 'old' : 'complete', `SIGKILL at write ${n}`);
     }
@@ -241,7 +352,10 @@ describe('issue #10, on real git history', () => {
     const findings = JSON.parse(drift.stdout).findings as { stamp: string; kind: string; message: string }[];
     expect(findings.filter((f) => f.kind === 'straggler')).toEqual([]);
     expect(findings.filter((f) => f.kind === 'unplanned-version')).toEqual([
-      expect.objectContaining({ stamp: 'stamp-us-3', message: expect.stringMatching(/declares 1\.5\.0, but no rollout put it there.*set it back to 1\.4\.0/) }),
+      expect.objectContaining({
+        stamp: 'stamp-us-3',
+        message: expect.stringMatching(/declares 1\.5\.0, but no rollout put it there.*set it back to 1\.4\.0/),
+      }),
     ]);
   });
 
@@ -263,7 +377,9 @@ describe('issue #10, on real git history', () => {
     await cli(['rollout', 'promote', '--root', root, '--now', day('10:00'), '--health', await health(root)]);
     const bad = await health(root, { 'stamp-eu-1': { ready: false, version: '1.5.0' } });
     // 10 minutes after the promotion it is converging; at the 15-minute progress deadline it fails.
-    expect(JSON.parse((await cli(['rollout', 'promote', '--root', root, '--now', day('10:10'), '--health', bad, '--output', 'json'])).stdout)).toMatchObject({ action: 'waiting' });
+    expect(
+      JSON.parse((await cli(['rollout', 'promote', '--root', root, '--now', day('10:10'), '--health', bad, '--output', 'json'])).stdout),
+    ).toMatchObject({ action: 'waiting' });
     const halted = await cli(['rollout', 'promote', '--root', root, '--now', day('10:15'), '--health', bad, '--output', 'json']);
     expect(halted.exitCode).toBe(1);
     expect(JSON.parse(halted.stdout)).toMatchObject({ action: 'halted', wave: 0 });
@@ -271,7 +387,10 @@ describe('issue #10, on real git history', () => {
     let state = (await readRolloutState(root))!;
     expect(state.phase).toBe('halted');
     expect(state.halted?.reason).toMatch(/^stamp-eu-1 is not ready/);
-    expect(state.history.filter((e) => e.event === 'halted').map((e) => e.message)).toEqual([expect.stringMatching(/^stamp-eu-1 is not ready/), 'second opinion']);
+    expect(state.history.filter((e) => e.event === 'halted').map((e) => e.message)).toEqual([
+      expect.stringMatching(/^stamp-eu-1 is not ready/),
+      'second opinion',
+    ]);
     expect((await cli(['rollout', 'rollback', '--root', root, '--now', day('10:17')])).exitCode).toBe(0);
     state = (await readRolloutState(root))!;
     expect(state.phase).toBe('rolled-back');
@@ -292,7 +411,8 @@ describe('issue #10, on real git history', () => {
 async function health2(root: string): Promise<string> {
   const names = ['stamp-eu-1', 'stamp-eu-2', 'constructor', 'stamp-eu-4', 'stamp-eu-fabrikam', 'stamp-us-1', 'stamp-us-2', 'stamp-us-3'];
   const stamps: Record<string, { ready: boolean; version: string }> = {};
-  for (const name of names) stamps[name] = { ready: true, version: /version: (\S+)/.exec(await readFile(join(root, `stamps/${name}.yaml`), 'utf8'))![1]! };
+  for (const name of names)
+    stamps[name] = { ready: true, version: /version: (\S+)/.exec(await readFile(join(root, `stamps/${name}.yaml`), 'utf8'))![1]! };
   const path = join(scratch!, `health-${Math.random().toString(36).slice(2)}.json`);
   await writeFile(path, JSON.stringify({ stamps }));
   return path;
@@ -317,14 +437,32 @@ async function expectWholeOrComplete(root: string, expected: 'old' | 'complete',
     expect(eu1, label).toContain('version: 1.5.0');
   }
   // Never halted by the crash: the next step, with the clusters converged, waits for the bake.
-  const next = await cli(['rollout', 'promote', '--root', root, '--now', day('10:30'), '--health', await health(root), '--dry-run', '--output', 'json']);
+  const next = await cli([
+    'rollout',
+    'promote',
+    '--root',
+    root,
+    '--now',
+    day('10:30'),
+    '--health',
+    await health(root),
+    '--dry-run',
+    '--output',
+    'json',
+  ]);
   expect(next.exitCode, `${label}: ${next.stdout}`).toBe(0);
   expect(JSON.parse(next.stdout).action, label).toBe(expected === 'old' ? 'promoted' : 'waiting');
 }
 
-function bin(argv: readonly string[], env: Record<string, string> = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+function bin(
+  argv: readonly string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...argv], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...env } });
+    const child = spawn(process.execPath, [BIN, ...argv], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1', ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

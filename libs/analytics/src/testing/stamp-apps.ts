@@ -16,9 +16,13 @@ export interface RunningStampApp {
 
 /** Starts `stampyard-stamp-app --port 0 --admin-port 0` and waits for its startup line. */
 export async function startStampApp(stamp: string, version: string, extraArgs: readonly string[] = []): Promise<RunningStampApp> {
-  const child: ChildProcess = spawn(process.execPath, [BIN, '--stamp', stamp, '--version', version, '--port', '0', '--admin-port', '0', ...extraArgs], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [BIN, '--stamp', stamp, '--version', version, '--port', '0', '--admin-port', '0', ...extraArgs],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
   const started = JSON.parse(line) as { url: string; adminUrl: string };
   return {
@@ -34,10 +38,19 @@ export async function startStampApp(stamp: string, version: string, extraArgs: r
 }
 
 /** Sends `count` requests as `tenant` (POST with `bodyBytes` of body; `fail` asks for a 500). */
-export async function sendRequests(app: RunningStampApp, tenant: string, count: number, options: { bodyBytes?: number; fail?: boolean } = {}): Promise<void> {
+export async function sendRequests(
+  app: RunningStampApp,
+  tenant: string,
+  count: number,
+  options: { bodyBytes?: number; fail?: boolean } = {},
+): Promise<void> {
   const body = 'x'.repeat(options.bodyBytes ?? 0);
   for (let i = 0; i < count; i++) {
-    const response = await fetch(`${app.url}/orders${options.fail ? '?fail=1' : ''}`, { method: 'POST', body, headers: { 'x-stampyard-tenant': tenant } });
+    const response = await fetch(`${app.url}/orders${options.fail ? '?fail=1' : ''}`, {
+      method: 'POST',
+      body,
+      headers: { 'x-stampyard-tenant': tenant },
+    });
     await response.arrayBuffer();
   }
 }

@@ -63,7 +63,13 @@ export function aLargeFleetInput(stampCount = 1_000, tenantCount = 100_000): Fle
   const tenants: Tenant[] = Array.from({ length: tenantCount }, (_, i) => {
     const stamp = rolled[i % rolled.length]!;
     const zone = fleet.regions[stamp.spec.region]!.zone;
-    return aTenant({ id: `tenant-${i}`, residency: zone, weight: 1, stamp: stamp.metadata.name, status: i % 10 === 0 ? 'suspended' : 'active' });
+    return aTenant({
+      id: `tenant-${i}`,
+      residency: zone,
+      weight: 1,
+      stamp: stamp.metadata.name,
+      status: i % 10 === 0 ? 'suspended' : 'active',
+    });
   });
   const noSource = undefined as unknown as LoadedFleet['fleetSource'];
   const loaded: LoadedFleet = {
@@ -79,11 +85,22 @@ export function aLargeFleetInput(stampCount = 1_000, tenantCount = 100_000): Fle
   }));
   const drift: DriftFinding[] = rolled
     .filter((_, i) => i % 53 === 0)
-    .map((s) => ({ stamp: s.metadata.name, kind: 'version-mismatch', severity: 'error', message: `declares ${s.spec.version} but runs 1.4.0` }));
+    .map((s) => ({
+      stamp: s.metadata.name,
+      kind: 'version-mismatch',
+      severity: 'error',
+      message: `declares ${s.spec.version} but runs 1.4.0`,
+    }));
   return {
     fleet: loaded,
     now: new Date('2026-11-28T12:00:00Z'),
-    rollout: { targetVersion: '1.5.0', waves: [{ wave: 0, state: 'promoted' }, { wave: 1, state: 'baking', bakeEndsAt: '2026-11-28T12:25:00Z' }] },
+    rollout: {
+      targetVersion: '1.5.0',
+      waves: [
+        { wave: 0, state: 'promoted' },
+        { wave: 1, state: 'baking', bakeEndsAt: '2026-11-28T12:25:00Z' },
+      ],
+    },
     health,
     healthSource: 'health.json',
     drift,

@@ -47,7 +47,11 @@ export function combineHealth(reports: readonly HealthReport[]): HealthReport {
       unknown[name] = missing.join('; ');
       continue;
     }
-    stamps[name] = { ready: known.every((v) => v.health.ready), ...(version !== undefined ? { version } : {}), ...(details.length ? { detail: details.join('; ') } : {}) };
+    stamps[name] = {
+      ready: known.every((v) => v.health.ready),
+      ...(version !== undefined ? { version } : {}),
+      ...(details.length ? { detail: details.join('; ') } : {}),
+    };
   }
   return { source: reports.map((r) => r.source).join(','), stamps, unknown };
 }

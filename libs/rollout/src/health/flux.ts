@@ -36,7 +36,12 @@ export interface FluxHealthOptions {
   readonly concurrency?: number;
 }
 
-interface Condition { type?: string; status?: string; reason?: string; message?: string }
+interface Condition {
+  type?: string;
+  status?: string;
+  reason?: string;
+  message?: string;
+}
 interface KubeObject {
   metadata?: { name?: string; generation?: number };
   spec?: { replicas?: number; template?: { spec?: { containers?: { name?: string; image?: string }[] } } };
@@ -74,7 +79,12 @@ export function kustomizationProblem(k: KubeObject, expectedRevision?: string): 
 }
 
 /** The stamp's health from its Kustomizations and app Deployments. Pure over kubectl's JSON. */
-export function fluxStampHealth(spec: FleetSpec, kustomizationsJson: string, deploymentsJson: string, expectedRevision?: string): StampHealth {
+export function fluxStampHealth(
+  spec: FleetSpec,
+  kustomizationsJson: string,
+  deploymentsJson: string,
+  expectedRevision?: string,
+): StampHealth {
   const problems: string[] = [];
   const kustomizations = items(kustomizationsJson);
   if (kustomizations.length === 0) problems.push('no Flux Kustomizations in flux-system');

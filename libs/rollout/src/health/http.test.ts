@@ -42,7 +42,14 @@ describe('http health', () => {
       stamps: fleet.stamps,
       // Generous, so a loaded machine never trips it for the servers that do answer; the hanging one always does.
       timeoutMs: 3000,
-      baseUrls: { [names[0]!]: healthy, [names[1]!]: `${unready}/`, [names[2]!]: slow, [names[3]!]: garbled, [names[4]!]: closed, [names[5]!]: 'http://127.0.0.1:9' },
+      baseUrls: {
+        [names[0]!]: healthy,
+        [names[1]!]: `${unready}/`,
+        [names[2]!]: slow,
+        [names[3]!]: garbled,
+        [names[4]!]: closed,
+        [names[5]!]: 'http://127.0.0.1:9',
+      },
     });
     expect(seen).toEqual(['/healthz']);
     expect(report.stamps).toEqual({

@@ -18,7 +18,10 @@ export interface HttpHealthOptions {
 
 /** The health URL of a stamp. */
 export function healthUrl(options: Pick<HttpHealthOptions, 'spec' | 'baseUrls' | 'path'>, stamp: Stamp): string {
-  const own = options.baseUrls !== undefined && Object.hasOwn(options.baseUrls, stamp.metadata.name) ? options.baseUrls[stamp.metadata.name] : undefined;
+  const own =
+    options.baseUrls !== undefined && Object.hasOwn(options.baseUrls, stamp.metadata.name)
+      ? options.baseUrls[stamp.metadata.name]
+      : undefined;
   const base = own ?? `https://${stampHost(options.spec, stamp)}`;
   return `${base.replace(/\/+$/, '')}${options.path ?? '/healthz'}`;
 }
@@ -31,7 +34,10 @@ export async function httpHealth(options: HttpHealthOptions): Promise<HealthRepo
     const name = stamp.metadata.name;
     const url = healthUrl(options, stamp);
     try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(options.timeoutMs ?? 5000), headers: { accept: 'application/json' } });
+      const response = await fetch(url, {
+        signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
+        headers: { accept: 'application/json' },
+      });
       const text = await response.text();
       let body: { ready?: unknown; version?: unknown } | undefined;
       try {
@@ -50,7 +56,8 @@ export async function httpHealth(options: HttpHealthOptions): Promise<HealthRepo
         ...(ready ? {} : { detail: `${url} answered HTTP ${response.status}, ready ${String(body.ready)}` }),
       };
     } catch (error) {
-      const cause = (error as Error).name === 'TimeoutError' ? 'timed out' : ((error as { cause?: Error }).cause?.message ?? (error as Error).message);
+      const cause =
+        (error as Error).name === 'TimeoutError' ? 'timed out' : ((error as { cause?: Error }).cause?.message ?? (error as Error).message);
       unknown[name] = `${url} unreachable: ${cause}`;
     }
   });

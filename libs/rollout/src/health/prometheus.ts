@@ -40,7 +40,9 @@ export function analysisQuery(analysis: Analysis, stamp: string): string {
 
 /** The analysis's bounds in words, e.g. `max 0.05` or `min 1, max 10`. */
 export function describeBounds(analysis: Pick<Analysis, 'min' | 'max'>): string {
-  return [analysis.min !== undefined ? `min ${analysis.min}` : '', analysis.max !== undefined ? `max ${analysis.max}` : ''].filter(Boolean).join(', ');
+  return [analysis.min !== undefined ? `min ${analysis.min}` : '', analysis.max !== undefined ? `max ${analysis.max}` : '']
+    .filter(Boolean)
+    .join(', ');
 }
 
 /** The part of Prometheus's `/api/v1/query` answer this reads. */
@@ -72,7 +74,11 @@ export function judgeAnalysis(analysis: Analysis, stamp: string, response: Prome
   const about = `analysis ${analysis.name} on ${stamp}`;
   if (response.status !== 'success') {
     const why = response.error ? `${response.errorType ?? 'error'}: ${response.error}` : 'an answer without status success';
-    return { ...base, outcome: 'error', message: `${about}: Prometheus refused the query (${why}); fix the query in fleet.yaml rollout.analysis` };
+    return {
+      ...base,
+      outcome: 'error',
+      message: `${about}: Prometheus refused the query (${why}); fix the query in fleet.yaml rollout.analysis`,
+    };
   }
   const { resultType, result } = response.data ?? {};
   let value: number | undefined;
@@ -80,18 +86,34 @@ export function judgeAnalysis(analysis: Analysis, stamp: string, response: Prome
     value = sampleValue(result);
   } else if (resultType === 'vector' && Array.isArray(result)) {
     if (result.length === 0) {
-      return { ...base, outcome: 'no-data', message: `${about}: no data (the query returned no series; is Prometheus scraping ${stamp}, and has it had traffic in the last ${analysis.window}?), so its health is unknown` };
+      return {
+        ...base,
+        outcome: 'no-data',
+        message: `${about}: no data (the query returned no series; is Prometheus scraping ${stamp}, and has it had traffic in the last ${analysis.window}?), so its health is unknown`,
+      };
     }
     if (result.length > 1) {
-      return { ...base, outcome: 'error', message: `${about}: the query returned ${result.length} series, expected one number; aggregate it, e.g. sum(...)` };
+      return {
+        ...base,
+        outcome: 'error',
+        message: `${about}: the query returned ${result.length} series, expected one number; aggregate it, e.g. sum(...)`,
+      };
     }
     value = sampleValue((result[0] as { value?: unknown } | undefined)?.value);
   } else {
-    return { ...base, outcome: 'error', message: `${about}: the query returned a ${resultType ?? 'missing'} result, expected one number (an instant vector of one series, or a scalar)` };
+    return {
+      ...base,
+      outcome: 'error',
+      message: `${about}: the query returned a ${resultType ?? 'missing'} result, expected one number (an instant vector of one series, or a scalar)`,
+    };
   }
   if (value === undefined) return { ...base, outcome: 'error', message: `${about}: Prometheus answered without a readable value` };
   if (Number.isNaN(value)) {
-    return { ...base, outcome: 'no-data', message: `${about}: no data (the value is NaN, e.g. no requests in the last ${analysis.window}), so its health is unknown` };
+    return {
+      ...base,
+      outcome: 'no-data',
+      message: `${about}: no data (the value is NaN, e.g. no requests in the last ${analysis.window}), so its health is unknown`,
+    };
   }
   if (analysis.max !== undefined && value > analysis.max) {
     return { ...base, outcome: 'fail', value, message: `${about}: ${value} is above the max ${analysis.max}` };
@@ -174,7 +196,9 @@ export async function runAnalyses(options: PrometheusHealthOptions): Promise<Ana
 }
 
 /** The `prometheus` health source: every analysis for every stamp. */
-export async function prometheusHealth(options: PrometheusHealthOptions): Promise<HealthReport & { readonly analyses: readonly AnalysisResult[] }> {
+export async function prometheusHealth(
+  options: PrometheusHealthOptions,
+): Promise<HealthReport & { readonly analyses: readonly AnalysisResult[] }> {
   const results = await runAnalyses(options);
   const byStamp = new Map<string, AnalysisResult[]>();
   for (const stamp of options.stamps) byStamp.set(stamp.metadata.name, []);

@@ -3,13 +3,20 @@ import { NO_HEALTH, healthSourceProblem, healthVerdict, parseHealthFile, type He
 
 describe('health file', () => {
   it('parses stamps and leaves missing ones unknown', () => {
-    const report = parseHealthFile('{"stamps":{"a":{"ready":true,"version":"1.5.0"},"b":{"ready":false,"version":"1.5.0"},"c":{"ready":true,"version":"1.4.0"}}}', 'h.json');
+    const report = parseHealthFile(
+      '{"stamps":{"a":{"ready":true,"version":"1.5.0"},"b":{"ready":false,"version":"1.5.0"},"c":{"ready":true,"version":"1.4.0"}}}',
+      'h.json',
+    );
     expect(['a', 'b', 'c', 'd'].map((s) => healthVerdict(report, s, '1.5.0'))).toEqual(['healthy', 'unready', 'wrong-version', 'unknown']);
   });
 
   const invalid = [
     { name: 'broken JSON', text: '{"stamps":', error: /h\.json:1:1 \(json\): .*fix the JSON syntax/ },
-    { name: 'ready not a boolean', text: '{"stamps":{"a":{"ready":"yes"}}}', error: /h\.json:1:1 stamps\.a\.ready: .*expected \{ "stamps"/ },
+    {
+      name: 'ready not a boolean',
+      text: '{"stamps":{"a":{"ready":"yes"}}}',
+      error: /h\.json:1:1 stamps\.a\.ready: .*expected \{ "stamps"/,
+    },
     { name: 'no stamps key', text: '{"a":{"ready":true}}', error: /stamps: / },
   ];
   it.each(invalid)('rejects $name naming the file and field', ({ text, error }) => {
@@ -29,7 +36,14 @@ describe('health file stamps and failing sources', () => {
     ['no source', NO_HEALTH, 'no health source, so every stamp is unknown; pass --health <file.json|flux|http>'],
     [
       'flux without contexts',
-      { source: 'flux', stamps: {}, unknown: { 'stamp-a': 'kubectl failed: error: context "stamp-a" does not exist', 'stamp-b': 'kubectl failed: error: context "stamp-b" does not exist' } },
+      {
+        source: 'flux',
+        stamps: {},
+        unknown: {
+          'stamp-a': 'kubectl failed: error: context "stamp-a" does not exist',
+          'stamp-b': 'kubectl failed: error: context "stamp-b" does not exist',
+        },
+      },
       'health source flux answered for no stamp: kubectl failed: error: context "<stamp>" does not exist',
     ],
     ['one stamp known', { source: 'flux', stamps: { 'stamp-a': { ready: true } } }, undefined],

@@ -36,7 +36,12 @@ export const NO_HEALTH: HealthReport = { source: 'none', stamps: {} };
 const healthFileSchema = z.strictObject({
   stamps: z.record(
     z.string(),
-    z.strictObject({ ready: z.boolean(), version: z.string().optional(), detail: z.string().optional(), failure: z.string().min(1).optional() }),
+    z.strictObject({
+      ready: z.boolean(),
+      version: z.string().optional(),
+      detail: z.string().optional(),
+      failure: z.string().min(1).optional(),
+    }),
   ),
 });
 
@@ -50,7 +55,9 @@ export function parseHealthFile(text: string, path: string, stampNames?: readonl
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new ValidationError([{ file: path, line: 1, column: 1, field: '(json)', message: `${(error as Error).message}; fix the JSON syntax` }]);
+    throw new ValidationError([
+      { file: path, line: 1, column: 1, field: '(json)', message: `${(error as Error).message}; fix the JSON syntax` },
+    ]);
   }
   const result = healthFileSchema.safeParse(data);
   if (!result.success) {
@@ -73,7 +80,9 @@ export function parseHealthFile(text: string, path: string, stampNames?: readonl
       throw new ValidationError(
         unknown.map((name) => {
           const message = `${quoteName(name)} is not a stamp of this fleet; ${didYouMean(name, stampNames)}use a name from stamps/, or remove the entry`;
-          return located ? issueAt(located, ['stamps', name], message, true) : { file: path, line: 1, column: 1, field: `stamps.${name}`, message };
+          return located
+            ? issueAt(located, ['stamps', name], message, true)
+            : { file: path, line: 1, column: 1, field: `stamps.${name}`, message };
         }),
       );
     }
@@ -96,7 +105,13 @@ export function healthSourceProblem(report: HealthReport, stamps: readonly strin
   if (stamps.length === 0 || stamps.some((s) => stampHealth(report, s) !== undefined)) return undefined;
   if (report.source === NO_HEALTH.source) return 'no health source, so every stamp is unknown; pass --health <file.json|flux|http>';
   // The same reason for every stamp, once each stamp's own name is taken out of it.
-  const reasons = [...new Set(stamps.map((s) => (report.unknown && Object.hasOwn(report.unknown, s) ? report.unknown[s] : undefined)?.split(s).join('<stamp>')).filter((r): r is string => r !== undefined))];
+  const reasons = [
+    ...new Set(
+      stamps
+        .map((s) => (report.unknown && Object.hasOwn(report.unknown, s) ? report.unknown[s] : undefined)?.split(s).join('<stamp>'))
+        .filter((r): r is string => r !== undefined),
+    ),
+  ];
   if (reasons.length === 1 && stamps.every((s) => report.unknown !== undefined && Object.hasOwn(report.unknown, s))) {
     return `health source ${report.source} answered for no stamp: ${reasons[0]!}`;
   }

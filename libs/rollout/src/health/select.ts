@@ -49,7 +49,8 @@ export async function loadHealth(
     throw new ExitError(2, `--health: '${options.health}' must name each source once, joined by commas, e.g. prometheus,flux`);
   }
   const timeoutMs = Number(options.healthTimeout ?? '5000');
-  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new ExitError(2, `--health-timeout: '${options.healthTimeout}' is not a positive whole number of milliseconds`);
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0)
+    throw new ExitError(2, `--health-timeout: '${options.healthTimeout}' is not a positive whole number of milliseconds`);
   const reports = await Promise.all(sources.map((source) => loadOne(source, options, spec, stamps, timeoutMs, cwd, env)));
   return combineHealth(reports);
 }
@@ -65,16 +66,33 @@ async function loadOne(
 ): Promise<HealthReport> {
   if (source === 'prometheus') {
     const url = options.prometheusUrl ?? env[PROMETHEUS_URL_ENV];
-    if (!url) throw new ExitError(2, `--health prometheus needs --prometheus-url <url> (or $${PROMETHEUS_URL_ENV}), e.g. --prometheus-url http://127.0.0.1:9090`);
-    if (!/^https?:\/\/[^\s]+$/.test(url)) throw new ExitError(2, `--prometheus-url: '${url}' is not an http(s) URL, e.g. http://127.0.0.1:9090`);
+    if (!url)
+      throw new ExitError(
+        2,
+        `--health prometheus needs --prometheus-url <url> (or $${PROMETHEUS_URL_ENV}), e.g. --prometheus-url http://127.0.0.1:9090`,
+      );
+    if (!/^https?:\/\/[^\s]+$/.test(url))
+      throw new ExitError(2, `--prometheus-url: '${url}' is not an http(s) URL, e.g. http://127.0.0.1:9090`);
     if (spec.rollout.analysis.length === 0) {
-      throw new ExitError(2, '--health prometheus: fleet.yaml lists no analyses; add them under spec.rollout.analysis, e.g. { name: error-rate, query: <PromQL with $stamp and $window>, max: 0.05, window: 5m }');
+      throw new ExitError(
+        2,
+        '--health prometheus: fleet.yaml lists no analyses; add them under spec.rollout.analysis, e.g. { name: error-rate, query: <PromQL with $stamp and $window>, max: 0.05, window: 5m }',
+      );
     }
-    const { analyses: _analyses, ...report } = await prometheusHealth({ analyses: spec.rollout.analysis, stamps, query: prometheusQuery(url, Math.max(timeoutMs, 10_000)) });
+    const { analyses: _analyses, ...report } = await prometheusHealth({
+      analyses: spec.rollout.analysis,
+      stamps,
+      query: prometheusQuery(url, Math.max(timeoutMs, 10_000)),
+    });
     return report;
   }
   if (source === 'flux') {
-    return fluxHealth({ spec, stamps, kubectl: kubectlRunner(timeoutMs), ...(options.expectedRevision ? { expectedRevision: options.expectedRevision } : {}) });
+    return fluxHealth({
+      spec,
+      stamps,
+      kubectl: kubectlRunner(timeoutMs),
+      ...(options.expectedRevision ? { expectedRevision: options.expectedRevision } : {}),
+    });
   }
   if (source === 'http') {
     const urlsFile = options.healthUrls ?? options.endpoints ?? env[HEALTH_URLS_ENV];
@@ -88,7 +106,11 @@ async function loadOne(
   } catch {
     throw new ExitError(2, `--health: '${source}' is neither flux, http, prometheus nor a readable JSON file`);
   }
-  return parseHealthFile(text, source, stamps.map((s) => s.metadata.name));
+  return parseHealthFile(
+    text,
+    source,
+    stamps.map((s) => s.metadata.name),
+  );
 }
 
 async function readUrlMap(path: string): Promise<Record<string, string>> {
@@ -96,7 +118,10 @@ async function readUrlMap(path: string): Promise<Record<string, string>> {
   try {
     data = JSON.parse(await readFile(path, 'utf8'));
   } catch (error) {
-    throw new ExitError(2, `--health-urls: cannot read ${path} as JSON (${(error as Error).message}); expected { "<stamp>": "http://127.0.0.1:8081" }`);
+    throw new ExitError(
+      2,
+      `--health-urls: cannot read ${path} as JSON (${(error as Error).message}); expected { "<stamp>": "http://127.0.0.1:8081" }`,
+    );
   }
   if (data === null || typeof data !== 'object' || Array.isArray(data) || Object.values(data).some((v) => typeof v !== 'string')) {
     throw new ExitError(2, `--health-urls: ${path} must map stamp names to base URLs, e.g. { "stamp-eu-1": "http://127.0.0.1:8081" }`);

@@ -12,5 +12,9 @@ export async function mapLimit<T>(items: readonly T[], limit: number, fn: (item:
 
 /** A copy of a record with its keys sorted, for deterministic output. */
 export function sortRecord<T>(record: Record<string, T>): Record<string, T> {
-  return Object.fromEntries(Object.keys(record).sort().map((k) => [k, record[k]!]));
+  return Object.fromEntries(
+    Object.keys(record)
+      .sort()
+      .map((k) => [k, record[k]!]),
+  );
 }

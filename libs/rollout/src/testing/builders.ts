@@ -5,10 +5,7 @@ import type { FleetView, VersionChange } from '../fleet-view.ts';
 import type { HealthReport, StampHealth } from '../health/report.ts';
 
 /** A fleet view of `count` stamps in `waves` waves on `version`, with policy overrides. */
-export function aRolloutFleet(
-  count = 9,
-  options: { waves?: number; version?: string; policy?: Partial<RolloutPolicy> } = {},
-): FleetView {
+export function aRolloutFleet(count = 9, options: { waves?: number; version?: string; policy?: Partial<RolloutPolicy> } = {}): FleetView {
   const { fleet, stamps } = aFleet(count, { waves: options.waves ?? 3, version: options.version ?? '1.4.0' });
   return { spec: withPolicy(fleet, options.policy ?? {}), stamps };
 }
@@ -22,7 +19,9 @@ export function applyChanges(fleet: FleetView, changes: readonly VersionChange[]
   const to = new Map(changes.map((c) => [c.stamp, c.to]));
   return {
     ...fleet,
-    stamps: fleet.stamps.map((s) => (to.has(s.metadata.name) ? ({ ...s, spec: { ...s.spec, version: to.get(s.metadata.name)! } } as Stamp) : s)),
+    stamps: fleet.stamps.map((s) =>
+      to.has(s.metadata.name) ? ({ ...s, spec: { ...s.spec, version: to.get(s.metadata.name)! } } as Stamp) : s,
+    ),
   };
 }
 

@@ -38,14 +38,22 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
  * Starts `prometheus` scraping `targets` every `scrapeInterval`, and resolves once it is ready.
  * @param binary - @default 'prometheus'
  */
-export async function startPrometheus(targets: readonly ScrapeTarget[], scrapeInterval = '1s', binary = 'prometheus'): Promise<TestPrometheus> {
+export async function startPrometheus(
+  targets: readonly ScrapeTarget[],
+  scrapeInterval = '1s',
+  binary = 'prometheus',
+): Promise<TestPrometheus> {
   const dir = await mkdtemp(join(tmpdir(), 'stampyard-prometheus-'));
   await writeFile(join(dir, 'prometheus.yml'), prometheusScrapeConfig(targets, scrapeInterval));
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     const child: ChildProcess = spawn(
       binary,
-      [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`],
+      [
+        `--config.file=${join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+      ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     let log = '';
@@ -54,12 +62,15 @@ export async function startPrometheus(targets: readonly ScrapeTarget[], scrapeIn
     let gone = false;
     void exited.then(() => (gone = true));
     const url = `http://127.0.0.1:${port}`;
-    const outcome = await eventually('prometheus /-/ready', async () => (gone ? 'exited' : (await fetch(`${url}/-/ready`)).ok ? 'ready' : undefined), 60_000, 100).catch(
-      (error: unknown) => {
-        child.kill('SIGKILL');
-        throw error;
-      },
-    );
+    const outcome = await eventually(
+      'prometheus /-/ready',
+      async () => (gone ? 'exited' : (await fetch(`${url}/-/ready`)).ok ? 'ready' : undefined),
+      60_000,
+      100,
+    ).catch((error: unknown) => {
+      child.kill('SIGKILL');
+      throw error;
+    });
     if (outcome === 'ready') {
       return {
         url,

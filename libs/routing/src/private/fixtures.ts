@@ -21,9 +21,7 @@ export function fleetOf(stamps: readonly Stamp[], tenants: readonly Tenant[][]):
 /** The tenants of a fleet with the plan's bindings applied, as tenant files. */
 export function withAssignments(fleet: LoadedFleet, assignments: readonly Assignment[]): Tenant[][] {
   const byId = new Map(assignments.map((a) => [a.tenantId, a.stamp]));
-  return fleet.tenantLists.map((entry) =>
-    entry.list.items.map((t) => (byId.has(t.id) ? { ...t, stamp: byId.get(t.id)! } : t)),
-  );
+  return fleet.tenantLists.map((entry) => entry.list.items.map((t) => (byId.has(t.id) ? { ...t, stamp: byId.get(t.id)! } : t)));
 }
 
 export { aStamp, aTenant };
@@ -40,7 +38,12 @@ export function bigFleet(stampCount: number, tenantCount: number, spec = aFleetS
     aStamp({ name: `stamp-${i}`, region: regions[i % regions.length]!, capacity: 1000, cidr: `10.${Math.floor(i / 256)}.${i % 256}.0/24` }),
   );
   const items: Tenant[] = Array.from({ length: tenantCount }, (_, i) =>
-    aTenant({ id: `tenant-${i}`, residency: 'any', stamp: `stamp-${i % stampCount}`, ...(i % 50 === 0 ? { status: 'suspended' as const } : {}) }),
+    aTenant({
+      id: `tenant-${i}`,
+      residency: 'any',
+      stamp: `stamp-${i % stampCount}`,
+      ...(i % 50 === 0 ? { status: 'suspended' as const } : {}),
+    }),
   );
   return {
     fleet: { apiVersion: 'stampyard.dev/v1alpha1', kind: 'Fleet', metadata: { name: 'big' }, spec } as LoadedFleet['fleet'],

@@ -46,7 +46,12 @@ export function aFleetSpec(overrides: Partial<FleetSpec> = {}): FleetSpec {
       prometheus: { repository: 'https://prometheus-community.github.io/helm-charts', chart: 'prometheus', version: '27.52.0' },
       'external-dns': { repository: 'https://kubernetes-sigs.github.io/external-dns', chart: 'external-dns', version: '1.21.1' },
     },
-    dns: { provider: 'aws', region: 'us-east-1', hostedZoneID: 'Z0123456789ABCDEFGHIJ', roleArn: 'arn:aws:iam::123456789012:role/stampyard-dns' },
+    dns: {
+      provider: 'aws',
+      region: 'us-east-1',
+      hostedZoneID: 'Z0123456789ABCDEFGHIJ',
+      roleArn: 'arn:aws:iam::123456789012:role/stampyard-dns',
+    },
     issuer: { type: 'acme', email: 'platform@example.com' },
     secretStores: {
       eu: { provider: 'vault', server: 'https://vault.eu.example.com', role: 'stampyard' },
@@ -94,7 +99,10 @@ export function aStamp(overrides: StampOverrides = {}): Stamp {
  * A fleet of `count` stamps spread round-robin over the four regions and `waves`
  * waves (wave 0 gets the first stamps), each with a unique CIDR (/24s, so up to 65,536).
  */
-export function aFleet(count: number, options: { waves?: number; version?: string; capacity?: number } = {}): { fleet: FleetSpec; stamps: Stamp[] } {
+export function aFleet(
+  count: number,
+  options: { waves?: number; version?: string; capacity?: number } = {},
+): { fleet: FleetSpec; stamps: Stamp[] } {
   const fleet = aFleetSpec();
   const regions = Object.keys(fleet.regions);
   const waves = options.waves ?? 3;

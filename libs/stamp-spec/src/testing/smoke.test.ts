@@ -10,6 +10,8 @@ describe('test builders', () => {
   });
 
   it('report an invalid stamp through the real parser', () => {
-    expect(() => toLoadedFleet({ stamps: [aStamp({ name: 'a', region: 'mars' })] })).toThrow(/spec\.region: 'mars' is not in the region catalog/);
+    expect(() => toLoadedFleet({ stamps: [aStamp({ name: 'a', region: 'mars' })] })).toThrow(
+      /spec\.region: 'mars' is not in the region catalog/,
+    );
   });
 });

@@ -70,7 +70,12 @@ export class AppService extends Construct {
     mark(disruptionBudget(this, 'pdb', { name: component, component, instance: labels.stamp, maxUnavailable: 1 }));
     if (props.servicePort !== undefined) {
       this.service = mark(
-        serviceFor(this, 'service', { name: component, component, instance: labels.stamp, ports: [{ name: 'http', port: props.servicePort, targetPort: port }] }),
+        serviceFor(this, 'service', {
+          name: component,
+          component,
+          instance: labels.stamp,
+          ports: [{ name: 'http', port: props.servicePort, targetPort: port }],
+        }),
       );
     }
   }

@@ -65,29 +65,59 @@ export class Credentials extends Construct {
       secrets[credential.name] = kplus.Secret.fromSecretName(this, `${credential.name}-secret`, credential.secretName);
       if (store.provider === 'generated') {
         const generator = `${credential.name}-password`;
-        customResource(this, `${credential.name}-generator`, CUSTOM_KINDS.password, { name: generator, labels }, {
-          length: store.passwordLength,
-          digits: 6,
-          symbols: 0,
-          noUpper: false,
-          allowRepeat: true,
-        });
+        customResource(
+          this,
+          `${credential.name}-generator`,
+          CUSTOM_KINDS.password,
+          { name: generator, labels },
+          {
+            length: store.passwordLength,
+            digits: 6,
+            symbols: 0,
+            noUpper: false,
+            allowRepeat: true,
+          },
+        );
         const data: Record<string, string> = {};
-        for (const key of credential.keys) data[key] = key === 'password' ? '{{ .password }}' : (props.usernameWhenGenerated ?? 'stampyard');
-        customResource(this, `${credential.name}-external-secret`, CUSTOM_KINDS.externalSecret, { name: credential.secretName, labels }, {
-          // Generated once: a new password would lock the pods out of the data they already wrote.
-          refreshPolicy: 'CreatedOnce',
-          target: { name: credential.secretName, creationPolicy: 'Orphan', deletionPolicy: 'Retain', template: { engineVersion: 'v2', data } },
-          dataFrom: [{ sourceRef: { generatorRef: { apiVersion: CUSTOM_KINDS.password.apiVersion, kind: CUSTOM_KINDS.password.kind, name: generator } } }],
-        });
+        for (const key of credential.keys)
+          data[key] = key === 'password' ? '{{ .password }}' : (props.usernameWhenGenerated ?? 'stampyard');
+        customResource(
+          this,
+          `${credential.name}-external-secret`,
+          CUSTOM_KINDS.externalSecret,
+          { name: credential.secretName, labels },
+          {
+            // Generated once: a new password would lock the pods out of the data they already wrote.
+            refreshPolicy: 'CreatedOnce',
+            target: {
+              name: credential.secretName,
+              creationPolicy: 'Orphan',
+              deletionPolicy: 'Retain',
+              template: { engineVersion: 'v2', data },
+            },
+            dataFrom: [
+              {
+                sourceRef: {
+                  generatorRef: { apiVersion: CUSTOM_KINDS.password.apiVersion, kind: CUSTOM_KINDS.password.kind, name: generator },
+                },
+              },
+            ],
+          },
+        );
       } else {
         const key = credentialKey(store, props.stamp, credential.name);
-        customResource(this, `${credential.name}-external-secret`, CUSTOM_KINDS.externalSecret, { name: credential.secretName, labels }, {
-          refreshInterval: props.refreshInterval ?? '1h',
-          secretStoreRef: { kind: 'ClusterSecretStore', name: secretStoreName(props.zone) },
-          target: { name: credential.secretName, creationPolicy: 'Owner', deletionPolicy: 'Retain' },
-          data: credential.keys.map((k) => ({ secretKey: k, remoteRef: { key, property: k } })),
-        });
+        customResource(
+          this,
+          `${credential.name}-external-secret`,
+          CUSTOM_KINDS.externalSecret,
+          { name: credential.secretName, labels },
+          {
+            refreshInterval: props.refreshInterval ?? '1h',
+            secretStoreRef: { kind: 'ClusterSecretStore', name: secretStoreName(props.zone) },
+            target: { name: credential.secretName, creationPolicy: 'Owner', deletionPolicy: 'Retain' },
+            data: credential.keys.map((k) => ({ secretKey: k, remoteRef: { key, property: k } })),
+          },
+        );
       }
     }
     this.secrets = secrets;

@@ -59,7 +59,14 @@ function dns01Solver(dns: DnsProvider, domain: string): object {
 function storeProvider(store: Exclude<SecretStoreConfig, { provider: 'generated' }>): object {
   const externalSecrets = COMPONENT_PROVIDES['external-secrets'].namespace;
   return store.provider === 'vault'
-    ? { vault: { server: store.server, path: store.path, version: 'v2', auth: { kubernetes: { mountPath: store.authMountPath, role: store.role } } } }
+    ? {
+        vault: {
+          server: store.server,
+          path: store.path,
+          version: 'v2',
+          auth: { kubernetes: { mountPath: store.authMountPath, role: store.role } },
+        },
+      }
     : {
         azurekv: {
           authType: 'WorkloadIdentity',
@@ -77,35 +84,59 @@ export class InfrastructureConfig extends Construct {
     const { issuer, store, zone, labels } = props;
     const readable = store && zone !== undefined && store.provider !== 'generated' ? { store, zone } : undefined;
     if (readable) {
-      customResource(this, 'secret-store', CUSTOM_KINDS.clusterSecretStore, { name: secretStoreName(readable.zone), labels }, {
-        provider: storeProvider(readable.store),
-        // Only the stamp's namespace (and cert-manager's, for a CA) may read it.
-        conditions: [
-          ...(props.readerLabel ? [{ namespaceSelector: { matchExpressions: [{ key: props.readerLabel, operator: 'Exists' }] } }] : []),
-          ...(issuer.type === 'ca' ? [{ namespaces: [COMPONENT_PROVIDES['cert-manager'].namespace] }] : []),
-        ],
-      });
+      customResource(
+        this,
+        'secret-store',
+        CUSTOM_KINDS.clusterSecretStore,
+        { name: secretStoreName(readable.zone), labels },
+        {
+          provider: storeProvider(readable.store),
+          // Only the stamp's namespace (and cert-manager's, for a CA) may read it.
+          conditions: [
+            ...(props.readerLabel ? [{ namespaceSelector: { matchExpressions: [{ key: props.readerLabel, operator: 'Exists' }] } }] : []),
+            ...(issuer.type === 'ca' ? [{ namespaces: [COMPONENT_PROVIDES['cert-manager'].namespace] }] : []),
+          ],
+        },
+      );
     }
     if (issuer.type === 'acme') {
-      customResource(this, 'issuer', CUSTOM_KINDS.clusterIssuer, { name: CLUSTER_ISSUER_NAME, labels }, {
-        acme: {
-          server: issuer.server,
-          email: issuer.email,
-          privateKeySecretRef: { name: ACME_ACCOUNT_SECRET_NAME },
-          solvers: props.dns ? [{ dns01: dns01Solver(props.dns, props.domain) }] : [],
+      customResource(
+        this,
+        'issuer',
+        CUSTOM_KINDS.clusterIssuer,
+        { name: CLUSTER_ISSUER_NAME, labels },
+        {
+          acme: {
+            server: issuer.server,
+            email: issuer.email,
+            privateKeySecretRef: { name: ACME_ACCOUNT_SECRET_NAME },
+            solvers: props.dns ? [{ dns01: dns01Solver(props.dns, props.domain) }] : [],
+          },
         },
-      });
+      );
     } else {
       // infrastructureProblems() guarantees a CA issuer a readable store in every cluster.
       if (readable) {
-        customResource(this, 'ca-secret', CUSTOM_KINDS.externalSecret, { name: CA_SECRET_NAME, namespace: COMPONENT_PROVIDES['cert-manager'].namespace, labels }, {
-          refreshInterval: '1h',
-          secretStoreRef: { kind: 'ClusterSecretStore', name: secretStoreName(readable.zone) },
-          target: { name: CA_SECRET_NAME, creationPolicy: 'Owner', deletionPolicy: 'Retain', template: { type: 'kubernetes.io/tls' } },
-          data: ['tls.crt', 'tls.key'].map((key) => ({ secretKey: key, remoteRef: { key: issuer.secretKey, property: key } })),
-        });
+        customResource(
+          this,
+          'ca-secret',
+          CUSTOM_KINDS.externalSecret,
+          { name: CA_SECRET_NAME, namespace: COMPONENT_PROVIDES['cert-manager'].namespace, labels },
+          {
+            refreshInterval: '1h',
+            secretStoreRef: { kind: 'ClusterSecretStore', name: secretStoreName(readable.zone) },
+            target: { name: CA_SECRET_NAME, creationPolicy: 'Owner', deletionPolicy: 'Retain', template: { type: 'kubernetes.io/tls' } },
+            data: ['tls.crt', 'tls.key'].map((key) => ({ secretKey: key, remoteRef: { key: issuer.secretKey, property: key } })),
+          },
+        );
       }
-      customResource(this, 'issuer', CUSTOM_KINDS.clusterIssuer, { name: CLUSTER_ISSUER_NAME, labels }, { ca: { secretName: CA_SECRET_NAME } });
+      customResource(
+        this,
+        'issuer',
+        CUSTOM_KINDS.clusterIssuer,
+        { name: CLUSTER_ISSUER_NAME, labels },
+        { ca: { secretName: CA_SECRET_NAME } },
+      );
     }
   }
 }

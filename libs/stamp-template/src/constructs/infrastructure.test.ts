@@ -27,14 +27,22 @@ describe('Infrastructure', () => {
     }
     const ingress = objects.find((o) => o.kind === 'HelmRelease' && o.metadata.name === 'ingress-nginx')!;
     // The IngressClass the closure map promises is the one the values create.
-    expect(specOf(ingress)['values']['controller']['ingressClassResource']).toMatchObject({ name: COMPONENT_PROVIDES['ingress-nginx'].ingressClasses[0], enabled: true });
+    expect(specOf(ingress)['values']['controller']['ingressClassResource']).toMatchObject({
+      name: COMPONENT_PROVIDES['ingress-nginx'].ingressClasses[0],
+      enabled: true,
+    });
     const certManager = objects.find((o) => o.kind === 'HelmRelease' && o.metadata.name === 'cert-manager')!;
     expect(specOf(certManager)['values']['crds']).toEqual({ enabled: true, keep: true });
   });
 
   it('leaves the stamp to Flux post-build variables, so one folder serves every stamp cluster of the zone', () => {
     const prometheus = infrastructureOf(fleet).find((o) => o.kind === 'HelmRelease' && o.metadata.name === 'prometheus')!;
-    expect(specOf(prometheus)['values']['server']['global']['external_labels']).toEqual({ cluster: '${STAMP_NAME}', stamp: '${STAMP_NAME}', region: '${STAMP_REGION}', zone: 'eu' });
+    expect(specOf(prometheus)['values']['server']['global']['external_labels']).toEqual({
+      cluster: '${STAMP_NAME}',
+      stamp: '${STAMP_NAME}',
+      region: '${STAMP_REGION}',
+      zone: 'eu',
+    });
     expect(JSON.stringify(infrastructureOf(fleet))).not.toMatch(/stamp-[a-z]+-[0-9]/);
   });
 
@@ -46,7 +54,13 @@ describe('Infrastructure', () => {
 
   it('pulls a chart by digest from an OCIRepository when the pin has one', () => {
     const digest = `sha256:${'d'.repeat(64)}`;
-    const objects = infrastructureOf({ ...fleet, charts: { ...fleet.charts, 'cert-manager': { repository: 'oci://quay.io/jetstack/charts', chart: 'cert-manager', version: 'v1.21.1', digest } } });
+    const objects = infrastructureOf({
+      ...fleet,
+      charts: {
+        ...fleet.charts,
+        'cert-manager': { repository: 'oci://quay.io/jetstack/charts', chart: 'cert-manager', version: 'v1.21.1', digest },
+      },
+    });
     const source = objects.find((o) => o.kind === 'OCIRepository')!;
     expect(source.metadata).toMatchObject({ name: 'cert-manager', namespace: 'flux-system' });
     expect(specOf(source)).toMatchObject({ url: 'oci://quay.io/jetstack/charts/cert-manager', ref: { digest } });
@@ -60,7 +74,12 @@ describe('Infrastructure', () => {
     expect(names(infrastructureOf(fleet), 'HelmRelease')).not.toContain('external-dns');
     const global = synthesizeGlobalInfrastructure(fleet);
     const externalDns = global.infrastructure.find((o) => o.kind === 'HelmRelease' && o.metadata.name === 'external-dns')!;
-    expect(specOf(externalDns)['values']).toMatchObject({ provider: { name: 'aws' }, sources: ['crd'], domainFilters: ['stamps.example.com'], policy: 'sync' });
+    expect(specOf(externalDns)['values']).toMatchObject({
+      provider: { name: 'aws' },
+      sources: ['crd'],
+      domainFilters: ['stamps.example.com'],
+      policy: 'sync',
+    });
     expect(names([...global['infrastructure-config']], 'ClusterIssuer')).toEqual(['stampyard']);
     const certificate = global.edge.find((o) => o.kind === 'Certificate')!;
     expect(specOf(certificate)['dnsNames']).toEqual(['stamps.example.com', '*.stamps.example.com']);
@@ -68,7 +87,7 @@ describe('Infrastructure', () => {
     expect(specOf(ingress)['tls']).toEqual([{ hosts: ['stamps.example.com', '*.stamps.example.com'], secretName: 'gateway-tls' }]);
   });
 
-  it('solves DNS-01 for the ACME issuer through the fleet\'s DNS provider, so wildcards can be issued', () => {
+  it("solves DNS-01 for the ACME issuer through the fleet's DNS provider, so wildcards can be issued", () => {
     const [issuer] = synthesizeZoneInfrastructure(fleet, 'eu')['infrastructure-config'].filter((o) => o.kind === 'ClusterIssuer');
     expect(specOf(issuer!)['acme']).toMatchObject({
       email: 'platform@example.com',

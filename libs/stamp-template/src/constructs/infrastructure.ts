@@ -30,7 +30,14 @@ export const COMPONENT_PROVIDES: Readonly<Record<InfrastructureComponent, Compon
   'ingress-nginx': { namespace: 'ingress-nginx', kinds: [], ingressClasses: ['nginx'], serviceAccounts: ['ingress-nginx/ingress-nginx'] },
   'cert-manager': {
     namespace: 'cert-manager',
-    kinds: ['cert-manager.io/Certificate', 'cert-manager.io/CertificateRequest', 'cert-manager.io/Issuer', 'cert-manager.io/ClusterIssuer', 'acme.cert-manager.io/Order', 'acme.cert-manager.io/Challenge'],
+    kinds: [
+      'cert-manager.io/Certificate',
+      'cert-manager.io/CertificateRequest',
+      'cert-manager.io/Issuer',
+      'cert-manager.io/ClusterIssuer',
+      'acme.cert-manager.io/Order',
+      'acme.cert-manager.io/Challenge',
+    ],
     ingressClasses: [],
     serviceAccounts: ['cert-manager/cert-manager'],
   },
@@ -47,7 +54,12 @@ export const COMPONENT_PROVIDES: Readonly<Record<InfrastructureComponent, Compon
     serviceAccounts: ['external-secrets/external-secrets'],
   },
   prometheus: { namespace: 'monitoring', kinds: [], ingressClasses: [], serviceAccounts: ['monitoring/prometheus-server'] },
-  'external-dns': { namespace: 'external-dns', kinds: ['externaldns.k8s.io/DNSEndpoint'], ingressClasses: [], serviceAccounts: ['external-dns/external-dns'] },
+  'external-dns': {
+    namespace: 'external-dns',
+    kinds: ['externaldns.k8s.io/DNSEndpoint'],
+    ingressClasses: [],
+    serviceAccounts: ['external-dns/external-dns'],
+  },
 };
 
 /** ingress-nginx chart values Stampyard sets. */
@@ -55,7 +67,12 @@ export interface IngressNginxValues {
   readonly controller: {
     readonly replicaCount: number;
     readonly ingressClass: string;
-    readonly ingressClassResource: { readonly name: string; readonly enabled: boolean; readonly default: boolean; readonly controllerValue: string };
+    readonly ingressClassResource: {
+      readonly name: string;
+      readonly enabled: boolean;
+      readonly default: boolean;
+      readonly controllerValue: string;
+    };
     readonly service: { readonly externalTrafficPolicy: 'Local' | 'Cluster' };
     readonly metrics: { readonly enabled: boolean };
     readonly podAnnotations: Readonly<Record<string, string>>;
@@ -107,9 +124,14 @@ export const EXTERNAL_DNS_AZURE_CONFIG = 'external-dns-azure';
 const AZURE_WI_LABEL = { 'azure.workload.identity/use': 'true' } as const;
 
 /** Workload identity for Azure (client ID) or AWS (IRSA role), the same shape for every chart. */
-function identity(provider: { readonly provider: 'azure'; readonly clientID: string } | { readonly provider: 'aws'; readonly roleArn: string }): IdentityValues {
+function identity(
+  provider: { readonly provider: 'azure'; readonly clientID: string } | { readonly provider: 'aws'; readonly roleArn: string },
+): IdentityValues {
   return provider.provider === 'azure'
-    ? { serviceAccount: { annotations: { 'azure.workload.identity/client-id': provider.clientID }, labels: AZURE_WI_LABEL }, podLabels: AZURE_WI_LABEL }
+    ? {
+        serviceAccount: { annotations: { 'azure.workload.identity/client-id': provider.clientID }, labels: AZURE_WI_LABEL },
+        podLabels: AZURE_WI_LABEL,
+      }
     : { serviceAccount: { annotations: { 'eks.amazonaws.com/role-arn': provider.roleArn } } };
 }
 
@@ -167,19 +189,31 @@ export class Infrastructure extends Construct {
       const name = helmReleaseName(component);
       let chart: object;
       if (pin.digest) {
-        customResource(this, `${component}-source`, CUSTOM_KINDS.ociRepository, { name, namespace: FLUX_NAMESPACE, labels }, {
-          interval,
-          url: `${pin.repository.replace(/\/$/, '')}/${pin.chart}`,
-          ref: { digest: pin.digest },
-          layerSelector: { mediaType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip', operation: 'copy' },
-        });
+        customResource(
+          this,
+          `${component}-source`,
+          CUSTOM_KINDS.ociRepository,
+          { name, namespace: FLUX_NAMESPACE, labels },
+          {
+            interval,
+            url: `${pin.repository.replace(/\/$/, '')}/${pin.chart}`,
+            ref: { digest: pin.digest },
+            layerSelector: { mediaType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip', operation: 'copy' },
+          },
+        );
         chart = { chartRef: { kind: 'OCIRepository', name, namespace: FLUX_NAMESPACE } };
       } else {
-        customResource(this, `${component}-source`, CUSTOM_KINDS.helmRepository, { name, namespace: FLUX_NAMESPACE, labels }, {
-          interval,
-          url: pin.repository,
-          ...(pin.repository.startsWith('oci://') ? { type: 'oci' } : {}),
-        });
+        customResource(
+          this,
+          `${component}-source`,
+          CUSTOM_KINDS.helmRepository,
+          { name, namespace: FLUX_NAMESPACE, labels },
+          {
+            interval,
+            url: pin.repository,
+            ...(pin.repository.startsWith('oci://') ? { type: 'oci' } : {}),
+          },
+        );
         chart = { chart: { spec: { chart: pin.chart, version: pin.version, sourceRef: { kind: 'HelmRepository', name }, interval } } };
       }
       if (component === 'external-dns' && props.dns?.provider === 'azure') {
@@ -191,15 +225,21 @@ export class Infrastructure extends Construct {
           },
         });
       }
-      customResource(this, `${component}-release`, CUSTOM_KINDS.helmRelease, { name, namespace: FLUX_NAMESPACE, labels }, {
-        interval,
-        releaseName: name,
-        targetNamespace: namespace,
-        ...chart,
-        install: { crds: 'CreateReplace', remediation: { retries: 3 } },
-        upgrade: { crds: 'CreateReplace', remediation: { retries: 3, remediateLastFailure: true } },
-        values: this.values(component, props),
-      });
+      customResource(
+        this,
+        `${component}-release`,
+        CUSTOM_KINDS.helmRelease,
+        { name, namespace: FLUX_NAMESPACE, labels },
+        {
+          interval,
+          releaseName: name,
+          targetNamespace: namespace,
+          ...chart,
+          install: { crds: 'CreateReplace', remediation: { retries: 3 } },
+          upgrade: { crds: 'CreateReplace', remediation: { retries: 3, remediateLastFailure: true } },
+          values: this.values(component, props),
+        },
+      );
       releases.push({ component, name, namespace: FLUX_NAMESPACE });
     }
     this.releases = releases;
@@ -229,7 +269,9 @@ export class Infrastructure extends Construct {
       case 'external-secrets':
         return {
           installCRDs: true,
-          ...(props.secretStore?.provider === 'azure-key-vault' ? identity({ provider: 'azure', clientID: props.secretStore.clientID }) : {}),
+          ...(props.secretStore?.provider === 'azure-key-vault'
+            ? identity({ provider: 'azure', clientID: props.secretStore.clientID })
+            : {}),
         } satisfies ExternalSecretsValues;
       case 'prometheus':
         return {

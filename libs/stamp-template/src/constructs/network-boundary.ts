@@ -44,7 +44,10 @@ export class NetworkBoundary extends Construct {
     const otelIn = [tcp(OTEL_PORTS.grpc), tcp(OTEL_PORTS.http)];
 
     const allow = (component: string, componentVersion: string, pods: kplus.Pods) =>
-      applyLabels(new kplus.NetworkPolicy(this, `${component}-policy`, { metadata: { name: `allow-${component}` }, selector: pods }), labels.object(component, componentVersion));
+      applyLabels(
+        new kplus.NetworkPolicy(this, `${component}-policy`, { metadata: { name: `allow-${component}` }, selector: pods }),
+        labels.object(component, componentVersion),
+      );
     const apiPolicy = allow('api', labels.version, apiPods);
     apiPolicy.addIngressRule(frontDoor, [tcp(appPort)]);
     apiPolicy.addIngressRule(monitoring, [tcp(appPort)]);

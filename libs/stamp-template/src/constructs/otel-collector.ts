@@ -37,7 +37,10 @@ export class OtelCollector extends Construct {
     const component = 'otel-collector';
     const { mark, serviceAccount } = componentBasics(this, labels.object(component, version), component);
     const config = (this.config = mark(
-      new kplus.ConfigMap(this, 'config', { metadata: { name: 'otel-collector-config' }, data: { 'config.yaml': props.configYaml ?? OTEL_CONFIG_YAML } }),
+      new kplus.ConfigMap(this, 'config', {
+        metadata: { name: 'otel-collector-config' },
+        data: { 'config.yaml': props.configYaml ?? OTEL_CONFIG_YAML },
+      }),
     ));
     this.deployment = hardenedWorkload(
       this,
@@ -64,7 +67,9 @@ export class OtelCollector extends Construct {
           readiness: kplus.Probe.fromHttpGet('/', { port: OTEL_PORTS.health }),
           liveness: kplus.Probe.fromHttpGet('/', { port: OTEL_PORTS.health }),
         },
-        mounts: [{ path: '/etc/otelcol', volume: kplus.Volume.fromConfigMap(this, 'config-volume', config, { name: 'config' }), readOnly: true }],
+        mounts: [
+          { path: '/etc/otelcol', volume: kplus.Volume.fromConfigMap(this, 'config-volume', config, { name: 'config' }), readOnly: true },
+        ],
       },
       (podProps) => new kplus.Deployment(this, 'deployment', { ...podProps, replicas: 1 }),
     ).workload;

@@ -47,6 +47,13 @@ export class Redis extends Construct {
       (podProps) => new kplus.Deployment(this, 'deployment', { ...podProps, replicas: 1, strategy: kplus.DeploymentStrategy.recreate() }),
     ).workload;
     mark(this.deployment);
-    mark(serviceFor(this, 'service', { name: component, component, instance: labels.stamp, ports: [{ name: component, port: REDIS_PORT, targetPort: REDIS_PORT }] }));
+    mark(
+      serviceFor(this, 'service', {
+        name: component,
+        component,
+        instance: labels.stamp,
+        ports: [{ name: component, port: REDIS_PORT, targetPort: REDIS_PORT }],
+      }),
+    );
   }
 }

@@ -32,5 +32,9 @@ export function customResource(
   metadata: ObjectMeta,
   spec: object,
 ): ApiObject {
-  return new ApiObject(scope, id, { ...type, metadata: { ...metadata, ...(metadata.labels ? { labels: { ...metadata.labels } } : {}) }, spec });
+  return new ApiObject(scope, id, {
+    ...type,
+    metadata: { ...metadata, ...(metadata.labels ? { labels: { ...metadata.labels } } : {}) },
+    spec,
+  });
 }

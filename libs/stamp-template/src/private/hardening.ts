@@ -1,10 +1,5 @@
 // The one container hardening every container gets: restricted Pod Security Standard and more.
-import {
-  Capability,
-  SeccompProfileType,
-  type ContainerSecurityContextProps,
-  type PodSecurityContextProps,
-} from 'cdk8s-plus-28';
+import { Capability, SeccompProfileType, type ContainerSecurityContextProps, type PodSecurityContextProps } from 'cdk8s-plus-28';
 
 /** Container security context: non-root, read-only root, no privilege escalation, no capabilities, RuntimeDefault seccomp. */
 export function containerSecurityContext(uid: number): ContainerSecurityContextProps {

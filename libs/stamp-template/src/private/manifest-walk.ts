@@ -11,7 +11,8 @@ export interface ContainerRef {
 export function podSpecOf(object: ApiObjectJson): Record<string, unknown> | undefined {
   const spec = object['spec'] as Record<string, unknown> | undefined;
   if (object.kind === 'Pod') return spec;
-  if (object.kind === 'CronJob') return podSpecOf({ ...object, kind: 'Job', spec: (spec?.['jobTemplate'] as Record<string, unknown> | undefined)?.['spec'] });
+  if (object.kind === 'CronJob')
+    return podSpecOf({ ...object, kind: 'Job', spec: (spec?.['jobTemplate'] as Record<string, unknown> | undefined)?.['spec'] });
   const template = spec?.['template'] as Record<string, unknown> | undefined;
   return template?.['spec'] as Record<string, unknown> | undefined;
 }

@@ -15,11 +15,18 @@ const central = {
 };
 
 const pipelines = Object.fromEntries(
-  Object.entries(OTEL_BASE_CONFIG.service.pipelines).map(([signal, pipeline]) => [signal, { ...pipeline, exporters: [...pipeline.exporters, 'otlp/central'] }]),
+  Object.entries(OTEL_BASE_CONFIG.service.pipelines).map(([signal, pipeline]) => [
+    signal,
+    { ...pipeline, exporters: [...pipeline.exporters, 'otlp/central'] },
+  ]),
 );
 
 /** The collector config with central export, as YAML, built once per process. */
 export const OTEL_CENTRAL_CONFIG_YAML: string = stringify(
-  { ...OTEL_BASE_CONFIG, exporters: { ...OTEL_BASE_CONFIG.exporters, 'otlp/central': central }, service: { ...OTEL_BASE_CONFIG.service, pipelines } },
+  {
+    ...OTEL_BASE_CONFIG,
+    exporters: { ...OTEL_BASE_CONFIG.exporters, 'otlp/central': central },
+    service: { ...OTEL_BASE_CONFIG.service, pipelines },
+  },
   { lineWidth: 0 },
 );

@@ -68,7 +68,13 @@ export function emptyDir(scope: Construct, id: string, name: string, sizeLimitMi
 export function serviceFor(
   scope: Construct,
   id: string,
-  options: { readonly name: string; readonly component: string; readonly instance: string; readonly ports: kplus.ServicePort[]; readonly headless?: boolean },
+  options: {
+    readonly name: string;
+    readonly component: string;
+    readonly instance: string;
+    readonly ports: kplus.ServicePort[];
+    readonly headless?: boolean;
+  },
 ): kplus.Service {
   const service = new kplus.Service(scope, id, {
     metadata: { name: options.name },
@@ -83,7 +89,13 @@ export function serviceFor(
 export function cpuAutoscaler(
   scope: Construct,
   id: string,
-  options: { readonly name: string; readonly target: kplus.IScalable; readonly minReplicas: number; readonly maxReplicas: number; readonly cpuPercent: number },
+  options: {
+    readonly name: string;
+    readonly target: kplus.IScalable;
+    readonly minReplicas: number;
+    readonly maxReplicas: number;
+    readonly cpuPercent: number;
+  },
 ): kplus.HorizontalPodAutoscaler {
   return new kplus.HorizontalPodAutoscaler(scope, id, {
     metadata: { name: options.name },
@@ -98,7 +110,13 @@ export function cpuAutoscaler(
 export function disruptionBudget(
   scope: Construct,
   id: string,
-  options: { readonly name: string; readonly component: string; readonly instance: string; readonly minAvailable?: number; readonly maxUnavailable?: number },
+  options: {
+    readonly name: string;
+    readonly component: string;
+    readonly instance: string;
+    readonly minAvailable?: number;
+    readonly maxUnavailable?: number;
+  },
 ): kplus.k8s.KubePodDisruptionBudget {
   return new kplus.k8s.KubePodDisruptionBudget(scope, id, {
     metadata: { name: options.name },

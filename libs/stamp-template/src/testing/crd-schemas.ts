@@ -23,10 +23,19 @@ interface CrdVersion {
 function loadCrds(dir: string): Map<string, CrdVersion> {
   const out = new Map<string, CrdVersion>();
   for (const project of readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory())) {
-    for (const name of readdirSync(join(dir, project.name)).filter((f) => f.endsWith('.yaml')).sort()) {
+    for (const name of readdirSync(join(dir, project.name))
+      .filter((f) => f.endsWith('.yaml'))
+      .sort()) {
       const file = join(project.name, name);
       for (const doc of parseAllDocuments(readFileSync(join(dir, file), 'utf8'))) {
-        const crd = doc.toJS() as { kind?: string; spec?: { group: string; names: { kind: string }; versions: { name: string; served: boolean; schema?: { openAPIV3Schema?: Schema } }[] } } | null;
+        const crd = doc.toJS() as {
+          kind?: string;
+          spec?: {
+            group: string;
+            names: { kind: string };
+            versions: { name: string; served: boolean; schema?: { openAPIV3Schema?: Schema } }[];
+          };
+        } | null;
         if (crd?.kind !== 'CustomResourceDefinition' || !crd.spec) continue;
         for (const version of crd.spec.versions) {
           const schema = version.schema?.openAPIV3Schema;
@@ -88,7 +97,10 @@ function validatorFor(key: string): ValidateFunction | undefined {
   ajv ??= new Ajv({ allErrors: true, strict: false, validateFormats: false });
   const schema = strictSchema(crd.schema) as Schema;
   // The API server adds these; every object must carry them.
-  const root = { ...schema, required: [...new Set([...((schema['required'] as string[] | undefined) ?? []), 'apiVersion', 'kind', 'metadata'])] };
+  const root = {
+    ...schema,
+    required: [...new Set([...((schema['required'] as string[] | undefined) ?? []), 'apiVersion', 'kind', 'metadata'])],
+  };
   validate = ajv.compile(root);
   compiled.set(key, validate);
   return validate;
@@ -100,12 +112,17 @@ export function crdProblems(object: Record<string, unknown>): string[] | undefin
   if (!validate) return undefined;
   if (validate(object)) return [];
   return (validate.errors ?? []).map((e: ErrorObject) => {
-    const path = e.instancePath.replace(/^\//, '').replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/\//g, '.') || '(root)';
+    const path =
+      e.instancePath
+        .replace(/^\//, '')
+        .replace(/\/(\d+)(?=\/|$)/g, '[$1]')
+        .replace(/\//g, '.') || '(root)';
     if (e.keyword === 'additionalProperties') {
       const field = String((e.params as { additionalProperty?: string }).additionalProperty);
       return `${path === '(root)' ? field : `${path}.${field}`}: unknown field '${field}' (not in the CRD schema); check its spelling or remove it`;
     }
-    const allowed = e.keyword === 'enum' ? `; allowed: ${((e.params as { allowedValues?: unknown[] }).allowedValues ?? []).join(', ')}` : '';
+    const allowed =
+      e.keyword === 'enum' ? `; allowed: ${((e.params as { allowedValues?: unknown[] }).allowedValues ?? []).join(', ')}` : '';
     return `${path}: ${e.message ?? e.keyword}${allowed}`;
   });
 }

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { loadFleet } from '@stampyard/stamp-spec';
 import { aFleet, aFleetSpec, EXAMPLE_FLEET_ROOT } from '@stampyard/stamp-spec/testing';
-import { INFRASTRUCTURE_LAYERS, LAYERS, synthesizeGateway, synthesizeGlobalInfrastructure, synthesizeStamp, synthesizeZoneInfrastructure, type ApiObjectJson } from '../index.ts';
+import {
+  INFRASTRUCTURE_LAYERS,
+  LAYERS,
+  synthesizeGateway,
+  synthesizeGlobalInfrastructure,
+  synthesizeStamp,
+  synthesizeZoneInfrastructure,
+  type ApiObjectJson,
+} from '../index.ts';
 import { hasModel, validateManifest, validateManifests } from './index.ts';
 
 const { fleet, stamps } = aFleet(3);
@@ -31,7 +39,13 @@ const kustomization: ApiObjectJson = {
   apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
   kind: 'Kustomization',
   metadata: { name: 'stamp-eu-1-apps', namespace: 'flux-system' },
-  spec: { interval: '10m', path: './rendered/stamp-eu-1/apps', prune: true, sourceRef: { kind: 'GitRepository', name: 'fleet' }, dependsOn: [{ name: 'stamp-eu-1-data' }] },
+  spec: {
+    interval: '10m',
+    path: './rendered/stamp-eu-1/apps',
+    prune: true,
+    sourceRef: { kind: 'GitRepository', name: 'fleet' },
+    dependsOn: [{ name: 'stamp-eu-1-data' }],
+  },
 };
 
 /** A deep copy with `edit` applied; edits reach into arbitrary fields, hence `any`. */
@@ -69,30 +83,86 @@ describe('validateManifest', () => {
   });
 
   const cases: { name: string; object: unknown; expectedError: RegExp }[] = [
-    { name: 'wrong type', object: broken(deployment, (o) => (o.spec.minReadySeconds = 'soon')), expectedError: /spec\.minReadySeconds: must be integer/ },
-    { name: 'unknown field replicaz', object: broken(deployment, (o) => (o.spec.replicaz = 3)), expectedError: /spec\.replicaz: unknown field 'replicaz'/ },
+    {
+      name: 'wrong type',
+      object: broken(deployment, (o) => (o.spec.minReadySeconds = 'soon')),
+      expectedError: /spec\.minReadySeconds: must be integer/,
+    },
+    {
+      name: 'unknown field replicaz',
+      object: broken(deployment, (o) => (o.spec.replicaz = 3)),
+      expectedError: /spec\.replicaz: unknown field 'replicaz'/,
+    },
     {
       name: 'unknown field deep in a container',
       object: broken(deployment, (o) => (o.spec.template.spec.containers[0].securityContext.runAsNonroot = true)),
       expectedError: /containers\[0\]\.securityContext\.runAsNonroot: unknown field/,
     },
-    { name: 'container without image', object: broken(deployment, (o) => delete o.spec.template.spec.containers[0].image), expectedError: /containers\[0\]\.image: container 'api' has no image/ },
+    {
+      name: 'container without image',
+      object: broken(deployment, (o) => delete o.spec.template.spec.containers[0].image),
+      expectedError: /containers\[0\]\.image: container 'api' has no image/,
+    },
     {
       name: 'init container without image',
       object: broken(deployment, (o) => (o.spec.template.spec.initContainers = [{ name: 'migrate' }])),
       expectedError: /initContainers\[0\]\.image: container 'migrate' has no image/,
     },
-    { name: 'missing required field', object: broken(deployment, (o) => delete o.spec.selector), expectedError: /spec: must have required property selector/ },
-    { name: 'bad enum value', object: broken(deployment, (o) => (o.spec.template.spec.containers[0].imagePullPolicy = 'Sometimes')), expectedError: /imagePullPolicy/ },
-    { name: 'bad Flux Kustomization field type', object: broken(kustomization, (o) => (o.spec.prune = 'yes')), expectedError: /spec\.prune: must be boolean/ },
-    { name: 'unknown Flux Kustomization field', object: broken(kustomization, (o) => (o.spec.dependOn = [])), expectedError: /spec\.dependOn: unknown field/ },
-    { name: 'unknown HelmRelease field', object: broken(helmRelease, (o) => (o.spec.intervall = '1h')), expectedError: /HelmRelease flux-system\/ingress-nginx spec\.intervall: unknown field/ },
-    { name: 'bad HelmRelease enum', object: broken(helmRelease, (o) => (o.spec.install.crds = 'Always')), expectedError: /spec\.install\.crds: must be equal to one of the allowed values; allowed: Skip, Create, CreateReplace/ },
-    { name: 'Certificate without secretName', object: broken(certificate, (o) => delete o.spec.secretName), expectedError: /Certificate .* spec: must have required property 'secretName'/ },
-    { name: 'unknown ExternalSecret target field', object: broken(externalSecret, (o) => (o.spec.target.nme = 'x')), expectedError: /spec\.target\.nme: unknown field/ },
-    { name: 'unknown ClusterIssuer solver field', object: broken(clusterIssuer, (o) => (o.spec.acme.solvers[0].dns01.route53.zone = 'x')), expectedError: /spec\.acme\.solvers\[0\]\.dns01\.route53\.zone: unknown field/ },
-    { name: 'unknown ClusterSecretStore provider field', object: broken(secretStore, (o) => (o.spec.provider.vault.sever = 'x')), expectedError: /spec\.provider\.vault\.sever: unknown field/ },
-    { name: 'unknown kind', object: { apiVersion: 'apps/v1', kind: 'Deploymnet', metadata: { name: 'x' } }, expectedError: /no schema for apiVersion apps\/v1 kind Deploymnet/ },
+    {
+      name: 'missing required field',
+      object: broken(deployment, (o) => delete o.spec.selector),
+      expectedError: /spec: must have required property selector/,
+    },
+    {
+      name: 'bad enum value',
+      object: broken(deployment, (o) => (o.spec.template.spec.containers[0].imagePullPolicy = 'Sometimes')),
+      expectedError: /imagePullPolicy/,
+    },
+    {
+      name: 'bad Flux Kustomization field type',
+      object: broken(kustomization, (o) => (o.spec.prune = 'yes')),
+      expectedError: /spec\.prune: must be boolean/,
+    },
+    {
+      name: 'unknown Flux Kustomization field',
+      object: broken(kustomization, (o) => (o.spec.dependOn = [])),
+      expectedError: /spec\.dependOn: unknown field/,
+    },
+    {
+      name: 'unknown HelmRelease field',
+      object: broken(helmRelease, (o) => (o.spec.intervall = '1h')),
+      expectedError: /HelmRelease flux-system\/ingress-nginx spec\.intervall: unknown field/,
+    },
+    {
+      name: 'bad HelmRelease enum',
+      object: broken(helmRelease, (o) => (o.spec.install.crds = 'Always')),
+      expectedError: /spec\.install\.crds: must be equal to one of the allowed values; allowed: Skip, Create, CreateReplace/,
+    },
+    {
+      name: 'Certificate without secretName',
+      object: broken(certificate, (o) => delete o.spec.secretName),
+      expectedError: /Certificate .* spec: must have required property 'secretName'/,
+    },
+    {
+      name: 'unknown ExternalSecret target field',
+      object: broken(externalSecret, (o) => (o.spec.target.nme = 'x')),
+      expectedError: /spec\.target\.nme: unknown field/,
+    },
+    {
+      name: 'unknown ClusterIssuer solver field',
+      object: broken(clusterIssuer, (o) => (o.spec.acme.solvers[0].dns01.route53.zone = 'x')),
+      expectedError: /spec\.acme\.solvers\[0\]\.dns01\.route53\.zone: unknown field/,
+    },
+    {
+      name: 'unknown ClusterSecretStore provider field',
+      object: broken(secretStore, (o) => (o.spec.provider.vault.sever = 'x')),
+      expectedError: /spec\.provider\.vault\.sever: unknown field/,
+    },
+    {
+      name: 'unknown kind',
+      object: { apiVersion: 'apps/v1', kind: 'Deploymnet', metadata: { name: 'x' } },
+      expectedError: /no schema for apiVersion apps\/v1 kind Deploymnet/,
+    },
     { name: 'not an object', object: 'kind: Deployment', expectedError: /must be an object/ },
     { name: 'unknown top-level field', object: broken(deployment, (o) => (o.sepc = {})), expectedError: /sepc: unknown field/ },
   ];

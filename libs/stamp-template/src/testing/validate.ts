@@ -204,7 +204,9 @@ function imageErrors(object: Record<string, unknown>, out: string[]): void {
       const image = container && typeof container === 'object' ? (container as Record<string, unknown>)['image'] : undefined;
       if (typeof image !== 'string' || image.trim() === '') {
         const name = container && typeof container === 'object' ? (container as Record<string, unknown>)['name'] : undefined;
-        out.push(`${path.join('.')}.${list}[${i}].image: container '${String(name ?? i)}' has no image; set one, e.g. ghcr.io/acme/api:1.4.0`);
+        out.push(
+          `${path.join('.')}.${list}[${i}].image: container '${String(name ?? i)}' has no image; set one, e.g. ghcr.io/acme/api:1.4.0`,
+        );
       }
     });
   }
@@ -224,7 +226,8 @@ function describe(object: unknown): string {
  */
 export function validateManifest(obj: unknown): string[] {
   const prefix = describe(obj);
-  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return [`${prefix}: a manifest must be an object with apiVersion, kind and metadata`];
+  if (!obj || typeof obj !== 'object' || Array.isArray(obj))
+    return [`${prefix}: a manifest must be an object with apiVersion, kind and metadata`];
   const object = obj as Record<string, unknown>;
   const { apiVersion, kind } = object;
   if (typeof apiVersion !== 'string' || typeof kind !== 'string') return [`${prefix}: apiVersion and kind must be strings`];

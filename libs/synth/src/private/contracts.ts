@@ -9,7 +9,9 @@ export type { GlobalInfrastructureManifests, InfrastructureManifests, StampManif
 export type ConfigMapData = RoutingArtifacts['configMaps'][number];
 
 /** The part of `@stampyard/stamp-template` synth calls. */
-export type TemplateApi = Pick<typeof import('@stampyard/stamp-template'), 'createStampRenderer' | 'synthesizeGateway' | 'synthesizeGlobalInfrastructure' | 'synthesizeZoneInfrastructure' | 'stampClusterVariables'
+export type TemplateApi = Pick<
+  typeof import('@stampyard/stamp-template'),
+  'createStampRenderer' | 'synthesizeGateway' | 'synthesizeGlobalInfrastructure' | 'synthesizeZoneInfrastructure' | 'stampClusterVariables'
 >;
 
 /** The part of `@stampyard/routing` synth calls. */

@@ -26,9 +26,11 @@ export async function runOnThreads(
   const results: SynthFile[][] = new Array(tasks.length);
   let next = 0;
   let failed = false;
-  const workers = Array.from({ length: Math.max(0, Math.min(threads - 1, tasks.length - 1)) }, () =>
-    // execArgv: [] so a worker doesn't inherit test-runner or tsx flags; the entry registers tsx itself.
-    new Worker(ENTRY, { execArgv: [], resourceLimits: WORKER_HEAP }),
+  const workers = Array.from(
+    { length: Math.max(0, Math.min(threads - 1, tasks.length - 1)) },
+    () =>
+      // execArgv: [] so a worker doesn't inherit test-runner or tsx flags; the entry registers tsx itself.
+      new Worker(ENTRY, { execArgv: [], resourceLimits: WORKER_HEAP }),
   );
   const onWorker = (worker: Worker) =>
     new Promise<void>((resolve, reject) => {

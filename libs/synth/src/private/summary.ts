@@ -18,7 +18,8 @@ export function summarizeNameStatus(nameStatus: string): ChangeSummary {
     const path = paths[paths.length - 1]!;
     const stampFile = /^stamps\/([^/]+)\.ya?ml$/.exec(path)?.[1];
     if (stampFile) {
-      const list = status.startsWith('A') || status.startsWith('R') ? summary.added : status.startsWith('D') ? summary.removed : summary.changed;
+      const list =
+        status.startsWith('A') || status.startsWith('R') ? summary.added : status.startsWith('D') ? summary.removed : summary.changed;
       list.push(stampFile);
       continue;
     }

@@ -71,7 +71,8 @@ export function renderTask(template: TemplateApi, task: RenderTask): SynthFile[]
     const extra = task.extraApps?.[stamp.metadata.name];
     const manifests = extra ? { ...rendered, apps: [...rendered.apps, ...extra] } : rendered;
     const variables = template.stampClusterVariables(stamp);
-    if (zone === undefined) return renderStampFiles(task.fleet, stamp, manifests, { infrastructure: [], 'infrastructure-config': [] }, variables);
+    if (zone === undefined)
+      return renderStampFiles(task.fleet, stamp, manifests, { infrastructure: [], 'infrastructure-config': [] }, variables);
     return renderStampFiles(task.fleet, stamp, manifests, zoneInfrastructure(r, task.fleet, zone), variables);
   });
 }

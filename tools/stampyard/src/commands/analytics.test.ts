@@ -20,7 +20,19 @@ beforeAll(async () => {
   await sendRequests(us!, 'relecloud-bank', 5);
   for (const app of apps) {
     const zone = app.stamp.includes('-eu-') ? 'eu' : 'us';
-    const run = await runCli(['analytics', 'export', '--stamp', app.stamp, '--zone', zone, '--lake', lake, '--source', app.usageUrl, '--include-open']);
+    const run = await runCli([
+      'analytics',
+      'export',
+      '--stamp',
+      app.stamp,
+      '--zone',
+      zone,
+      '--lake',
+      lake,
+      '--source',
+      app.usageUrl,
+      '--include-open',
+    ]);
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.stdout).toMatch(new RegExp(`^zone=${zone}/stamp=${app.stamp}/date=\\d{4}-\\d{2}-\\d{2}/usage-\\d{8}T\\d{6}Z\\.parquet\\n$`));
   }
@@ -35,7 +47,16 @@ const analytics = (...args: string[]) => runCli(['analytics', ...args, ...root])
 
 describe('stampyard analytics query', () => {
   it('joins usage with the fleet views of one zone, as CSV', async () => {
-    const run = await analytics('query', 'SELECT u.tenant, s.wave, t.weight, sum(u.requests) AS requests, sum(u.errors) AS errors FROM usage u JOIN stamps s ON s.name = u.stamp JOIN tenants t ON t.id = u.tenant GROUP BY ALL ORDER BY 1', '--lake', lake, '--zone', 'eu', '--output', 'csv');
+    const run = await analytics(
+      'query',
+      'SELECT u.tenant, s.wave, t.weight, sum(u.requests) AS requests, sum(u.errors) AS errors FROM usage u JOIN stamps s ON s.name = u.stamp JOIN tenants t ON t.id = u.tenant GROUP BY ALL ORDER BY 1',
+      '--lake',
+      lake,
+      '--zone',
+      'eu',
+      '--output',
+      'csv',
+    );
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.stdout).toBe('tenant,wave,weight,requests,errors\r\nconsolidated-cloud,1,4,3,3\r\nrelecloud-sports,1,8,12,0\r\n');
   });
@@ -48,10 +69,21 @@ describe('stampyard analytics query', () => {
   });
 
   it('reads every zone with --allow-cross-zone and prints which it read', async () => {
-    const run = await analytics('query', 'SELECT zone, sum(requests) AS requests FROM usage GROUP BY zone ORDER BY zone', '--lake', lake, '--allow-cross-zone', '--output', 'json');
+    const run = await analytics(
+      'query',
+      'SELECT zone, sum(requests) AS requests FROM usage GROUP BY zone ORDER BY zone',
+      '--lake',
+      lake,
+      '--allow-cross-zone',
+      '--output',
+      'json',
+    );
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.stderr).toContain('read zones: eu, us (--allow-cross-zone)');
-    expect(JSON.parse(run.stdout)).toEqual([{ zone: 'eu', requests: 15 }, { zone: 'us', requests: 5 }]);
+    expect(JSON.parse(run.stdout)).toEqual([
+      { zone: 'eu', requests: 15 },
+      { zone: 'us', requests: 5 },
+    ]);
   });
 
   it('exits 1 with DuckDB’s message on a bad query', async () => {
@@ -73,12 +105,26 @@ describe('stampyard analytics query', () => {
   it('answers version-errors across zones', async () => {
     const run = await analytics('version-errors', '--lake', lake, '--allow-cross-zone', '--output', 'json');
     expect(run.exitCode, run.stderr).toBe(0);
-    expect((JSON.parse(run.stdout) as { version: string; requests: number; errors: number }[]).map(({ version, requests, errors }) => [version, requests, errors])).toEqual([['1.4.0', 15, 3], ['1.5.0', 5, 0]]);
+    expect(
+      (JSON.parse(run.stdout) as { version: string; requests: number; errors: number }[]).map(({ version, requests, errors }) => [
+        version,
+        requests,
+        errors,
+      ]),
+    ).toEqual([
+      ['1.4.0', 15, 3],
+      ['1.5.0', 5, 0],
+    ]);
   });
 
   it.each([
     { name: '--zone with --allow-cross-zone', args: ['--zone', 'eu', '--allow-cross-zone'], exit: 1, expectedError: 'contradict' },
-    { name: 'an unknown zone', args: ['--zone', 'mars'], exit: 1, expectedError: "--zone: 'mars' is not a residency zone of the fleet or the lake; use one of eu, us" },
+    {
+      name: 'an unknown zone',
+      args: ['--zone', 'mars'],
+      exit: 1,
+      expectedError: "--zone: 'mars' is not a residency zone of the fleet or the lake; use one of eu, us",
+    },
     { name: 'a bad --output', args: ['--zone', 'eu', '--output', 'xml'], exit: 2, expectedError: "argument 'xml' is invalid" },
   ])('rejects $name', async ({ args, exit, expectedError }) => {
     const run = await analytics('query', 'SELECT 1', '--lake', lake, ...args);
@@ -99,35 +145,109 @@ describe('malformed lakes', () => {
   }
 
   const cases = [
-    { name: 'a missing lake', damage: async (dir: string) => rm(dir, { recursive: true }), expectedError: 'pass the lake folder that holds zone=<zone>/ folders', skippable: false },
-    { name: 'a stray file at the top', damage: async (dir: string) => writeFile(join(dir, 'notes.txt'), 'x'), expectedError: 'notes.txt: is not a zone=<zone> folder', skippable: false },
-    { name: 'a zone name that escapes its folder', damage: async (dir: string) => mkdir(join(dir, 'zone=..')), expectedError: 'zone=..: is not a zone=<zone> folder', skippable: false },
-    { name: 'a truncated Parquet file', damage: async (dir: string, file: string) => writeFile(join(dir, file), 'PAR1garbage'), expectedError: 'is 11 bytes, too small to be a Parquet file', skippable: true },
-    { name: 'a corrupt Parquet file', damage: async (dir: string, file: string) => writeFile(join(dir, file), `PAR1${'\u0000'.repeat(64)}PAR1`), expectedError: 'DuckDB cannot read it', skippable: true },
-    { name: 'a file outside the layout', damage: async (dir: string) => writeFile(join(dir, 'zone=eu', 'stray.parquet'), 'x'), expectedError: 'zone=eu/stray.parquet: is not laid out as zone=<zone>/stamp=<stamp>/date=<yyyy-mm-dd>/usage-<yyyymmddThhmmssZ>.parquet', skippable: true },
-    { name: 'a period on the wrong date', damage: async (dir: string) => { await mkdir(join(dir, 'zone=eu/stamp=stamp-eu-9/date=2026-01-02'), { recursive: true }); await writeFile(join(dir, 'zone=eu/stamp=stamp-eu-9/date=2026-01-02/usage-20260101T000000Z.parquet'), 'x'); }, expectedError: 'period start 2026-01-01T00:00:00.000Z is not on date=2026-01-02', skippable: true },
-    { name: 'a symbolic link into another zone', damage: async (dir: string) => symlink(join(dir, 'zone=us'), join(dir, 'zone=eu', 'stamp=stamp-us-1')), expectedError: 'zone=eu/stamp=stamp-us-1: is a symbolic link', skippable: true },
-    { name: 'a Parquet file with other columns', damage: async (dir: string, file: string) => { const other = await lakeWithOtherColumns(); await cp(other, join(dir, file)); }, expectedError: 'lacks the usage columns zone, stamp, tenant', skippable: true },
+    {
+      name: 'a missing lake',
+      damage: async (dir: string) => rm(dir, { recursive: true }),
+      expectedError: 'pass the lake folder that holds zone=<zone>/ folders',
+      skippable: false,
+    },
+    {
+      name: 'a stray file at the top',
+      damage: async (dir: string) => writeFile(join(dir, 'notes.txt'), 'x'),
+      expectedError: 'notes.txt: is not a zone=<zone> folder',
+      skippable: false,
+    },
+    {
+      name: 'a zone name that escapes its folder',
+      damage: async (dir: string) => mkdir(join(dir, 'zone=..')),
+      expectedError: 'zone=..: is not a zone=<zone> folder',
+      skippable: false,
+    },
+    {
+      name: 'a truncated Parquet file',
+      damage: async (dir: string, file: string) => writeFile(join(dir, file), 'PAR1garbage'),
+      expectedError: 'is 11 bytes, too small to be a Parquet file',
+      skippable: true,
+    },
+    {
+      name: 'a corrupt Parquet file',
+      damage: async (dir: string, file: string) => writeFile(join(dir, file), `PAR1${'\u0000'.repeat(64)}PAR1`),
+      expectedError: 'DuckDB cannot read it',
+      skippable: true,
+    },
+    {
+      name: 'a file outside the layout',
+      damage: async (dir: string) => writeFile(join(dir, 'zone=eu', 'stray.parquet'), 'x'),
+      expectedError:
+        'zone=eu/stray.parquet: is not laid out as zone=<zone>/stamp=<stamp>/date=<yyyy-mm-dd>/usage-<yyyymmddThhmmssZ>.parquet',
+      skippable: true,
+    },
+    {
+      name: 'a period on the wrong date',
+      damage: async (dir: string) => {
+        await mkdir(join(dir, 'zone=eu/stamp=stamp-eu-9/date=2026-01-02'), { recursive: true });
+        await writeFile(join(dir, 'zone=eu/stamp=stamp-eu-9/date=2026-01-02/usage-20260101T000000Z.parquet'), 'x');
+      },
+      expectedError: 'period start 2026-01-01T00:00:00.000Z is not on date=2026-01-02',
+      skippable: true,
+    },
+    {
+      name: 'a symbolic link into another zone',
+      damage: async (dir: string) => symlink(join(dir, 'zone=us'), join(dir, 'zone=eu', 'stamp=stamp-us-1')),
+      expectedError: 'zone=eu/stamp=stamp-us-1: is a symbolic link',
+      skippable: true,
+    },
+    {
+      name: 'a Parquet file with other columns',
+      damage: async (dir: string, file: string) => {
+        const other = await lakeWithOtherColumns();
+        await cp(other, join(dir, file));
+      },
+      expectedError: 'lacks the usage columns zone, stamp, tenant',
+      skippable: true,
+    },
   ];
-  it.each(cases)('$name: exit 1 naming the file; --skip-bad-files names it and answers from the rest', async ({ damage, expectedError, skippable }) => {
-    const dir = await lakeCopy(damage);
-    try {
-      const run = await analytics('query', 'SELECT tenant, sum(requests) AS r FROM usage GROUP BY tenant ORDER BY tenant', '--lake', dir, '--zone', 'eu', '--output', 'json');
-      expect(run.exitCode).toBe(1);
-      // With --output json the failure is the JSON problem shape on stdout.
-      expect(run.stdout + run.stderr).toContain(expectedError);
-      const skip = await analytics('query', 'SELECT count(*) AS files FROM usage', '--lake', dir, '--zone', 'eu', '--skip-bad-files', '--output', 'json');
-      if (!skippable) {
-        expect(skip.exitCode).toBe(1);
-        return;
+  it.each(cases)(
+    '$name: exit 1 naming the file; --skip-bad-files names it and answers from the rest',
+    async ({ damage, expectedError, skippable }) => {
+      const dir = await lakeCopy(damage);
+      try {
+        const run = await analytics(
+          'query',
+          'SELECT tenant, sum(requests) AS r FROM usage GROUP BY tenant ORDER BY tenant',
+          '--lake',
+          dir,
+          '--zone',
+          'eu',
+          '--output',
+          'json',
+        );
+        expect(run.exitCode).toBe(1);
+        // With --output json the failure is the JSON problem shape on stdout.
+        expect(run.stdout + run.stderr).toContain(expectedError);
+        const skip = await analytics(
+          'query',
+          'SELECT count(*) AS files FROM usage',
+          '--lake',
+          dir,
+          '--zone',
+          'eu',
+          '--skip-bad-files',
+          '--output',
+          'json',
+        );
+        if (!skippable) {
+          expect(skip.exitCode).toBe(1);
+          return;
+        }
+        expect(skip.exitCode, skip.stderr).toBe(0);
+        expect(skip.stderr).toMatch(/^skipped zone=eu\/\S+: /m);
+        expect(skip.stderr).toContain(expectedError);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
       }
-      expect(skip.exitCode, skip.stderr).toBe(0);
-      expect(skip.stderr).toMatch(/^skipped zone=eu\/\S+: /m);
-      expect(skip.stderr).toContain(expectedError);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
+    },
+  );
 
   it('appending to a good file still fails (its footer no longer ends it)', async () => {
     const dir = await lakeCopy(async (d, file) => appendFile(join(d, file), 'trailing'));
@@ -149,13 +269,38 @@ describe('stampyard analytics compact', () => {
       // A second export period for the EU stamp, so the zone has files to merge.
       const app = apps[0]!;
       await sendRequests(app, 'relecloud-sports', 2);
-      const exported = await runCli(['analytics', 'export', '--stamp', app.stamp, '--zone', 'eu', '--lake', join(dir, 'second'), '--source', app.usageUrl, '--include-open']);
+      const exported = await runCli([
+        'analytics',
+        'export',
+        '--stamp',
+        app.stamp,
+        '--zone',
+        'eu',
+        '--lake',
+        join(dir, 'second'),
+        '--source',
+        app.usageUrl,
+        '--include-open',
+      ]);
       expect(exported.exitCode, exported.stderr).toBe(0);
       const second = join(dir, 'second', exported.stdout.trim());
-      const target = join(dir, exported.stdout.trim().replace(/usage-(\d{8}T\d{6}Z)/, (_, t: string) => `usage-${t.slice(0, 9)}235959Z`));
+      const target = join(
+        dir,
+        exported.stdout.trim().replace(/usage-(\d{8}T\d{6}Z)/, (_, t: string) => `usage-${t.slice(0, 9)}235959Z`),
+      );
       await cp(second, target);
       await rm(join(dir, 'second'), { recursive: true });
-      const ask = () => analytics('query', 'SELECT stamp, tenant, version, sum(requests), sum(errors), sum(latency_count) FROM usage GROUP BY ALL ORDER BY ALL', '--lake', dir, '--zone', 'eu', '--output', 'json');
+      const ask = () =>
+        analytics(
+          'query',
+          'SELECT stamp, tenant, version, sum(requests), sum(errors), sum(latency_count) FROM usage GROUP BY ALL ORDER BY ALL',
+          '--lake',
+          dir,
+          '--zone',
+          'eu',
+          '--output',
+          'json',
+        );
       const before = await ask();
       expect(before.exitCode, before.stderr).toBe(0);
       const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);

@@ -87,7 +87,11 @@ export async function collectAnalytics(lake: string, fleet: LoadedFleet): Promis
   const zones = await asExit(() => askEveryZone(lakeFolder(lake), fleet));
   return {
     lake,
-    zones: zones.map((z) => ({ zone: z.zone, tables: z.answers.map((a) => ({ question: a.question, columns: a.result.columns, rows: a.result.rows })), skipped: z.skipped })),
+    zones: zones.map((z) => ({
+      zone: z.zone,
+      tables: z.answers.map((a) => ({ question: a.question, columns: a.result.columns, rows: a.result.rows })),
+      skipped: z.skipped,
+    })),
   };
 }
 
@@ -99,14 +103,16 @@ async function print(io: Io, result: QueryResult, format: ResultFormat): Promise
 function parseDate(flag: string, value: string | undefined): Date | undefined {
   if (value === undefined) return undefined;
   const date = new Date(value);
-  if (Number.isNaN(date.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(value)) throw new ExitError(2, `${flag}: '${value}' is not an ISO-8601 date or time; use e.g. 2026-12-01 or 2026-12-01T12:00:00Z`);
+  if (Number.isNaN(date.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(value))
+    throw new ExitError(2, `${flag}: '${value}' is not an ISO-8601 date or time; use e.g. 2026-12-01 or 2026-12-01T12:00:00Z`);
   return date;
 }
 
 function parseNumber(flag: string, value: string | undefined, min: number, integer: boolean): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) throw new ExitError(2, `${flag}: '${value}' must be ${integer ? 'an integer' : 'a number'} of at least ${min}`);
+  if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n)))
+    throw new ExitError(2, `${flag}: '${value}' must be ${integer ? 'an integer' : 'a number'} of at least ${min}`);
   return n;
 }
 
@@ -127,7 +133,9 @@ const QUESTION_HELP: Record<QuestionName, string> = {
 export function registerAnalytics(program: Command, io: Io, result: CommandResult): void {
   const analytics = program
     .command('analytics')
-    .description('Cross-stamp analytics over the per-zone usage lake, within residency: export, query, top-tenants, noisy-neighbours, version-errors, compact.')
+    .description(
+      'Cross-stamp analytics over the per-zone usage lake, within residency: export, query, top-tenants, noisy-neighbours, version-errors, compact.',
+    )
     .addHelpText('after', ANALYTICS_HELP);
 
   const query = analytics
@@ -169,38 +177,54 @@ export function registerAnalytics(program: Command, io: Io, result: CommandResul
 
   analytics
     .command('export')
-    .description("Write a stamp's closed usage periods from its app's admin port (GET /usage) as Parquet into the zone's lake. The usage-export CronJob runs this.")
+    .description(
+      "Write a stamp's closed usage periods from its app's admin port (GET /usage) as Parquet into the zone's lake. The usage-export CronJob runs this.",
+    )
     .requiredOption('--stamp <name>', 'the stamp being exported; every source must report it')
     .requiredOption('--zone <zone>', "the stamp's residency zone")
     .requiredOption('--lake <dir>', 'the lake folder, or a file:// URL')
     .requiredOption('--source <url...>', 'usage endpoint(s), e.g. http://api-admin:9090/usage')
     .option('--every-address', "read every address the source's host resolves to (every pod behind a headless Service)")
     .option('--include-open', 'also export the period still being counted, so far (a later export replaces it)')
-    .addHelpText('after', '\nExit codes: 0 written (or nothing to write); 1 a source could not be read or is not a usage snapshot; 2 usage error.')
-    .action(async (options: { stamp: string; zone: string; lake: string; source: string[]; everyAddress?: boolean; includeOpen?: boolean }) => {
-      const { exportUsage, expandSources, lakeFolder } = await import('@stampyard/analytics');
-      const { plan, written } = await asExit(async () => {
-        const lake = lakeFolder(options.lake);
-        const sources = await expandSources(options.source, options.everyAddress ?? false);
-        try {
-          return await exportUsage({ lake, stamp: options.stamp, zone: options.zone, sources, includeOpen: options.includeOpen ?? false });
-        } catch (error) {
-          if (error instanceof TypeError) throw new ExitError(1, error.message);
-          throw error;
-        }
-      });
-      for (const path of written) io.stdout(`${path}\n`);
-      for (const reason of plan.skipped) io.stderr(`skipped period ${reason}\n`);
-      io.stderr(`exported ${written.length} period${written.length === 1 ? '' : 's'} of ${options.stamp} into ${options.lake}\n`);
-      result.exitCode = 0;
-    });
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 written (or nothing to write); 1 a source could not be read or is not a usage snapshot; 2 usage error.',
+    )
+    .action(
+      async (options: { stamp: string; zone: string; lake: string; source: string[]; everyAddress?: boolean; includeOpen?: boolean }) => {
+        const { exportUsage, expandSources, lakeFolder } = await import('@stampyard/analytics');
+        const { plan, written } = await asExit(async () => {
+          const lake = lakeFolder(options.lake);
+          const sources = await expandSources(options.source, options.everyAddress ?? false);
+          try {
+            return await exportUsage({
+              lake,
+              stamp: options.stamp,
+              zone: options.zone,
+              sources,
+              includeOpen: options.includeOpen ?? false,
+            });
+          } catch (error) {
+            if (error instanceof TypeError) throw new ExitError(1, error.message);
+            throw error;
+          }
+        });
+        for (const path of written) io.stdout(`${path}\n`);
+        for (const reason of plan.skipped) io.stderr(`skipped period ${reason}\n`);
+        io.stderr(`exported ${written.length} period${written.length === 1 ? '' : 's'} of ${options.stamp} into ${options.lake}\n`);
+        result.exitCode = 0;
+      },
+    );
 
   analytics
     .command('compact')
     .description("Merge each zone's small per-period files into one file per zone and month; no query's answer changes.")
     .requiredOption('--lake <dir>', 'the lake folder, or a file:// URL')
     .option('--zone <zone>', 'compact only this zone (default: each zone of the lake, on its own)')
-    .option('--before <yyyy-mm-dd>', "merge only exports dated before this UTC day (default: today, whose periods may still be re-exported)")
+    .option(
+      '--before <yyyy-mm-dd>',
+      'merge only exports dated before this UTC day (default: today, whose periods may still be re-exported)',
+    )
     .option('--skip-bad-files', 'leave unreadable or misplaced files in place and out of the merge instead of failing')
     .addHelpText('after', '\nExit codes: 0 compacted (or nothing to do); 1 a missing or malformed lake (the file named); 2 usage error.')
     .action(async (options: { lake: string; zone?: string; before?: string; skipBadFiles?: boolean }) => {
@@ -208,11 +232,21 @@ export function registerAnalytics(program: Command, io: Io, result: CommandResul
       const before = options.before ?? new Date().toISOString().slice(0, 10);
       if (!/^\d{4}-\d{2}-\d{2}$/.test(before)) throw new ExitError(2, `--before: '${before}' is not a date; use yyyy-mm-dd`);
       const outcome = await asExit(() =>
-        compactLake({ lake: lakeFolder(options.lake), before, skipBadFiles: options.skipBadFiles ?? false, ...(options.zone !== undefined ? { zones: [options.zone] } : {}) }),
+        compactLake({
+          lake: lakeFolder(options.lake),
+          before,
+          skipBadFiles: options.skipBadFiles ?? false,
+          ...(options.zone !== undefined ? { zones: [options.zone] } : {}),
+        }),
       );
       for (const skipped of outcome.skipped) io.stderr(`skipped ${skipped.path}: ${skipped.problem}\n`);
-      for (const step of outcome.plan.steps) io.stdout(`${step.target}: ${step.read.length} file${step.read.length === 1 ? '' : 's'} merged, ${step.remove.length} removed\n`);
-      io.stderr(outcome.plan.steps.length === 0 ? 'compact: nothing to do\n' : `compact: wrote ${outcome.written.length}, deleted ${outcome.deleted.length}\n`);
+      for (const step of outcome.plan.steps)
+        io.stdout(`${step.target}: ${step.read.length} file${step.read.length === 1 ? '' : 's'} merged, ${step.remove.length} removed\n`);
+      io.stderr(
+        outcome.plan.steps.length === 0
+          ? 'compact: nothing to do\n'
+          : `compact: wrote ${outcome.written.length}, deleted ${outcome.deleted.length}\n`,
+      );
       result.exitCode = 0;
     });
 }

@@ -26,11 +26,20 @@ export function registerDev(program: Command, io: Io, result: CommandResult): vo
     );
   addRootOption(command);
   command
-    .option('--bake-scale <n>', 'how much faster the rollout clock runs than wall time (600: a bake minute takes 0.1 s, so the 240 bake minutes of the example fleet take 24 s; 60: a second a minute)', '600')
+    .option(
+      '--bake-scale <n>',
+      'how much faster the rollout clock runs than wall time (600: a bake minute takes 0.1 s, so the 240 bake minutes of the example fleet take 24 s; 60: a second a minute)',
+      '600',
+    )
     .option('--tenants <n>', 'how many tenants to send requests for', '12')
     .option('--keep', 'keep the temporary copy and print its path')
     .option('--out-dir <dir>', 'where report.html and summary.md go (default: dist/demo in the repository)')
-    .addOption(new Option('--on-failure <policy>', "the failure scenario's policy (default: fleet.yaml's spec.rollout.onFailure)").choices(['halt', 'rollback']));
+    .addOption(
+      new Option('--on-failure <policy>', "the failure scenario's policy (default: fleet.yaml's spec.rollout.onFailure)").choices([
+        'halt',
+        'rollback',
+      ]),
+    );
   addNowOption(command);
   command.addHelpText('after', '\nExit 0 when every check passed (including the expected halt), 1 otherwise; 130 when interrupted.');
   command.action(async (options: DevOptions) => {
@@ -65,10 +74,14 @@ export function registerDev(program: Command, io: Io, result: CommandResult): vo
         result.exitCode = 130;
       } else if (outcome.ok) {
         const stopped = outcome.failure?.onFailure === 'rollback' ? 'halted and rolled back' : 'halted';
-        io.stdout(`ok: every request routed to its stamp, the rollout completed, the unhealthy canary ${stopped} the second one; ${outcome.pids.length} processes started, none left running\n`);
+        io.stdout(
+          `ok: every request routed to its stamp, the rollout completed, the unhealthy canary ${stopped} the second one; ${outcome.pids.length} processes started, none left running\n`,
+        );
         result.exitCode = 0;
       } else {
-        io.stderr(`${outcome.problems.map((p) => `error: ${p}`).join('\n')}\n${outcome.problems.length} problem${outcome.problems.length === 1 ? '' : 's'}.\n`);
+        io.stderr(
+          `${outcome.problems.map((p) => `error: ${p}`).join('\n')}\n${outcome.problems.length} problem${outcome.problems.length === 1 ? '' : 's'}.\n`,
+        );
         result.exitCode = 1;
       }
     } finally {

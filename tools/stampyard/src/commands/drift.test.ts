@@ -26,7 +26,10 @@ describe('stampyard drift', () => {
     await edit(repo.root, 'stamps/stamp-us-3.yaml', 'version: 1.4.0', 'version: 1.6.0');
     const run = await runCli(['drift', '--root', repo.root, '--output', 'json']);
     expect(run.exitCode).toBe(1);
-    const report = JSON.parse(run.stdout) as { ok: boolean; findings: { stamp: string | null; kind: string; severity: string; message: string }[] };
+    const report = JSON.parse(run.stdout) as {
+      ok: boolean;
+      findings: { stamp: string | null; kind: string; severity: string; message: string }[];
+    };
     expect(report.ok).toBe(false);
     expect(report.findings).toContainEqual(expect.objectContaining({ stamp: 'stamp-us-3', kind: 'unknown-version', severity: 'error' }));
     expect(report.findings).toContainEqual(expect.objectContaining({ stamp: null, kind: 'rendered-unchecked', severity: 'warning' }));
@@ -44,7 +47,9 @@ describe('stampyard drift', () => {
     expect(run.stdout).toMatch(/^### ❌ Version drift: 3 error\(s\), 0 warning\(s\)\n/);
     expect(run.stdout).toContain('| ❌ error | `stamp-eu-1` | unplanned-version | declares 1.5.0, but no rollout put it there');
     expect(run.stdout).toMatch(/\| ❌ error \| `stamp-eu-1` \| rendered-out-of-date \| \d+ rendered file\(s\) out of step/);
-    expect(run.stdout).toContain('| ❌ error | `stamp-eu-2` | not-applied | the cluster runs 1.3.0 but stamps/stamp-eu-2.yaml declares 1.4.0');
+    expect(run.stdout).toContain(
+      '| ❌ error | `stamp-eu-2` | not-applied | the cluster runs 1.3.0 but stamps/stamp-eu-2.yaml declares 1.4.0',
+    );
   });
 
   it('flags a stalled rollout and a stamp that jumped ahead of it, skipping the re-render with --skip-rendered', async () => {
@@ -55,7 +60,9 @@ describe('stampyard drift', () => {
     const run = await runCli(['drift', '--root', root, '--skip-rendered', '--now', '2026-11-04T09:00:00Z']);
     expect(run.exitCode).toBe(1);
     expect(run.stdout).toContain('warning: (fleet): stalled: the rollout of 1.5.0 has made no progress for 2880 minutes (policy: 1440)');
-    expect(run.stdout).toMatch(/error: stamp-eu-2: unplanned-version: declares 1\.5\.0, but no rollout put it there \(the rollout of 1\.5\.0 has not reached wave 1 yet\)/);
+    expect(run.stdout).toMatch(
+      /error: stamp-eu-2: unplanned-version: declares 1\.5\.0, but no rollout put it there \(the rollout of 1\.5\.0 has not reached wave 1 yet\)/,
+    );
     expect(run.stdout).not.toContain('straggler');
     expect(run.stdout).not.toContain('rendered');
   });

@@ -13,7 +13,16 @@ import {
   type Stamp,
 } from '@stampyard/stamp-spec';
 import { migrationStatuses } from '@stampyard/routing';
-import { loadHealth, planDrift, readRolloutState, renderDrift, type DriftInput, type DriftReport, type Landing, type ResultFormat } from '@stampyard/rollout';
+import {
+  loadHealth,
+  planDrift,
+  readRolloutState,
+  renderDrift,
+  type DriftInput,
+  type DriftReport,
+  type Landing,
+  type ResultFormat,
+} from '@stampyard/rollout';
 import { resolveNow, resolveRoot, type Io } from '../context.ts';
 import { addNowOption, addOutputOption, addRootOption } from '../options.ts';
 import { addHealthOptions, type HealthOptions } from './rollout.ts';
@@ -34,7 +43,11 @@ export function parseForDrift(sources: FleetSources): Pick<DriftInput, 'spec' | 
     const parsed = parseYamlSource(file);
     const validated = parsed.source ? validateSource(parsed.source, stampSchema) : { issues: parsed.issues };
     if (validated.value) stamps.push(validated.value);
-    else invalidStamps.push({ stamp: file.path.replace(/^stamps\//, '').replace(/\.ya?ml$/, ''), message: validated.issues.map(formatIssue).join('; ') });
+    else
+      invalidStamps.push({
+        stamp: file.path.replace(/^stamps\//, '').replace(/\.ya?ml$/, ''),
+        message: validated.issues.map(formatIssue).join('; '),
+      });
   }
   stamps.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
   return { spec: fleet.value.spec, stamps, invalidStamps };
@@ -66,7 +79,14 @@ export async function collectDrift(context: DriftContext): Promise<DriftReport> 
       rendered = { unavailable: `the fleet does not validate (${issues.length} problem(s); run stampyard validate)` };
     }
   }
-  return planDrift({ ...parseForDrift(sources), ...(state ? { state } : {}), ...(health ? { health } : {}), ...(rendered ? { rendered } : {}), landings: context.landings, now });
+  return planDrift({
+    ...parseForDrift(sources),
+    ...(state ? { state } : {}),
+    ...(health ? { health } : {}),
+    ...(rendered ? { rendered } : {}),
+    landings: context.landings,
+    now,
+  });
 }
 
 export function registerDrift(program: Command, io: Io, result: CommandResult): void {
@@ -98,7 +118,9 @@ export function registerDrift(program: Command, io: Io, result: CommandResult): 
     if (migrations.some((m) => m.stuck !== undefined)) result.exitCode = 1;
     if (migrations.length > 0 && options.output !== 'json') {
       const bullet = options.output === 'markdown' ? '- ' : '  ';
-      io.stdout(`${options.output === 'markdown' ? '\n### Tenant migrations in flight\n\n' : '\nTenant migrations in flight:\n'}${migrations.map((m) => `${bullet}${m.stuck ? 'error' : 'info'}: ${m.tenant} ${m.from} → ${m.to}, ${m.phase} since ${m.phaseSince}${m.stuck ? `; ${m.stuck}` : ''}`).join('\n')}\n`);
+      io.stdout(
+        `${options.output === 'markdown' ? '\n### Tenant migrations in flight\n\n' : '\nTenant migrations in flight:\n'}${migrations.map((m) => `${bullet}${m.stuck ? 'error' : 'info'}: ${m.tenant} ${m.from} → ${m.to}, ${m.phase} since ${m.phaseSince}${m.stuck ? `; ${m.stuck}` : ''}`).join('\n')}\n`,
+      );
     }
   });
 }

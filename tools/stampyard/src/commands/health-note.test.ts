@@ -24,10 +24,24 @@ describe('a health source that tells nothing', () => {
     // A real kubectl process that knows no context, as on a runner without kubeconfig.
     bin = await mkdtemp(join(tmpdir(), 'stampyard-kubectl-'));
     const kubectl = join(bin, 'kubectl');
-    await writeFile(kubectl, '#!/bin/sh\nfor a in "$@"; do case "$prev" in --context) ctx="$a";; esac; prev="$a"; done\necho "error: context \\"$ctx\\" does not exist" >&2\nexit 1\n');
+    await writeFile(
+      kubectl,
+      '#!/bin/sh\nfor a in "$@"; do case "$prev" in --context) ctx="$a";; esac; prev="$a"; done\necho "error: context \\"$ctx\\" does not exist" >&2\nexit 1\n',
+    );
     await chmod(kubectl, 0o755);
     process.env['PATH'] = `${bin}:${path}`;
-    const run = await runCli(['rollout', 'status', '--root', repo.root, '--health', 'flux', '--output', output, '--now', '2026-11-28T12:00:00Z']);
+    const run = await runCli([
+      'rollout',
+      'status',
+      '--root',
+      repo.root,
+      '--health',
+      'flux',
+      '--output',
+      output,
+      '--now',
+      '2026-11-28T12:00:00Z',
+    ]);
     expect(run.stdout).toContain(expected);
     expect(run.stdout.split('answered for no stamp')).toHaveLength(2);
   });
@@ -38,6 +52,11 @@ describe('a health source that tells nothing', () => {
     await writeFile(file, '{\n  "stamps": {\n    "stamp-eu-l": { "ready": true, "version": "1.4.0" }\n  }\n}\n');
     const run = await runCli(['rollout', 'status', '--root', repo.root, '--health', file, '--output', 'json']);
     expect(run.exitCode).toBe(1);
-    expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, problems: [{ line: 3, column: 5, field: 'stamps.stamp-eu-l', fix: "did you mean 'stamp-eu-1'? use a name from stamps/, or remove the entry" }] });
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      ok: false,
+      problems: [
+        { line: 3, column: 5, field: 'stamps.stamp-eu-l', fix: "did you mean 'stamp-eu-1'? use a name from stamps/, or remove the entry" },
+      ],
+    });
   });
 });

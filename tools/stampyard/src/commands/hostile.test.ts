@@ -51,9 +51,16 @@ const cases: Case[] = [
   },
   {
     name: '20,000 broken tenants: 50 problems and a note, not 40,000 lines',
-    setup: (root) => writeFile(join(root, 'tenants/many.yaml'), `apiVersion: stampyard.dev/v1alpha1\nkind: TenantList\nitems:\n${'- {}\n'.repeat(20_000)}`),
+    setup: (root) =>
+      writeFile(
+        join(root, 'tenants/many.yaml'),
+        `apiVersion: stampyard.dev/v1alpha1\nkind: TenantList\nitems:\n${'- {}\n'.repeat(20_000)}`,
+      ),
     exitCode: 1,
-    expected: ['tenants/many.yaml:1:1 (file): more problems in this file than the first 50 shown; fix those, then run again', '51 problems found.'],
+    expected: [
+      'tenants/many.yaml:1:1 (file): more problems in this file than the first 50 shown; fix those, then run again',
+      '51 problems found.',
+    ],
   },
   {
     name: 'a stamp file that links to /etc/passwd',

@@ -31,7 +31,6 @@ import { withRepoLock } from '../lock.ts';
 import { addRootOption } from '../options.ts';
 import type { CommandResult } from '../main.ts';
 
-
 const MIGRATION_HELP = `
 A migration moves a tenant in reviewed commits, one per phase:
   tenants move <id> --to <stamp>     fenced: writes answered 503 + Retry-After, reads stay on the source
@@ -73,7 +72,14 @@ async function load(root: string): Promise<{ sources: FleetSources; fleet: Loade
  * The one writer: migration files, the tenant file and the re-render, with compare-and-swap on every
  * file the step was planned from and on rollout.yaml. The caller holds the repository lock. Returns the paths written.
  */
-async function applyMigrationStep(root: string, sources: FleetSources, fleet: LoadedFleet, step: MigrationStep, now: Date, enforceRollout: boolean): Promise<string[]> {
+async function applyMigrationStep(
+  root: string,
+  sources: FleetSources,
+  fleet: LoadedFleet,
+  step: MigrationStep,
+  now: Date,
+  enforceRollout: boolean,
+): Promise<string[]> {
   const rolloutText = await readFileIfExists(join(root, 'rollout.yaml'));
   const rollout = await readRolloutState(root);
   if (enforceRollout) {
@@ -86,7 +92,9 @@ async function applyMigrationStep(root: string, sources: FleetSources, fleet: Lo
   const swap = (f: { path: string; text: string }) => ({ path: f.path, text: changed.has(f.path) ? (changed.get(f.path) ?? '') : f.text });
   const migrations = [...(sources.migrations ?? []).filter((f) => changed.get(f.path) !== null).map(swap)];
   const inFlight = (path: string) => path.startsWith('migrations/') && path.split('/').length === 2;
-  for (const c of changes) if (c.content !== null && inFlight(c.path) && !migrations.some((m) => m.path === c.path)) migrations.push({ path: c.path, text: c.content });
+  for (const c of changes)
+    if (c.content !== null && inFlight(c.path) && !migrations.some((m) => m.path === c.path))
+      migrations.push({ path: c.path, text: c.content });
   const next = parseFleet({ ...sources, tenants: (sources.tenants ?? []).map(swap), migrations });
   if (!next.fleet) throw new ValidationError(next.issues);
   const { planSynth, applySynth } = await import('@stampyard/synth');
@@ -94,10 +102,14 @@ async function applyMigrationStep(root: string, sources: FleetSources, fleet: Lo
   const readFrom = [sources.fleet, ...sources.stamps, ...(sources.tenants ?? []), ...(sources.migrations ?? [])];
   // The caller holds the repository lock; rollout.yaml is read again here, so a rollout step in between is seen.
   const rolloutNow = await readFileIfExists(join(root, 'rollout.yaml'));
-  if (rolloutNow !== rolloutText) throw new ConflictError('rollout.yaml changed since it was read; nothing was written. Run the command again');
+  if (rolloutNow !== rolloutText)
+    throw new ConflictError('rollout.yaml changed since it was read; nothing was written. Run the command again');
   return (async () => {
     for (const file of readFrom) {
-      if ((await readFileIfExists(join(root, file.path))) !== file.text) throw new ConflictError(`${file.path} changed since it was read; nothing was written. Run the command again to act on the new file`);
+      if ((await readFileIfExists(join(root, file.path))) !== file.text)
+        throw new ConflictError(
+          `${file.path} changed since it was read; nothing was written. Run the command again to act on the new file`,
+        );
     }
     for (const c of changes) {
       if (!readFrom.some((f) => f.path === c.path) && c.content !== null && (await readFileIfExists(join(root, c.path))) !== undefined) {
@@ -110,14 +122,24 @@ async function applyMigrationStep(root: string, sources: FleetSources, fleet: Lo
 
 function printStep(io: Io, options: { output: string; dryRun?: boolean }, step: MigrationStep, written: readonly string[]): void {
   if (options.output === 'json') {
-    io.stdout(`${JSON.stringify({ ok: true, dryRun: Boolean(options.dryRun), tenant: step.tenantId, from: step.from, to: step.to, phase: step.phase, summary: step.summary, written }, null, 2)}\n`);
+    io.stdout(
+      `${JSON.stringify({ ok: true, dryRun: Boolean(options.dryRun), tenant: step.tenantId, from: step.from, to: step.to, phase: step.phase, summary: step.summary, written }, null, 2)}\n`,
+    );
     return;
   }
-  io.stdout(`${options.dryRun ? 'would do: ' : ''}${step.summary}\n${options.dryRun ? 'dry run: nothing written\n' : `wrote ${written.length} files; commit them and open a pull request\n`}`);
+  io.stdout(
+    `${options.dryRun ? 'would do: ' : ''}${step.summary}\n${options.dryRun ? 'dry run: nothing written\n' : `wrote ${written.length} files; commit them and open a pull request\n`}`,
+  );
 }
 
 /** Copy status from a JSON file or the stamp-apps' admin ports. */
-async function readCopyStatus(source: string | undefined, urlsFile: string | undefined, tenant: string, from: string, to: string): Promise<CopyStatus | undefined> {
+async function readCopyStatus(
+  source: string | undefined,
+  urlsFile: string | undefined,
+  tenant: string,
+  from: string,
+  to: string,
+): Promise<CopyStatus | undefined> {
   if (source === undefined) return undefined;
   if (source === 'http') {
     if (urlsFile === undefined) throw new ExitError(2, '--health http needs --health-urls <file> mapping each stamp to its admin URL');
@@ -125,7 +147,10 @@ async function readCopyStatus(source: string | undefined, urlsFile: string | und
     try {
       urls = JSON.parse(await readFile(urlsFile, 'utf8')) as Record<string, string>;
     } catch (error) {
-      throw new ExitError(2, `--health-urls: cannot read ${urlsFile} as JSON (${(error as Error).message}); expected { "<stamp>": "http://127.0.0.1:9001" }`);
+      throw new ExitError(
+        2,
+        `--health-urls: cannot read ${urlsFile} as JSON (${(error as Error).message}); expected { "<stamp>": "http://127.0.0.1:9001" }`,
+      );
     }
     const ask = async (stamp: string, field: 'exported' | 'imported'): Promise<boolean> => {
       const base = urls[stamp];
@@ -154,7 +179,9 @@ async function readCopyStatus(source: string | undefined, urlsFile: string | und
 export function registerMove(tenants: Command, io: Io, _result: CommandResult): void {
   const command = tenants
     .command('move')
-    .description('Start moving one tenant to another stamp: a fenced, phased migration recorded in migrations/<id>.yaml (see `tenants migration --help`).')
+    .description(
+      'Start moving one tenant to another stamp: a fenced, phased migration recorded in migrations/<id>.yaml (see `tenants migration --help`).',
+    )
     .argument('<tenant>', 'tenant id')
     .requiredOption('--to <stamp>', 'the stamp to move it to: active, in its residency zone, with room, matching its isolation')
     .option('--dry-run', 'print the plan, write nothing')
@@ -177,36 +204,48 @@ export function registerMove(tenants: Command, io: Io, _result: CommandResult): 
 
 /** `stampyard tenants migration advance|status|abort`. */
 export function registerMigration(tenants: Command, io: Io, result: CommandResult): void {
-  const migration = tenants.command('migration').description('Advance, inspect or abort tenant migrations.').addHelpText('after', MIGRATION_HELP);
+  const migration = tenants
+    .command('migration')
+    .description('Advance, inspect or abort tenant migrations.')
+    .addHelpText('after', MIGRATION_HELP);
 
   const advance = migration
     .command('advance')
     .description('Take the next step of a migration, or say why it waits.')
     .argument('<tenant>', 'tenant id')
-    .option('--health <source>', 'where the copy Jobs\' status comes from: a JSON file or http')
+    .option('--health <source>', "where the copy Jobs' status comes from: a JSON file or http")
     .option('--health-urls <file>', 'with --health http: JSON map of stamp name to its stamp-app admin URL')
     .option('--dry-run', 'print the step, write nothing')
     .option('--now <time>', 'the time recorded (ISO-8601); default: now');
   addRootOption(advance);
   addOutput(advance);
-  advance.action(async (tenantId: string, options: { root?: string; output: string; health?: string; healthUrls?: string; dryRun?: boolean; now?: string }) => {
-    const root = resolveRoot(options.root);
-    const now = parseNow(options.now);
-    const run = async (): Promise<void> => {
-    const { sources, fleet } = await load(root);
-    const running = (fleet.migrations ?? []).find((m) => m.migration.metadata.name === tenantId)?.migration;
-    const copy = running?.status.phase === 'copying' ? await readCopyStatus(options.health, options.healthUrls, tenantId, running.spec.from, running.spec.to) : undefined;
-    const decision = planMigrationAdvance(fleet, tenantId, now, copy);
-    if (decision.kind === 'wait') {
-      if (options.output === 'json') io.stdout(`${JSON.stringify({ ok: true, tenant: tenantId, waiting: decision.reason, written: [] }, null, 2)}\n`);
-      else io.stdout(`${tenantId}: ${decision.reason}\n`);
-      return;
-    }
-    const written = options.dryRun ? [] : await applyMigrationStep(root, sources, fleet, decision.step, now, true);
-    printStep(io, options, decision.step, written);
-    };
-    await (options.dryRun ? run() : withRepoLock(root, 'stampyard tenants migration advance', io, run));
-  });
+  advance.action(
+    async (
+      tenantId: string,
+      options: { root?: string; output: string; health?: string; healthUrls?: string; dryRun?: boolean; now?: string },
+    ) => {
+      const root = resolveRoot(options.root);
+      const now = parseNow(options.now);
+      const run = async (): Promise<void> => {
+        const { sources, fleet } = await load(root);
+        const running = (fleet.migrations ?? []).find((m) => m.migration.metadata.name === tenantId)?.migration;
+        const copy =
+          running?.status.phase === 'copying'
+            ? await readCopyStatus(options.health, options.healthUrls, tenantId, running.spec.from, running.spec.to)
+            : undefined;
+        const decision = planMigrationAdvance(fleet, tenantId, now, copy);
+        if (decision.kind === 'wait') {
+          if (options.output === 'json')
+            io.stdout(`${JSON.stringify({ ok: true, tenant: tenantId, waiting: decision.reason, written: [] }, null, 2)}\n`);
+          else io.stdout(`${tenantId}: ${decision.reason}\n`);
+          return;
+        }
+        const written = options.dryRun ? [] : await applyMigrationStep(root, sources, fleet, decision.step, now, true);
+        printStep(io, options, decision.step, written);
+      };
+      await (options.dryRun ? run() : withRepoLock(root, 'stampyard tenants migration advance', io, run));
+    },
+  );
 
   const abort = migration
     .command('abort')
@@ -229,7 +268,10 @@ export function registerMigration(tenants: Command, io: Io, result: CommandResul
     await (options.dryRun ? run() : withRepoLock(root, 'stampyard tenants migration abort', io, run));
   });
 
-  const status = migration.command('status').description('Where each migration stands; flags one stuck in a phase.').option('--now <time>', 'judge against this time (ISO-8601); default: now');
+  const status = migration
+    .command('status')
+    .description('Where each migration stands; flags one stuck in a phase.')
+    .option('--now <time>', 'judge against this time (ISO-8601); default: now');
   addRootOption(status);
   addOutput(status);
   status.action(async (options: { root?: string; output: string; now?: string }) => {
@@ -245,6 +287,9 @@ export function registerMigration(tenants: Command, io: Io, result: CommandResul
       io.stdout('no migration in flight\n');
       return;
     }
-    for (const s of statuses) io.stdout(`${s.tenant}: ${s.from} → ${s.to}, ${s.phase} since ${s.phaseSince} (epoch ${s.epoch})${s.stuck ? `; STUCK: ${s.stuck}` : ''}\n`);
+    for (const s of statuses)
+      io.stdout(
+        `${s.tenant}: ${s.from} → ${s.to}, ${s.phase} since ${s.phaseSince} (epoch ${s.epoch})${s.stuck ? `; STUCK: ${s.stuck}` : ''}\n`,
+      );
   });
 }

@@ -18,13 +18,29 @@ describe('the example fleet dashboard in Chromium', () => {
     repo = await copyExampleFleet();
     // Every stamp reports ready at its declared version, except one canary still starting.
     const stamps = ['stamp-eu-1', 'stamp-eu-2', 'stamp-eu-3', 'stamp-eu-4', 'stamp-eu-fabrikam', 'stamp-us-1', 'stamp-us-2', 'stamp-us-3'];
-    const health = Object.fromEntries(stamps.map((s) => [s, s === 'stamp-us-1' ? { ready: false, version: '1.4.0', detail: 'api 2/3 ready' } : { ready: true, version: '1.4.0' }]));
+    const health = Object.fromEntries(
+      stamps.map((s) => [
+        s,
+        s === 'stamp-us-1' ? { ready: false, version: '1.4.0', detail: 'api 2/3 ready' } : { ready: true, version: '1.4.0' },
+      ]),
+    );
     await writeFile(join(repo.root, 'health.json'), JSON.stringify({ stamps: health }));
     const out = join(repo.root, 'report.html');
     // From the fleet's folder, so the page names the health file as a person would pass it.
     const cwd = process.cwd();
     process.chdir(repo.root);
-    const run = await runCli(['report', '--now', '2026-11-28T12:00:00Z', '--skip-rendered', '--health', 'health.json', '--format', 'html', '--out', out]).finally(() => process.chdir(cwd));
+    const run = await runCli([
+      'report',
+      '--now',
+      '2026-11-28T12:00:00Z',
+      '--skip-rendered',
+      '--health',
+      'health.json',
+      '--format',
+      'html',
+      '--out',
+      out,
+    ]).finally(() => process.chdir(cwd));
     expect(run.exitCode, run.stderr).toBe(0);
     html = await readFile(out, 'utf8');
   });
@@ -37,7 +53,9 @@ describe('the example fleet dashboard in Chromium', () => {
     const { page, requests, close } = await openDashboard(browser, html, { colorScheme: 'light' });
     try {
       expect(await page.locator('.tile').count()).toBe(8);
-      expect(await page.locator('.tile', { hasText: 'stamp-us-1' }).innerText()).toMatch(/stamp-us-1\s+1\.4\.0 · wave 0\s+\d+ tenants? · \d+\/\d+ units\s+unhealthy/);
+      expect(await page.locator('.tile', { hasText: 'stamp-us-1' }).innerText()).toMatch(
+        /stamp-us-1\s+1\.4\.0 · wave 0\s+\d+ tenants? · \d+\/\d+ units\s+unhealthy/,
+      );
       expect(await page.locator('.zone-card', { hasText: 'Zone eu' }).innerText()).toMatch(/84\.7%/);
       expect(await page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches")).toBe(false);
       await mkdir(join(REPOSITORY_ROOT, 'docs'), { recursive: true });

@@ -43,7 +43,9 @@ It exits 0 whenever the report was written, whatever it shows; use \`stampyard d
 export function registerReport(program: Command, io: Io, result: CommandResult): void {
   const command = program
     .command('report')
-    .description('Render the fleet view: versions, rollout progress, drift and capacity, as markdown (pull-request comment), a self-contained HTML dashboard, or JSON.')
+    .description(
+      'Render the fleet view: versions, rollout progress, drift and capacity, as markdown (pull-request comment), a self-contained HTML dashboard, or JSON.',
+    )
     .addOption(new Option('--format <format>', 'report format').choices(['markdown', 'html', 'json']).default('markdown'))
     .option('--out <file>', 'write the report to this file, atomically (default: print to stdout)')
     .option('--base <git ref>', 'pull-request mode: also show what changed since this git ref (run in --root)')
@@ -85,7 +87,12 @@ export async function collectFleetView(options: ReportOptions): Promise<FleetVie
   // Rollout progress and health verdicts: the one decision `rollout promote` takes.
   const decisionInput = { fleet: fleetView(fleet), state, health: health ?? NO_HEALTH, now, landings };
   const rollout = rolloutStatusFrom(decisionInput);
-  const healthProblem = health ? healthSourceProblem(health, stamps.map((s) => s.metadata.name)) : undefined;
+  const healthProblem = health
+    ? healthSourceProblem(
+        health,
+        stamps.map((s) => s.metadata.name),
+      )
+    : undefined;
   const base = options.base === undefined ? undefined : await readBaseDiff(root, options.base);
   return buildFleetView({
     fleet,

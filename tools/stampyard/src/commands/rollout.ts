@@ -67,9 +67,15 @@ export type HealthOptions = HealthSourceOptions;
 
 export function addHealthOptions(command: Command): Command {
   return command
-    .option('--health <source>', 'where stamp health comes from: a JSON file, flux, http or prometheus, or several joined by commas (see below)')
+    .option(
+      '--health <source>',
+      'where stamp health comes from: a JSON file, flux, http or prometheus, or several joined by commas (see below)',
+    )
     .option('--prometheus-url <url>', `with --health prometheus: the Prometheus base URL (default: $${PROMETHEUS_URL_ENV})`)
-    .option('--health-urls <file>', `with --health http: JSON map of stamp name to base URL (default: $${HEALTH_URLS_ENV}, else https://<stamp host>)`)
+    .option(
+      '--health-urls <file>',
+      `with --health http: JSON map of stamp name to base URL (default: $${HEALTH_URLS_ENV}, else https://<stamp host>)`,
+    )
     .option('--endpoints <file>', 'same as --health-urls')
     .option('--health-timeout <ms>', 'with --health http or flux: per-stamp timeout in milliseconds', '5000')
     .option('--expected-revision <sha>', 'with --health flux: the Git commit every Kustomization must have applied')
@@ -94,7 +100,11 @@ function common(command: Command): Command {
 }
 
 /** Runs `rollout promote`; exported so tests can inject hooks. Returns the exit code. */
-export async function runPromote(options: CommonOptions & HealthOptions & { dryRun?: boolean }, io: Io, hooks: RolloutHooks = {}): Promise<number> {
+export async function runPromote(
+  options: CommonOptions & HealthOptions & { dryRun?: boolean },
+  io: Io,
+  hooks: RolloutHooks = {},
+): Promise<number> {
   const root = resolveRoot(options.root);
   const now = resolveNow(options.now);
   const step = async () => {
@@ -104,9 +114,16 @@ export async function runPromote(options: CommonOptions & HealthOptions & { dryR
     const plan = planPromotion({ fleet: ctx.fleet, state: ctx.state, health, now, landings });
     if (plan.state && !options.dryRun) {
       const touched = await applyRolloutChange(ctx, 'stampyard rollout promote', plan.state, plan.changes, hooks);
-      io.stderr(`wrote ${touched.length} file(s)${plan.changes.length ? `: ${plan.changes.map((c) => stampFilePath(c.stamp)).join(', ')}, ${ROLLOUT_FILE} and rendered manifests` : `: ${ROLLOUT_FILE}`}\n`);
+      io.stderr(
+        `wrote ${touched.length} file(s)${plan.changes.length ? `: ${plan.changes.map((c) => stampFilePath(c.stamp)).join(', ')}, ${ROLLOUT_FILE} and rendered manifests` : `: ${ROLLOUT_FILE}`}\n`,
+      );
     }
-    io.stdout(renderPromotion(plan, format(options), { dryRun: Boolean(options.dryRun), ...(ctx.state ? { target: ctx.state.target.version } : {}) }));
+    io.stdout(
+      renderPromotion(plan, format(options), {
+        dryRun: Boolean(options.dryRun),
+        ...(ctx.state ? { target: ctx.state.target.version } : {}),
+      }),
+    );
     return exitCodeFor(plan.action);
   };
   // A dry run only reads: no lock.
@@ -129,8 +146,23 @@ async function runTransition(
     await applyRolloutChange(ctx, command, planned.state, planned.changes);
     return planned;
   });
-  const action = { start: 'started', halt: 'halted', resume: 'resumed', rollback: 'rolled-back', approve: 'approved', exclude: 'excluded', include: 'included', abort: 'aborted' }[kind];
-  const body = { action, version: transition.state.target.version, revision: transition.state.revision, stamps: transition.changes.map((c) => c.stamp), message: transition.message };
+  const action = {
+    start: 'started',
+    halt: 'halted',
+    resume: 'resumed',
+    rollback: 'rolled-back',
+    approve: 'approved',
+    exclude: 'excluded',
+    include: 'included',
+    abort: 'aborted',
+  }[kind];
+  const body = {
+    action,
+    version: transition.state.target.version,
+    revision: transition.state.revision,
+    stamps: transition.changes.map((c) => c.stamp),
+    message: transition.message,
+  };
   if (options.output === 'json') io.stdout(`${JSON.stringify(body, null, 2)}\n`);
   else if (options.output === 'markdown') io.stdout(`### Rollout: ${action}\n\n${transition.message}\n`);
   else io.stdout(`${transition.message}\n`);
@@ -141,9 +173,10 @@ export function registerRollout(program: Command, io: Io, result: CommandResult)
     .command('rollout')
     .description('Roll a release across the fleet wave by wave: each step edits stamp files and rollout.yaml, for review and Flux.');
 
-  const plan = common(rollout.command('plan').argument('[version]', 'release to plan (default: the rollout in progress, else the newest release)'))
-    .description('Show the waves in order with their stamps, bake times and whatever would block the rollout.');
-  plan.option('--allow-downgrade', 'plan a target lower than some stamp\'s version (as `start --allow-downgrade` would)');
+  const plan = common(
+    rollout.command('plan').argument('[version]', 'release to plan (default: the rollout in progress, else the newest release)'),
+  ).description('Show the waves in order with their stamps, bake times and whatever would block the rollout.');
+  plan.option('--allow-downgrade', "plan a target lower than some stamp's version (as `start --allow-downgrade` would)");
   plan.action(async (version: string | undefined, options: CommonOptions & { allowDowngrade?: boolean }) => {
     const root = resolveRoot(options.root);
     const ctx = await readRolloutContext(root, io);
@@ -165,9 +198,14 @@ export function registerRollout(program: Command, io: Io, result: CommandResult)
     .description(
       'Begin a rollout. Refuses a version not in the catalog, stamps outside its upgradeFrom, a downgrade (naming the stamps), and a second rollout while one is in progress or halted.',
     )
-    .option('--allow-downgrade', 'allow a target lower than some stamp\'s version; recorded in rollout.yaml');
+    .option('--allow-downgrade', "allow a target lower than some stamp's version; recorded in rollout.yaml");
   start.action(async (version: string, options: CommonOptions & { allowDowngrade?: boolean }) => {
-    await runTransition(options, io, (ctx, now) => planStart(ctx.fleet, ctx.state, version, now, { allowDowngrade: options.allowDowngrade === true }), 'start');
+    await runTransition(
+      options,
+      io,
+      (ctx, now) => planStart(ctx.fleet, ctx.state, version, now, { allowDowngrade: options.allowDowngrade === true }),
+      'start',
+    );
   });
 
   const promote = addHealthOptions(
@@ -182,21 +220,29 @@ export function registerRollout(program: Command, io: Io, result: CommandResult)
     result.exitCode = await runPromote(options, io);
   });
 
-  const status = addHealthOptions(common(rollout.command('status')))
-    .description('Each stamp with its wave, declared and observed version, health and time since promotion; the phase; what happens next.');
+  const status = addHealthOptions(common(rollout.command('status'))).description(
+    'Each stamp with its wave, declared and observed version, health and time since promotion; the phase; what happens next.',
+  );
   status.action(async (options: CommonOptions & HealthOptions) => {
     const root = resolveRoot(options.root);
     const ctx = await readRolloutContext(root, io);
     const health = await loadHealth(options, ctx.fleet.spec, ctx.fleet.stamps);
-    const status = planStatus({ fleet: ctx.fleet, state: ctx.state, health, now: resolveNow(options.now), landings: await rolloutLandings(root) });
+    const status = planStatus({
+      fleet: ctx.fleet,
+      state: ctx.state,
+      health,
+      now: resolveNow(options.now),
+      landings: await rolloutLandings(root),
+    });
     io.stdout(renderStatus(status, format(options)));
     result.exitCode = exitCodeFor(status.next.action);
     // JSON carries each stamp's reason; text and Markdown say once why the source told nothing.
     io.stdout(healthNote(health, ctx.fleet.stamps, format(options)));
   });
 
-  const halt = common(rollout.command('halt').requiredOption('--reason <text>', 'why; recorded in rollout.yaml'))
-    .description('Halt the rollout in progress; nothing is promoted until resume.');
+  const halt = common(rollout.command('halt').requiredOption('--reason <text>', 'why; recorded in rollout.yaml')).description(
+    'Halt the rollout in progress; nothing is promoted until resume.',
+  );
   halt.action(async (options: CommonOptions & { reason: string }) => {
     await runTransition(options, io, (ctx, now) => planHalt(ctx.state, options.reason, now), 'halt');
   });
@@ -214,41 +260,76 @@ export function registerRollout(program: Command, io: Io, result: CommandResult)
       .requiredOption('--wave <n>', 'the wave to approve (one fleet.yaml lists under rollout.approval.waves)')
       .requiredOption('--by <name>', 'who approves; recorded in rollout.yaml')
       .option('--reason <text>', 'why; recorded in rollout.yaml'),
-  ).description('Approve a wave that fleet.yaml rollout.approval.waves lists, for the rollout in progress only; promote answers waiting-approval until then.');
+  ).description(
+    'Approve a wave that fleet.yaml rollout.approval.waves lists, for the rollout in progress only; promote answers waiting-approval until then.',
+  );
   approve.action(async (options: CommonOptions & { wave: string; by: string; reason?: string }) => {
     if (!/^\d+$/.test(options.wave)) throw new ExitError(2, `--wave: '${options.wave}' is not a wave number, e.g. --wave 2`);
-    await runTransition(options, io, (ctx, now) => planApprove(ctx.fleet, ctx.state, { wave: Number(options.wave), by: options.by, ...(options.reason !== undefined ? { reason: options.reason } : {}) }, now), 'approve');
+    await runTransition(
+      options,
+      io,
+      (ctx, now) =>
+        planApprove(
+          ctx.fleet,
+          ctx.state,
+          { wave: Number(options.wave), by: options.by, ...(options.reason !== undefined ? { reason: options.reason } : {}) },
+          now,
+        ),
+      'approve',
+    );
   });
 
-  const exclude = common(rollout.command('exclude').argument('<stamp>', 'the stamp to keep out').requiredOption('--reason <text>', 'why; recorded in rollout.yaml'))
-    .description('Keep a stamp out of the rollout in progress: it is never promoted, never holds its wave, and the rollout completes without it.');
+  const exclude = common(
+    rollout
+      .command('exclude')
+      .argument('<stamp>', 'the stamp to keep out')
+      .requiredOption('--reason <text>', 'why; recorded in rollout.yaml'),
+  ).description(
+    'Keep a stamp out of the rollout in progress: it is never promoted, never holds its wave, and the rollout completes without it.',
+  );
   exclude.action(async (stamp: string, options: CommonOptions & { reason: string }) => {
     await runTransition(options, io, (ctx, now) => planExclude(ctx.fleet, ctx.state, stamp, options.reason, now), 'exclude');
   });
 
-  const include = common(rollout.command('include').argument('<stamp>', 'an excluded stamp'))
-    .description('Take an excluded stamp back into the rollout in progress.');
+  const include = common(rollout.command('include').argument('<stamp>', 'an excluded stamp')).description(
+    'Take an excluded stamp back into the rollout in progress.',
+  );
   include.action(async (stamp: string, options: CommonOptions) => {
     await runTransition(options, io, (ctx, now) => planInclude(ctx.fleet, ctx.state, stamp, now), 'include');
   });
 
   const abort = common(rollout.command('abort'))
-    .description('End the rollout in progress (or halted) as aborted: stamps stay where they are, or return to their previous versions with --rollback. A new start is then allowed.')
+    .description(
+      'End the rollout in progress (or halted) as aborted: stamps stay where they are, or return to their previous versions with --rollback. A new start is then allowed.',
+    )
     .option('--rollback', 'return every stamp this rollout promoted to its previous version, re-rendered')
     .option('--reason <text>', 'why; recorded in rollout.yaml');
   abort.action(async (options: CommonOptions & { rollback?: boolean; reason?: string }) => {
-    await runTransition(options, io, (ctx, now) => planAbort(ctx.fleet, ctx.state, { rollback: options.rollback === true, ...(options.reason !== undefined ? { reason: options.reason } : {}) }, now), 'abort');
+    await runTransition(
+      options,
+      io,
+      (ctx, now) =>
+        planAbort(
+          ctx.fleet,
+          ctx.state,
+          { rollback: options.rollback === true, ...(options.reason !== undefined ? { reason: options.reason } : {}) },
+          now,
+        ),
+      'abort',
+    );
   });
 
-  const history = common(rollout.command('history'))
-    .description('Past rollouts from the git history of rollout.yaml (first-parent): version, started, finished, outcome, halts and approvals, newest first.');
+  const history = common(rollout.command('history')).description(
+    'Past rollouts from the git history of rollout.yaml (first-parent): version, started, finished, outcome, halts and approvals, newest first.',
+  );
   history.action(async (options: CommonOptions) => {
     const root = resolveRoot(options.root);
     io.stdout(renderRolloutHistory(planRolloutHistory(await readFileVersions(gitRunner(root), ROLLOUT_FILE)), format(options)));
   });
 
-  const rollback = common(rollout.command('rollback'))
-    .description('Return every stamp this rollout promoted to its recorded previous version, re-rendered; the phase becomes rolled-back.');
+  const rollback = common(rollout.command('rollback')).description(
+    'Return every stamp this rollout promoted to its recorded previous version, re-rendered; the phase becomes rolled-back.',
+  );
   rollback.action(async (options: CommonOptions) => {
     await runTransition(options, io, (ctx, now) => planRollback(ctx.fleet, ctx.state, now), 'rollback');
   });
@@ -256,7 +337,10 @@ export function registerRollout(program: Command, io: Io, result: CommandResult)
 
 /** Why the health source told nothing, once, for text and Markdown output ('' when it answered, and for JSON). */
 export function healthNote(health: HealthReport, stamps: readonly Stamp[], output: ResultFormat): string {
-  const problem = healthSourceProblem(health, stamps.map((s) => s.metadata.name));
+  const problem = healthSourceProblem(
+    health,
+    stamps.map((s) => s.metadata.name),
+  );
   if (problem === undefined || output === 'json') return '';
   return output === 'markdown' ? `\n> [!NOTE]\n> ${escapeMarkdown(problem)}\n` : `note: ${safeText(problem)}\n`;
 }

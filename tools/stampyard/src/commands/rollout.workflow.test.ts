@@ -13,7 +13,12 @@ interface Workflow {
   on: { schedule: { cron: string }[]; workflow_dispatch: { inputs: Record<string, { required: boolean }> } };
   permissions: Record<string, string>;
   concurrency: { group: string; 'cancel-in-progress': boolean };
-  jobs: { promote: { permissions: Record<string, string>; steps: { id?: string; if?: string; run?: string; uses?: string; with?: Record<string, unknown> }[] } };
+  jobs: {
+    promote: {
+      permissions: Record<string, string>;
+      steps: { id?: string; if?: string; run?: string; uses?: string; with?: Record<string, unknown> }[];
+    };
+  };
 }
 
 describe('.github/workflows/rollout.yml', () => {
@@ -35,7 +40,8 @@ describe('.github/workflows/rollout.yml', () => {
 
   it('passes actionlint, and the lint can fail', async () => {
     const text = await readFile(join(EXAMPLE_FLEET_ROOT, PATH), 'utf8');
-    const problems = async (t: string) => (await runLint(t, PATH)).filter((r) => r.message).map((r) => `${r.line}:${r.column} ${r.message}`);
+    const problems = async (t: string) =>
+      (await runLint(t, PATH)).filter((r) => r.message).map((r) => `${r.line}:${r.column} ${r.message}`);
     expect(await problems(text)).toEqual([]);
     expect((await problems(text.replace('inputs.health ||', 'inputs.nope ||'))).join('\n')).toMatch(/"nope" is not defined/);
   }, 60_000);

@@ -31,7 +31,19 @@ describe('stampyard stamp new', () => {
   it('--dry-run prints the file and writes nothing', async () => {
     repo = await copyExampleFleet();
     const before = await readdir(join(repo.root, 'stamps'));
-    const run = await runCli(['stamp', 'new', '--region', 'eastus', '--name', 'stamp-us-edge', '--wave', '1', '--dry-run', '--root', repo.root]);
+    const run = await runCli([
+      'stamp',
+      'new',
+      '--region',
+      'eastus',
+      '--name',
+      'stamp-us-edge',
+      '--wave',
+      '1',
+      '--dry-run',
+      '--root',
+      repo.root,
+    ]);
     expect(run.exitCode).toBe(0);
     expect(run.stdout).toContain('name: stamp-us-edge');
     expect(run.stdout).toContain('wave: 1');

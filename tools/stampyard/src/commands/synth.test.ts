@@ -45,14 +45,21 @@ describe('stampyard synth', () => {
     expect(await hashTree(root)).toEqual(before);
     const json = await runCli(['synth', '--check', '--root', root, '--output', 'json']);
     expect(json.exitCode).toBe(1);
-    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, missing: ['schemas/fleet.schema.json'], extra: ['rendered/clusters/stamp-gone.yaml'] });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      ok: false,
+      missing: ['schemas/fleet.schema.json'],
+      extra: ['rendered/clusters/stamp-gone.yaml'],
+    });
   });
 
   it('writes nothing and exits 1 for an invalid stamp, naming file and line', async () => {
     const { root } = await freshRepo();
     await runCli(['synth', '--root', root]);
     const path = join(root, 'stamps/stamp-eu-2.yaml');
-    await writeFile(path, (await readFile(path, 'utf8')).replace('version: 1.4.0', 'version: 9.9.9').replace('region: westeurope', 'region: mars'));
+    await writeFile(
+      path,
+      (await readFile(path, 'utf8')).replace('version: 1.4.0', 'version: 9.9.9').replace('region: westeurope', 'region: mars'),
+    );
     await rm(join(root, 'rendered/clusters/stamp-eu-1/manifests.yaml'));
     const before = await hashTree(root);
     const run = await runCli(['synth', '--root', root]);

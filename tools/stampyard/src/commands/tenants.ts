@@ -47,7 +47,9 @@ function revalidate(fleet: LoadedFleet, changes: readonly FileChange[]): void {
     tenants: sources.tenants.map(swap),
   });
   if (issues.length > 0) {
-    throw new InternalError(`placement produced files that don't validate:\n${issues.map((i) => `  ${i.file}:${i.line}:${i.column} ${i.field}: ${i.message}`).join('\n')}`);
+    throw new InternalError(
+      `placement produced files that don't validate:\n${issues.map((i) => `  ${i.file}:${i.line}:${i.column} ${i.field}: ${i.message}`).join('\n')}`,
+    );
   }
 }
 
@@ -70,53 +72,63 @@ function registerPlace(tenants: Command, io: Io, result: CommandResult): void {
     .command('place')
     .description('Bind every tenant that has no stamp, and write the bindings into tenants/*.yaml.')
     .option('--dry-run', 'print the plan, write nothing')
-    .option('--scaffold-stamps', 'when tenants don\'t fit, create the stamp files they need (as `stampyard stamp new` does), then place')
+    .option('--scaffold-stamps', "when tenants don't fit, create the stamp files they need (as `stampyard stamp new` does), then place")
     .addHelpText('after', TENANTS_HELP);
   addRootOption(command);
   addTextJsonOutput(command);
   command.action(async (options: { root?: string; output: string; dryRun?: boolean; scaffoldStamps?: boolean }) => {
     const root = resolveRoot(options.root);
     const run = async (): Promise<void> => {
-    const loaded = await loadFleet(root);
-    let fleet = loaded;
-    let plan: PlacementPlan;
-    let stamps: readonly PlannedStamp[] = [];
-    if (options.scaffoldStamps) {
-      ({ fleet, plan, stamps } = planPlacementWithScaffold(loaded));
-    } else {
-      plan = planPlacement(loaded);
-    }
-    const json = options.output === 'json';
-    if (plan.unplaced.length > 0) {
-      if (json) io.stdout(`${JSON.stringify({ ok: false, written: [], assignments: [], unplaced: plan.unplaced }, null, 2)}\n`);
-      io.stderr(`error: not every tenant fits; nothing was written\n${plan.unplaced.map((g) => `  ${describeShortfall(g)}`).join('\n')}\n`);
-      result.exitCode = 1;
-      return;
-    }
-    const changes: FileChange[] = [
-      ...stamps.map((s) => ({ path: s.path, content: s.text })),
-      ...tenantFileChanges(fleet, plan.assignments.map((a) => ({ list: a.list, index: a.index, stamp: a.stamp }))),
-    ];
-    // New stamp files are checked with everything else before anything is written. Plain
-    // placement makes the checks the rules make (the routing package's property tests show it).
-    if (stamps.length > 0) revalidate(fleet, changes);
-    const written = options.dryRun || changes.length === 0 ? [] : await applyFileChanges(root, changes);
-    if (json) {
-      const assignments = plan.assignments.map((a) => ({ tenant: a.tenantId, stamp: a.stamp, file: a.file }));
-      io.stdout(`${JSON.stringify({ ok: true, dryRun: Boolean(options.dryRun), written, scaffolded: stamps.map((s) => s.path), assignments, unplaced: [] }, null, 2)}\n`);
-      return;
-    }
-    if (plan.assignments.length === 0) {
-      io.stdout('every tenant already has a stamp; nothing to do\n');
-      return;
-    }
-    const lines = [
-      ...stamps.map((s) => `${options.dryRun ? 'would create' : 'created'} ${s.path} (${s.stamp.spec.region}, capacity ${s.stamp.spec.capacity}${s.stamp.spec.dedicatedTo ? `, dedicated to ${s.stamp.spec.dedicatedTo}` : ''})`),
-      `${options.dryRun ? 'would place' : 'placed'} ${plan.assignments.length} tenant${plan.assignments.length === 1 ? '' : 's'}:`,
-      ...utilizationLines(fleet, plan),
-      options.dryRun ? 'dry run: nothing written' : `wrote ${written.join(', ')}\nnext: npm run synth, then open a pull request`,
-    ];
-    io.stdout(`${lines.join('\n')}\n`);
+      const loaded = await loadFleet(root);
+      let fleet = loaded;
+      let plan: PlacementPlan;
+      let stamps: readonly PlannedStamp[] = [];
+      if (options.scaffoldStamps) {
+        ({ fleet, plan, stamps } = planPlacementWithScaffold(loaded));
+      } else {
+        plan = planPlacement(loaded);
+      }
+      const json = options.output === 'json';
+      if (plan.unplaced.length > 0) {
+        if (json) io.stdout(`${JSON.stringify({ ok: false, written: [], assignments: [], unplaced: plan.unplaced }, null, 2)}\n`);
+        io.stderr(
+          `error: not every tenant fits; nothing was written\n${plan.unplaced.map((g) => `  ${describeShortfall(g)}`).join('\n')}\n`,
+        );
+        result.exitCode = 1;
+        return;
+      }
+      const changes: FileChange[] = [
+        ...stamps.map((s) => ({ path: s.path, content: s.text })),
+        ...tenantFileChanges(
+          fleet,
+          plan.assignments.map((a) => ({ list: a.list, index: a.index, stamp: a.stamp })),
+        ),
+      ];
+      // New stamp files are checked with everything else before anything is written. Plain
+      // placement makes the checks the rules make (the routing package's property tests show it).
+      if (stamps.length > 0) revalidate(fleet, changes);
+      const written = options.dryRun || changes.length === 0 ? [] : await applyFileChanges(root, changes);
+      if (json) {
+        const assignments = plan.assignments.map((a) => ({ tenant: a.tenantId, stamp: a.stamp, file: a.file }));
+        io.stdout(
+          `${JSON.stringify({ ok: true, dryRun: Boolean(options.dryRun), written, scaffolded: stamps.map((s) => s.path), assignments, unplaced: [] }, null, 2)}\n`,
+        );
+        return;
+      }
+      if (plan.assignments.length === 0) {
+        io.stdout('every tenant already has a stamp; nothing to do\n');
+        return;
+      }
+      const lines = [
+        ...stamps.map(
+          (s) =>
+            `${options.dryRun ? 'would create' : 'created'} ${s.path} (${s.stamp.spec.region}, capacity ${s.stamp.spec.capacity}${s.stamp.spec.dedicatedTo ? `, dedicated to ${s.stamp.spec.dedicatedTo}` : ''})`,
+        ),
+        `${options.dryRun ? 'would place' : 'placed'} ${plan.assignments.length} tenant${plan.assignments.length === 1 ? '' : 's'}:`,
+        ...utilizationLines(fleet, plan),
+        options.dryRun ? 'dry run: nothing written' : `wrote ${written.join(', ')}\nnext: npm run synth, then open a pull request`,
+      ];
+      io.stdout(`${lines.join('\n')}\n`);
     };
     return options.dryRun ? run() : withRepoLock(root, 'stampyard tenants place', io, run);
   });

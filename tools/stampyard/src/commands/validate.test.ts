@@ -15,9 +15,15 @@ describe('stampyard validate', () => {
     expect(run.stdout).toMatch(/^ok: fleet contoso, 8 stamps, \d+ tenants \(3 warnings\)\n$/);
     // The public images stay tag-only; our own releases and the gateway are pinned.
     expect(run.stderr.trim().split('\n')).toEqual([
-      expect.stringMatching(/^warning: fleet.yaml:\d+:\d+ spec.components.postgres: docker.io\/library\/postgres:16.4-alpine is pinned by tag only/),
-      expect.stringMatching(/^warning: fleet.yaml:\d+:\d+ spec.components.redis: docker.io\/library\/redis:7.4-alpine is pinned by tag only/),
-      expect.stringMatching(/^warning: fleet.yaml:\d+:\d+ spec.components.otelCollector: otel\/opentelemetry-collector-contrib:0.111.0 is pinned by tag only.*; add digest: sha256:… as the registry reports it/),
+      expect.stringMatching(
+        /^warning: fleet.yaml:\d+:\d+ spec.components.postgres: docker.io\/library\/postgres:16.4-alpine is pinned by tag only/,
+      ),
+      expect.stringMatching(
+        /^warning: fleet.yaml:\d+:\d+ spec.components.redis: docker.io\/library\/redis:7.4-alpine is pinned by tag only/,
+      ),
+      expect.stringMatching(
+        /^warning: fleet.yaml:\d+:\d+ spec.components.otelCollector: otel\/opentelemetry-collector-contrib:0.111.0 is pinned by tag only.*; add digest: sha256:… as the registry reports it/,
+      ),
     ]);
   });
 
@@ -27,7 +33,9 @@ describe('stampyard validate', () => {
     await writeFile(path, (await readFile(path, 'utf8')).replace('  source:\n', '  requireImageDigests: true\n  source:\n'));
     const run = await runCli(['validate', '--root', repo.root]);
     expect(run.exitCode).toBe(1);
-    expect(run.stderr).toContain('spec.components.redis: docker.io/library/redis:7.4-alpine is pinned by tag only, and a tag can be moved to other content, and fleet.yaml sets requireImageDigests: true');
+    expect(run.stderr).toContain(
+      'spec.components.redis: docker.io/library/redis:7.4-alpine is pinned by tag only, and a tag can be moved to other content, and fleet.yaml sets requireImageDigests: true',
+    );
     expect(run.stderr).toContain('3 problems found.');
   });
 
@@ -39,18 +47,30 @@ describe('stampyard validate', () => {
     const run = await runCli(['validate', '--root', repo.root]);
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toContain("stamps/stamp-eu-2.yaml:7:11 spec.region: 'mars' is not in the region catalog");
-    expect(run.stderr).toContain('stamps/stamp-eu-2.yaml:13:11 spec.network.cidr: 10.1.0.0/16 overlaps stamp-eu-1 (10.1.0.0/16); pick a free range');
+    expect(run.stderr).toContain(
+      'stamps/stamp-eu-2.yaml:13:11 spec.network.cidr: 10.1.0.0/16 overlaps stamp-eu-1 (10.1.0.0/16); pick a free range',
+    );
     expect(run.stderr).toContain('2 problems found.');
   });
 
   it('prints JSON when asked', async () => {
     repo = await copyExampleFleet();
-    await writeFile(join(repo.root, 'stamps/stamp-bad.yaml'), 'apiVersion: stampyard.dev/v1alpha1\nkind: Stamp\nmetadata:\n  name: stamp-bad\n');
+    await writeFile(
+      join(repo.root, 'stamps/stamp-bad.yaml'),
+      'apiVersion: stampyard.dev/v1alpha1\nkind: Stamp\nmetadata:\n  name: stamp-bad\n',
+    );
     const run = await runCli(['validate', '--root', repo.root, '--output', 'json']);
     expect(run.exitCode).toBe(1);
     const report = JSON.parse(run.stdout);
     expect(report.ok).toBe(false);
-    expect(report.problems[0]).toEqual({ file: 'stamps/stamp-bad.yaml', line: 1, column: 1, field: 'spec', message: 'is required but missing', fix: 'add it' });
+    expect(report.problems[0]).toEqual({
+      file: 'stamps/stamp-bad.yaml',
+      line: 1,
+      column: 1,
+      field: 'spec',
+      message: 'is required but missing',
+      fix: 'add it',
+    });
     expect(report.warnings).toEqual([]);
   });
 
@@ -101,7 +121,10 @@ describe('the CLI', () => {
   });
 
   it('documents exit codes and --root in every command help', async () => {
-    for (const argv of [['validate', '--help'], ['stamp', 'new', '--help']]) {
+    for (const argv of [
+      ['validate', '--help'],
+      ['stamp', 'new', '--help'],
+    ]) {
       const run = await runCli(argv);
       expect(run.stdout).toContain('--root <dir>');
       expect(run.stdout).toContain('Exit codes:');

@@ -44,7 +44,15 @@ export function adminPortFromStartupLine(line: string): number | undefined {
  * `adminPort`, its metrics listener (0: pick one), and `errorPercent`, the percentage of requests it fails.
  * `script` is the file node runs. @default - the app's bin
  */
-export function stampAppSpec(input: { stamp: string; version: string; port: number; unhealthy: boolean; adminPort?: number; errorPercent?: number; script?: string }): ProcessSpec {
+export function stampAppSpec(input: {
+  stamp: string;
+  version: string;
+  port: number;
+  unhealthy: boolean;
+  adminPort?: number;
+  errorPercent?: number;
+  script?: string;
+}): ProcessSpec {
   return {
     name: `stamp-app ${input.stamp}`,
     command: process.execPath,

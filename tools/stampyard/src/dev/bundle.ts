@@ -16,7 +16,17 @@ export async function bundleApp(app: string, outDir: string, workspaceRoot = REP
   const main = JSON.stringify(join(workspaceRoot, 'apps', app, 'src', 'main.ts'));
   await writeFile(entry, `import { main } from ${main};\nprocess.exitCode = await main(process.argv.slice(2));\n`);
   // CommonJS dependencies (prom-client) call require() on Node's built-ins, which an ES module lacks.
-  const banner = "import { createRequire as __stampyardCreateRequire } from 'node:module'; const require = __stampyardCreateRequire(import.meta.url);";
-  await build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'silent', banner: { js: banner } });
+  const banner =
+    "import { createRequire as __stampyardCreateRequire } from 'node:module'; const require = __stampyardCreateRequire(import.meta.url);";
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'silent',
+    banner: { js: banner },
+  });
   return outfile;
 }

@@ -64,7 +64,7 @@ export class VirtualClock {
 export function pickStartTime(now: Date, windows: readonly FreezeWindow[], spanHours = 24): Date {
   let start = now.getTime();
   const span = spanHours * 60 * MINUTE_MS;
-  for (let moved = true; moved; ) {
+  for (let moved = true; moved;) {
     moved = false;
     for (const w of windows) {
       const from = Date.parse(w.start);

@@ -20,7 +20,6 @@ export interface ProgressReporter {
   result(line: string): void;
 }
 
-
 const GREEN = '\u001b[32m';
 const RED = '\u001b[31m';
 const BOLD = '\u001b[1m';
@@ -71,11 +70,21 @@ export function consoleReporter(io: Io): ProgressReporter {
 /** The routing table as aligned text: tenant, stamp served (version), expected stamp, ok. Pure. */
 export function formatRouteTable(checks: readonly RouteCheck[], mark: (ok: boolean, text: string) => string = (_ok, t) => t): string {
   const header = ['tenant', 'served by', 'version', 'expected', 'result'];
-  const rows = checks.map((c) => [c.tenant, c.servedStamp ?? '-', c.servedVersion ?? '-', c.expectedStamp, c.ok ? 'ok' : `FAIL ${c.error ?? ''}`.trim()]);
+  const rows = checks.map((c) => [
+    c.tenant,
+    c.servedStamp ?? '-',
+    c.servedVersion ?? '-',
+    c.expectedStamp,
+    c.ok ? 'ok' : `FAIL ${c.error ?? ''}`.trim(),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: readonly string[]) => `  ${cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')}`;
-  return [line(header), ...rows.map((r, index) => {
-    const text = line(r);
-    return mark(checks[index]!.ok, text);
-  })].join('\n');
+  const line = (cells: readonly string[]) =>
+    `  ${cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')}`;
+  return [
+    line(header),
+    ...rows.map((r, index) => {
+      const text = line(r);
+      return mark(checks[index]!.ok, text);
+    }),
+  ].join('\n');
 }

@@ -29,21 +29,38 @@ describe('the local Prometheus', () => {
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     cleanups.push(() => supervisor.stopAll());
     const stamps = new LocalStamps(supervisor);
-    await stamps.reconcile(new Map([['stamp-a', { version: '1.4.0' }], ['stamp-b', { version: '1.4.0' }]]));
+    await stamps.reconcile(
+      new Map([
+        ['stamp-a', { version: '1.4.0' }],
+        ['stamp-b', { version: '1.4.0' }],
+      ]),
+    );
     const targets = stamps.metricsTargets();
     expect(targets.map((t) => t.stamp)).toEqual(['stamp-a', 'stamp-b']);
 
     const prometheus = await startLocalPrometheus(supervisor, dir, targets);
     const up = async () => {
-      const body = (await (await fetch(`${prometheus.url}/api/v1/query?query=${encodeURIComponent('up{job="stamp-app"} == 1')}`)).json()) as {
+      const body = (await (
+        await fetch(`${prometheus.url}/api/v1/query?query=${encodeURIComponent('up{job="stamp-app"} == 1')}`)
+      ).json()) as {
         data: { result: { metric: { stamp: string } }[] };
       };
       return body.data.result.map((r) => r.metric.stamp).sort();
     };
-    expect(await eventually('both stamps scraped', async () => ((await up()).length === 2 ? await up() : undefined))).toEqual(['stamp-a', 'stamp-b']);
+    expect(await eventually('both stamps scraped', async () => ((await up()).length === 2 ? await up() : undefined))).toEqual([
+      'stamp-a',
+      'stamp-b',
+    ]);
 
     // A restart at another error rate keeps the admin port, so the scrape target stays valid.
-    expect(await stamps.reconcile(new Map([['stamp-a', { version: '1.5.0', errorPercent: 50 }], ['stamp-b', { version: '1.4.0' }]]))).toEqual(['stamp-a']);
+    expect(
+      await stamps.reconcile(
+        new Map([
+          ['stamp-a', { version: '1.5.0', errorPercent: 50 }],
+          ['stamp-b', { version: '1.4.0' }],
+        ]),
+      ),
+    ).toEqual(['stamp-a']);
     expect(stamps.metricsTargets()).toEqual(targets);
 
     await supervisor.stopAll();

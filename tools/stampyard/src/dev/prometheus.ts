@@ -54,7 +54,12 @@ export interface LocalPrometheus {
  * Writes the scrape configuration for `targets` under `dir` and starts Prometheus there, retrying
  * on another port when the chosen one was taken in between.
  */
-export async function startLocalPrometheus(supervisor: Supervisor, dir: string, targets: readonly ScrapeTarget[], binary?: string): Promise<LocalPrometheus> {
+export async function startLocalPrometheus(
+  supervisor: Supervisor,
+  dir: string,
+  targets: readonly ScrapeTarget[],
+  binary?: string,
+): Promise<LocalPrometheus> {
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'prometheus.yml'), prometheusScrapeConfig(targets, LOCAL_SCRAPE_INTERVAL));
   for (let attempt = 1; ; attempt++) {
@@ -65,7 +70,8 @@ export async function startLocalPrometheus(supervisor: Supervisor, dir: string, 
     } catch (error) {
       const message = (error as Error).message;
       if (attempt >= 3 || !message.includes('address already in use')) {
-        if (/ENOENT|could not start/.test(message)) throw new Error(`${message}\nInstall Prometheus: apt-get install -y --no-install-recommends prometheus`);
+        if (/ENOENT|could not start/.test(message))
+          throw new Error(`${message}\nInstall Prometheus: apt-get install -y --no-install-recommends prometheus`);
         throw error;
       }
     }

@@ -121,7 +121,11 @@ export async function runLocalFleet(options: LocalFleetOptions, reporter: Progre
     await supervisor.stopAll();
     process.removeListener('exit', killOnExit);
   }
-  const ports = [...run.stamps.allPorts(), ...(run.gatewayPort ? [run.gatewayPort] : []), ...(run.prometheusPort ? [run.prometheusPort] : [])];
+  const ports = [
+    ...run.stamps.allPorts(),
+    ...(run.gatewayPort ? [run.gatewayPort] : []),
+    ...(run.prometheusPort ? [run.prometheusPort] : []),
+  ];
   const leftovers = {
     pids: supervisor.startedPids.filter(isProcessAlive),
     ports: (await Promise.all(ports.map(async (p) => ((await isListening(p)) ? p : undefined)))).filter((p) => p !== undefined),
@@ -203,12 +207,23 @@ class Run {
     await this.stamps.reconcile(desiredVersions(fleet));
     this.upstreamsFile = join(this.workDir, 'local', 'upstreams.json');
     await writeFileAtomic(this.upstreamsFile, `${JSON.stringify(this.stamps.upstreams(), null, 2)}\n`);
-    for (const [name, url] of Object.entries(this.stamps.upstreams())) reporter.info(`${name.padEnd(20)} ${url}  (${fleet.stamps.find((s) => s.stamp.metadata.name === name)?.stamp.spec.version})`);
+    for (const [name, url] of Object.entries(this.stamps.upstreams()))
+      reporter.info(`${name.padEnd(20)} ${url}  (${fleet.stamps.find((s) => s.stamp.metadata.name === name)?.stamp.spec.version})`);
     const gateway = await this.supervisor.start(
-      gatewaySpec({ table: join(this.workDir, 'rendered', 'routing'), upstreams: this.upstreamsFile, port: 0, readyFile: join(this.workDir, 'local', 'gateway-ready.json') }),
+      gatewaySpec({
+        table: join(this.workDir, 'rendered', 'routing'),
+        upstreams: this.upstreamsFile,
+        port: 0,
+        readyFile: join(this.workDir, 'local', 'gateway-ready.json'),
+      }),
     );
     this.gatewayPort = gateway.port;
-    await waitForHttpOk(await gatewayAdminPort(join(this.workDir, 'local', 'gateway-ready.json'), 15_000, this.signal), GATEWAY_READY_PATH, 15_000, this.signal);
+    await waitForHttpOk(
+      await gatewayAdminPort(join(this.workDir, 'local', 'gateway-ready.json'), 15_000, this.signal),
+      GATEWAY_READY_PATH,
+      15_000,
+      this.signal,
+    );
     reporter.info(`gateway              http://127.0.0.1:${gateway.port}  (upstreams: ${relative(this.workDir, this.upstreamsFile)})`);
     await this.startPrometheus();
 
@@ -222,8 +237,14 @@ class Run {
     this.unknownTenantStatus = unknown.status;
     if (!unknown.ok) this.problems.push(`the gateway answered ${unknown.status} for an unknown tenant; expected a 4xx`);
     this.usage = new UsageDemo(this.workDir, reporter, this.problems);
-    reporter.step('Send skewed tenant traffic, export every stamp\'s usage into the lake, ask each zone');
-    await this.usage.phase('before the rollout', { fleet, table: this.table, gatewayPort: gateway.port, tenants: this.sample, usageUrls: this.stamps.usageUrls() });
+    reporter.step("Send skewed tenant traffic, export every stamp's usage into the lake, ask each zone");
+    await this.usage.phase('before the rollout', {
+      fleet,
+      table: this.table,
+      gatewayPort: gateway.port,
+      tenants: this.sample,
+      usageUrls: this.stamps.usageUrls(),
+    });
 
     // The virtual clock starts now, so the rollout's times read like a real day's.
     const start = pickStartTime(this.options.now ?? new Date(), fleet.fleet.spec.rollout.freezeWindows);
@@ -245,10 +266,17 @@ class Run {
     reporter.routes('Requests through the gateway, after the rollout:', this.routesAfter);
     this.expectRoutes(this.routesAfter, 'after the rollout');
     for (const c of this.routesAfter) {
-      if (c.ok && c.servedVersion !== toVersion) this.problems.push(`${c.tenant} was served by ${c.servedStamp} on ${c.servedVersion}, expected ${toVersion}`);
+      if (c.ok && c.servedVersion !== toVersion)
+        this.problems.push(`${c.tenant} was served by ${c.servedStamp} on ${c.servedVersion}, expected ${toVersion}`);
     }
     reporter.step('Send skewed tenant traffic again, export, ask each zone: the lake now holds both releases');
-    await this.usage.phase('after the rollout', { fleet, table: this.table, gatewayPort: gateway.port, tenants: this.sample, usageUrls: this.stamps.usageUrls() });
+    await this.usage.phase('after the rollout', {
+      fleet,
+      table: this.table,
+      gatewayPort: gateway.port,
+      tenants: this.sample,
+      usageUrls: this.stamps.usageUrls(),
+    });
 
     await this.failureScenario(fromVersion, toVersion);
     this.stopTraffic();
@@ -267,7 +295,11 @@ class Run {
 
   private async startPrometheus(): Promise<void> {
     try {
-      const prometheus = await startLocalPrometheus(this.supervisor, join(this.workDir, 'local', 'prometheus'), this.stamps.metricsTargets());
+      const prometheus = await startLocalPrometheus(
+        this.supervisor,
+        join(this.workDir, 'local', 'prometheus'),
+        this.stamps.metricsTargets(),
+      );
       this.prometheusUrl = prometheus.url;
       this.prometheusPort = Number(new URL(prometheus.url).port);
     } catch (error) {
@@ -276,11 +308,17 @@ class Run {
     }
     await setDemoAnalysis(this.workDir);
     await this.synth();
-    this.reporter.info(`prometheus           ${this.prometheusUrl}  (scraping ${this.stamps.metricsTargets().length} stamp-apps; analysis ${DEMO_ANALYSIS.name}: max ${DEMO_ANALYSIS.max} over ${DEMO_ANALYSIS.window})`);
+    this.reporter.info(
+      `prometheus           ${this.prometheusUrl}  (scraping ${this.stamps.metricsTargets().length} stamp-apps; analysis ${DEMO_ANALYSIS.name}: max ${DEMO_ANALYSIS.max} over ${DEMO_ANALYSIS.window})`,
+    );
     const upstreams = () => Object.values(this.stamps.upstreams());
     this.trafficTimer = setInterval(() => {
       // No tenant header: the analysis reads every request of a stamp, and tenants' usage must count only their own.
-      for (const url of upstreams()) void fetch(`${url}/demo`, { signal: AbortSignal.timeout(2000) }).then((r) => r.arrayBuffer(), () => undefined);
+      for (const url of upstreams())
+        void fetch(`${url}/demo`, { signal: AbortSignal.timeout(2000) }).then(
+          (r) => r.arrayBuffer(),
+          () => undefined,
+        );
     }, 50);
   }
 
@@ -299,7 +337,9 @@ class Run {
         ? `Roll out ${fromVersion} → ${toVersion} again; canary ${canary} fails ${Run.CANARY_ERROR_PERCENT}% of its requests on ${toVersion}, above the ${DEMO_ANALYSIS.name} analysis's max ${DEMO_ANALYSIS.max} (on failure: ${onFailure})`
         : `Roll out ${fromVersion} → ${toVersion} again; canary ${canary} reports unhealthy on ${toVersion} (on failure: ${onFailure})`,
     );
-    reporter.info(`restarting stamps at their declared versions: ${(await this.stamps.reconcile(desiredVersions(fleet))).join(', ') || 'none changed'}`);
+    reporter.info(
+      `restarting stamps at their declared versions: ${(await this.stamps.reconcile(desiredVersions(fleet))).join(', ') || 'none changed'}`,
+    );
     const declaredBefore = declaredVersions(fleet);
     const transitions = await this.walkRollout('failure', toVersion, new Set([canary]));
     const after = await loadFleet(this.workDir);
@@ -321,8 +361,16 @@ class Run {
   }
 
   /** Starts a rollout of `version` and promotes until it completes, halts or gets stuck. */
-  private async walkRollout(scenario: WaveTransition['scenario'], version: string, unhealthy: ReadonlySet<string>): Promise<WaveTransition[]> {
-    const driver = new RolloutDriver({ root: this.workDir, upstreamsFile: this.upstreamsFile, ...(this.prometheusUrl ? { prometheusUrl: this.prometheusUrl } : {}) });
+  private async walkRollout(
+    scenario: WaveTransition['scenario'],
+    version: string,
+    unhealthy: ReadonlySet<string>,
+  ): Promise<WaveTransition[]> {
+    const driver = new RolloutDriver({
+      root: this.workDir,
+      upstreamsFile: this.upstreamsFile,
+      ...(this.prometheusUrl ? { prometheusUrl: this.prometheusUrl } : {}),
+    });
     await this.clock.paused(() => driver.start(version, this.clock.now()));
     const transitions: WaveTransition[] = [];
     for (let steps = 0; steps < MAX_STEPS; steps++) {
@@ -333,7 +381,15 @@ class Run {
       const step = await this.clock.paused(() => driver.promote(now));
       const previous = transitions.at(-1);
       const repeat = previous?.action === step.action && previous.wave === step.wave && step.action === 'waiting';
-      if (!repeat) transitions.push({ scenario, action: step.action, wave: step.wave, stamps: step.stamps, at: now.toISOString(), reason: step.reason });
+      if (!repeat)
+        transitions.push({
+          scenario,
+          action: step.action,
+          wave: step.wave,
+          stamps: step.stamps,
+          at: now.toISOString(),
+          reason: step.reason,
+        });
       this.reporter.wave(scenario, step.wave ?? this.lastWave(transitions), describeStep(step));
       if (step.action === 'complete' || step.action === 'halted' || step.action === 'rolled-back') {
         if (step.stamps.length > 0) await this.applyDeclared(unhealthy, version);
@@ -402,15 +458,20 @@ class Run {
 
   private expectRoutes(checks: readonly RouteCheck[], when: string): void {
     for (const c of checks) {
-      if (!c.ok) this.problems.push(`${when}: ${c.tenant} expected ${c.expectedStamp}, got ${c.servedStamp ?? 'no stamp'} (${c.error ?? `HTTP ${c.status}`})`);
+      if (!c.ok)
+        this.problems.push(
+          `${when}: ${c.tenant} expected ${c.expectedStamp}, got ${c.servedStamp ?? 'no stamp'} (${c.error ?? `HTTP ${c.status}`})`,
+        );
     }
   }
 
   private expectRolloutComplete(outcome: RolloutOutcome): void {
-    if (outcome.transitions.at(-1)?.action !== 'complete') this.problems.push(`rollout: ended with ${outcome.transitions.at(-1)?.action ?? 'no step'}, expected complete`);
+    if (outcome.transitions.at(-1)?.action !== 'complete')
+      this.problems.push(`rollout: ended with ${outcome.transitions.at(-1)?.action ?? 'no step'}, expected complete`);
     for (const [name, version] of Object.entries(outcome.declared)) {
       if (version !== outcome.toVersion) this.problems.push(`rollout: ${name} declares ${version}, expected ${outcome.toVersion}`);
-      if (outcome.observed[name] !== outcome.toVersion) this.problems.push(`rollout: ${name}'s stamp-app reports ${outcome.observed[name] ?? 'nothing'}, expected ${outcome.toVersion}`);
+      if (outcome.observed[name] !== outcome.toVersion)
+        this.problems.push(`rollout: ${name}'s stamp-app reports ${outcome.observed[name] ?? 'nothing'}, expected ${outcome.toVersion}`);
     }
   }
 
@@ -419,10 +480,14 @@ class Run {
     if (outcome.finalAction !== expected) this.problems.push(`failure scenario: ended with ${outcome.finalAction}, expected ${expected}`);
     for (const name of outcome.laterWaveStamps) {
       if (outcome.declared[name] !== outcome.declaredBefore[name]) {
-        this.problems.push(`failure scenario: ${name} (a later wave) changed from ${outcome.declaredBefore[name]} to ${outcome.declared[name]}`);
+        this.problems.push(
+          `failure scenario: ${name} (a later wave) changed from ${outcome.declaredBefore[name]} to ${outcome.declared[name]}`,
+        );
       }
       if (outcome.observed[name] !== outcome.declaredBefore[name]) {
-        this.problems.push(`failure scenario: ${name}'s stamp-app reports ${outcome.observed[name] ?? 'nothing'}, expected ${outcome.declaredBefore[name]}`);
+        this.problems.push(
+          `failure scenario: ${name}'s stamp-app reports ${outcome.observed[name] ?? 'nothing'}, expected ${outcome.declaredBefore[name]}`,
+        );
       }
     }
     if (outcome.onFailure === 'rollback' && outcome.declared[outcome.unhealthyStamp] !== outcome.fromVersion) {
@@ -440,11 +505,19 @@ async function ensureDir(dir: string): Promise<string> {
  * What each stamp should run: its declared version. `bad` stamps misbehave on `badVersion`: with
  * `errorPercent`, they fail that share of requests (for the analysis to catch), else report unhealthy.
  */
-function desiredVersions(fleet: LoadedFleet, bad: ReadonlySet<string> = new Set(), badVersion?: string, errorPercent?: number): Map<string, DesiredStamp> {
+function desiredVersions(
+  fleet: LoadedFleet,
+  bad: ReadonlySet<string> = new Set(),
+  badVersion?: string,
+  errorPercent?: number,
+): Map<string, DesiredStamp> {
   return new Map(
     fleet.stamps.map(({ stamp }) => {
       const misbehaves = bad.has(stamp.metadata.name) && stamp.spec.version === badVersion;
-      const want: DesiredStamp = errorPercent === undefined ? { version: stamp.spec.version, unhealthy: misbehaves } : { version: stamp.spec.version, ...(misbehaves ? { errorPercent } : {}) };
+      const want: DesiredStamp =
+        errorPercent === undefined
+          ? { version: stamp.spec.version, unhealthy: misbehaves }
+          : { version: stamp.spec.version, ...(misbehaves ? { errorPercent } : {}) };
       return [stamp.metadata.name, want];
     }),
   );

@@ -50,7 +50,11 @@ export class LocalStamps {
   usageUrls(): Record<string, string> {
     const urls: Record<string, string> = {};
     for (const [name, { process }] of this.running) {
-      const started = process.recentOutput().split('\n').map(jsonObject).find((line) => typeof line?.['adminUrl'] === 'string');
+      const started = process
+        .recentOutput()
+        .split('\n')
+        .map(jsonObject)
+        .find((line) => typeof line?.['adminUrl'] === 'string');
       if (started) urls[name] = `${String(started['adminUrl'])}/usage`;
     }
     return urls;
@@ -74,7 +78,12 @@ export class LocalStamps {
     const changed = [...desired.entries()]
       .filter(([name, want]) => {
         const have = this.running.get(name);
-        return !have || have.version !== want.version || have.unhealthy !== (want.unhealthy ?? false) || have.errorPercent !== (want.errorPercent ?? 0);
+        return (
+          !have ||
+          have.version !== want.version ||
+          have.unhealthy !== (want.unhealthy ?? false) ||
+          have.errorPercent !== (want.errorPercent ?? 0)
+        );
       })
       .map(([name]) => name)
       .sort();

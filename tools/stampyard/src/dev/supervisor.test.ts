@@ -34,7 +34,12 @@ describe('Supervisor', () => {
 
   it('kills a child that ignores SIGTERM after the grace period', async () => {
     const sup = supervisor();
-    const child = await sup.start({ name: 'stubborn', command: process.execPath, args: ['-e', STUBBORN], readPort: (l) => Number(/:(\d+)$/.exec(l)?.[1]) || undefined });
+    const child = await sup.start({
+      name: 'stubborn',
+      command: process.execPath,
+      args: ['-e', STUBBORN],
+      readPort: (l) => Number(/:(\d+)$/.exec(l)?.[1]) || undefined,
+    });
     expect(await isListening(child.port)).toBe(true);
     await sup.stopAll(200);
     expect(isProcessAlive(child.pid)).toBe(false);
@@ -43,9 +48,14 @@ describe('Supervisor', () => {
 
   it('reports a child that exits before listening, with its output', async () => {
     const sup = supervisor();
-    await expect(sup.start({ name: 'broken', command: process.execPath, args: ['-e', 'console.error("no config"); process.exit(3)'], readPort: () => undefined })).rejects.toThrow(
-      /broken \(pid \d+\) exited \(code 3\) before it was listening[\s\S]*no config/,
-    );
+    await expect(
+      sup.start({
+        name: 'broken',
+        command: process.execPath,
+        args: ['-e', 'console.error("no config"); process.exit(3)'],
+        readPort: () => undefined,
+      }),
+    ).rejects.toThrow(/broken \(pid \d+\) exited \(code 3\) before it was listening[\s\S]*no config/);
     expect(sup.livePids).toEqual([]);
   });
 });
@@ -53,10 +63,27 @@ describe('Supervisor', () => {
 describe('LocalStamps', () => {
   it('restarts only changed stamps, on the same port, at the declared version and health', async () => {
     const stamps = new LocalStamps(supervisor());
-    expect(await stamps.reconcile(new Map([['a', { version: '1.4.0' }], ['b', { version: '1.4.0' }]]))).toEqual(['a', 'b']);
+    expect(
+      await stamps.reconcile(
+        new Map([
+          ['a', { version: '1.4.0' }],
+          ['b', { version: '1.4.0' }],
+        ]),
+      ),
+    ).toEqual(['a', 'b']);
     const ports = stamps.upstreams();
-    expect(await stamps.reconcile(new Map([['a', { version: '1.5.0', unhealthy: true }], ['b', { version: '1.4.0' }]]))).toEqual(['a']);
+    expect(
+      await stamps.reconcile(
+        new Map([
+          ['a', { version: '1.5.0', unhealthy: true }],
+          ['b', { version: '1.4.0' }],
+        ]),
+      ),
+    ).toEqual(['a']);
     expect(stamps.upstreams()).toEqual(ports);
-    expect(await stamps.observe()).toEqual({ a: { status: 503, version: '1.5.0', ready: false }, b: { status: 200, version: '1.4.0', ready: true } });
+    expect(await stamps.observe()).toEqual({
+      a: { status: 503, version: '1.5.0', ready: false },
+      b: { status: 200, version: '1.4.0', ready: true },
+    });
   });
 });

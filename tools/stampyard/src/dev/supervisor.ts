@@ -130,7 +130,9 @@ export class Supervisor {
             name: String(pid),
             pid,
             port: 0,
-            exited: new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve()))),
+            exited: new Promise<void>((resolve) =>
+              child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve()),
+            ),
             recentOutput: () => '',
           },
           graceMs,

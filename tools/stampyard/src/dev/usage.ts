@@ -40,7 +40,16 @@ export class UsageDemo {
    * Sends the skewed traffic through the gateway, exports every stamp (its open period too: the rollout is
    * about to restart the stamp-apps, and their counters with them), then prints each zone's answers.
    */
-  async phase(name: string, input: { fleet: LoadedFleet; table: RoutingTable; gatewayPort: number; tenants: readonly string[]; usageUrls: Readonly<Record<string, string>> }): Promise<void> {
+  async phase(
+    name: string,
+    input: {
+      fleet: LoadedFleet;
+      table: RoutingTable;
+      gatewayPort: number;
+      tenants: readonly string[];
+      usageUrls: Readonly<Record<string, string>>;
+    },
+  ): Promise<void> {
     const { exportUsage, openLake, topTenants, versionErrors, formatTable } = await import('@stampyard/analytics');
     const counts = skewedRequestCounts(input.tenants);
     for (const [tenant, count] of counts) {
@@ -68,8 +77,12 @@ export class UsageDemo {
         const versions = versionErrors();
         const versionResult = await session.query(versions.sql, versions.parameters);
         topTenant[zone] = topResult.rows[0]?.[0] as string | undefined;
-        this.reporter.result(`Zone ${zone}, ${name}: top tenants (stampyard analytics top-tenants --zone ${zone})\n${indent(formatTable(topResult))}`);
-        this.reporter.result(`Zone ${zone}, ${name}: errors by version (stampyard analytics version-errors --zone ${zone})\n${indent(formatTable(versionResult))}`);
+        this.reporter.result(
+          `Zone ${zone}, ${name}: top tenants (stampyard analytics top-tenants --zone ${zone})\n${indent(formatTable(topResult))}`,
+        );
+        this.reporter.result(
+          `Zone ${zone}, ${name}: errors by version (stampyard analytics version-errors --zone ${zone})\n${indent(formatTable(versionResult))}`,
+        );
       } finally {
         session.close();
       }
@@ -90,4 +103,9 @@ function zoneOfTenant(fleet: LoadedFleet, table: RoutingTable, tenant: string): 
   return stamp ? stampZone(fleet.fleet.spec, stamp) : undefined;
 }
 
-const indent = (text: string): string => text.trimEnd().split('\n').map((line) => `    ${line}`).join('\n');
+const indent = (text: string): string =>
+  text
+    .trimEnd()
+    .split('\n')
+    .map((line) => `    ${line}`)
+    .join('\n');

@@ -53,7 +53,9 @@ export function runMeasured(argv: readonly string[], options: MeasureOptions = {
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
-      const measured = report.trim() ? (JSON.parse(report) as { exitCode: number; ms: number; loadMs: number; peakRssBytes: number }) : undefined;
+      const measured = report.trim()
+        ? (JSON.parse(report) as { exitCode: number; ms: number; loadMs: number; peakRssBytes: number })
+        : undefined;
       resolve({
         exitCode: measured?.exitCode ?? code ?? -1,
         stdout,

@@ -2,21 +2,19 @@
 // (GIT_COMMITTER_DATE): approvals, exclusions, abort with and without rollback, converging within the
 // progress deadline and failing after it, history, and analyses on a real Prometheus scraping real
 // stamp-app processes (passing, failing and without data).
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { copyExampleFleet, type TempRepo } from '@stampyard/stamp-spec/testing';
 import { readRolloutState } from '@stampyard/rollout';
-import { eventually, startPrometheus, type TestPrometheus } from '@stampyard/rollout/testing';
+import { eventually, gitAt, startPrometheus, type TestPrometheus } from '@stampyard/rollout/testing';
 import { REPOSITORY_ROOT } from '../src/context.ts';
 import { runCli } from '../src/testing/run.ts';
 
-const run = promisify(execFile);
 const STAMP_APP = join(REPOSITORY_ROOT, 'apps/stamp-app/bin/stampyard-stamp-app.mjs');
 const STAMPS = ['stamp-eu-1', 'stamp-eu-2', 'stamp-eu-3', 'stamp-eu-4', 'stamp-eu-fabrikam', 'stamp-us-1', 'stamp-us-2', 'stamp-us-3'];
 
@@ -27,18 +25,7 @@ afterEach(async () => {
 
 const at = (hhmm: string) => `2026-12-01T${hhmm}:00Z`;
 
-async function gitIn(root: string, args: readonly string[], date: string): Promise<string> {
-  const env = {
-    ...process.env,
-    GIT_COMMITTER_DATE: date,
-    GIT_AUTHOR_DATE: date,
-    GIT_AUTHOR_NAME: 't',
-    GIT_AUTHOR_EMAIL: 't@example.com',
-    GIT_COMMITTER_NAME: 't',
-    GIT_COMMITTER_EMAIL: 't@example.com',
-  };
-  return (await run('git', ['-C', root, ...args], { env })).stdout;
-}
+const gitIn = gitAt;
 
 /** The example fleet with extra rollout policy lines, rendered and committed on branch main. */
 class Fleet {

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LOCK_FILE, STEP_JOURNAL } from '@stampyard/stamp-spec';
 import { copyExampleFleet, type TempRepo } from '@stampyard/stamp-spec/testing';
 import { readRolloutState } from '@stampyard/rollout';
+import { gitAt } from '@stampyard/rollout/testing';
 import { REPOSITORY_ROOT } from '../src/context.ts';
 import { runCli } from '../src/testing/run.ts';
 import { runPromote } from '../src/commands/rollout.ts';
@@ -29,18 +30,7 @@ afterEach(async () => {
 
 const day = (hhmm: string) => `2026-11-30T${hhmm}:00Z`;
 
-async function git(root: string, args: readonly string[], date = day('00:00')): Promise<string> {
-  const env = {
-    ...process.env,
-    GIT_COMMITTER_DATE: date,
-    GIT_AUTHOR_DATE: date,
-    GIT_AUTHOR_NAME: 't',
-    GIT_AUTHOR_EMAIL: 't@example.com',
-    GIT_COMMITTER_NAME: 't',
-    GIT_COMMITTER_EMAIL: 't@example.com',
-  };
-  return (await run('git', ['-C', root, ...args], { env })).stdout;
-}
+const git = (root: string, args: readonly string[], date = day('00:00')): Promise<string> => gitAt(root, args, date);
 
 /** The example fleet, rendered and committed at `date` on branch main. */
 async function fleetRepo(date = day('08:00')): Promise<string> {

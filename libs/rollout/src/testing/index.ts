@@ -1,2 +1,3 @@
 export * from './builders.ts';
 export * from './prometheus.ts';
+export * from './git.ts';
